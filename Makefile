@@ -1,0 +1,125 @@
+# smbfs: a FUSE filesystem for SMB2/SMB3 shares.
+#
+#   make            build/ (library, smbfs-mount, tools)
+#   make check      install missing packages (as root), build, run unit and
+#                   integration tests (tests built with ASan + UBSan)
+#   make bench      compare smbfs with other clients on one local server
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD := build
+CC ?= cc
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wno-missing-field-initializers
+CPPFLAGS_ALL := -Iinclude -Itests/common -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
+CFLAGS_ALL := -std=gnu11 $(WARN) -pthread -fno-strict-aliasing $(CFLAGS)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+
+SSL_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)
+FUSE_LIBS := $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3)
+LIBS := $(SSL_LIBS) -pthread
+
+# Library layers: util, wire codec, crypto, auth, connection, client ops.
+LIB_DIRS := src/util src/wire src/crypto src/auth src/conn src/client
+LIB_SRC := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
+# Filesystem and mount layers (everything but main() goes into a library
+# so unit tests can link it).
+FS_SRC := $(filter-out src/mount/main.c,$(sort $(wildcard src/fs/*.c) $(wildcard src/mount/*.c)))
+MOUNT_MAIN := $(wildcard src/mount/main.c)
+TOOL_SRC := $(sort $(wildcard src/tools/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+ITEST_SRC := $(sort $(wildcard tests/integration/itest_*.c))
+COMMON_TEST_SRC := $(sort $(wildcard tests/common/*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_OBJ_SAN := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
+FS_OBJ := $(FS_SRC:%.c=$(BUILD)/obj/%.o)
+FS_OBJ_SAN := $(FS_SRC:%.c=$(BUILD)/san/%.o)
+COMMON_TEST_OBJ := $(COMMON_TEST_SRC:%.c=$(BUILD)/san/%.o)
+
+LIBSMBFS := $(BUILD)/libsmbfs.a
+LIBSMBFS_SAN := $(BUILD)/san/libsmbfs.a
+LIBFS := $(BUILD)/libsmbfs-fs.a
+LIBFS_SAN := $(BUILD)/san/libsmbfs-fs.a
+TOOLS := $(TOOL_SRC:src/tools/%.c=$(BUILD)/%)
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+ITEST_BINS := $(ITEST_SRC:tests/integration/%.c=$(BUILD)/tests/%)
+MOUNT_BIN := $(if $(MOUNT_MAIN),$(BUILD)/smbfs-mount)
+
+.SECONDARY:
+.PHONY: all check tests deps clean install bench demo format
+all: $(LIBSMBFS) $(TOOLS) $(MOUNT_BIN)
+
+tests: $(UNIT_BINS) $(ITEST_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(FUSE_CFLAGS) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(FUSE_CFLAGS) $(CFLAGS_ALL) $(SAN) -MMD -MP -c $< -o $@
+
+$(LIBSMBFS): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBSMBFS_SAN): $(LIB_OBJ_SAN)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBFS): $(FS_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBFS_SAN): $(FS_OBJ_SAN)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%: $(BUILD)/obj/src/tools/%.o $(LIBSMBFS)
+	$(CC) $(CFLAGS_ALL) $^ $(LIBS) -o $@
+
+$(BUILD)/smbfs-mount: $(BUILD)/obj/src/mount/main.o $(LIBFS) $(LIBSMBFS)
+	$(CC) $(CFLAGS_ALL) $^ $(FUSE_LIBS) $(LIBS) -o $@
+
+$(BUILD)/tests/%: $(BUILD)/san/tests/unit/%.o $(COMMON_TEST_OBJ) $(LIBFS_SAN) $(LIBSMBFS_SAN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(SAN) $^ -lcunit $(FUSE_LIBS) $(LIBS) -o $@
+
+$(BUILD)/tests/itest_%: $(BUILD)/san/tests/integration/itest_%.o $(COMMON_TEST_OBJ) $(LIBFS_SAN) $(LIBSMBFS_SAN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(SAN) $^ -lcunit $(FUSE_LIBS) $(LIBS) -o $@
+
+deps:
+	@scripts/install-deps.sh
+
+check: deps
+	$(MAKE) all tests
+	@scripts/run-tests.sh
+
+bench: deps
+	$(MAKE) all
+	@scripts/bench.sh
+
+demo: deps
+	$(MAKE) all
+	@scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
+	$(if $(MOUNT_BIN),install -m 0755 $(MOUNT_BIN) $(DESTDIR)$(PREFIX)/bin/)
+	$(foreach t,$(TOOLS),install -m 0755 $(t) $(DESTDIR)$(PREFIX)/bin/;)
+	$(foreach m,$(wildcard man/*.8),install -m 0644 $(m) $(DESTDIR)$(PREFIX)/share/man/man8/;)
+
+format:
+	clang-format -i $(LIB_SRC) $(FS_SRC) $(TOOL_SRC) include/smbfs/*.h include/smbfs/*/*.h
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

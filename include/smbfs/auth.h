@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Authentication mechanisms for SESSION_SETUP: a mechanism turns the
+ * server's security blobs into the client's, one round at a time.
+ * SPNEGO ([MS-SPNG], RFC 4178) wraps NTLMSSP ([MS-NLMP]) here; Kerberos
+ * plugs into the same interface.
+ */
+#ifndef SMBFS_AUTH_H
+#define SMBFS_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct smb_auth_creds {
+	const char *user; /* NULL or "" with anonymous */
+	const char *domain; /* NULL or "" for none */
+	const char *password; /* caller keeps ownership; copied, wiped on free */
+	const char *workstation; /* NULL: "SMBFS" */
+	bool anonymous; /* NTLMSSP anonymous (null session) */
+};
+
+struct smb_auth;
+
+/* SPNEGO + NTLMv2.  0 or -ENOMEM / -EINVAL. */
+int smb_auth_ntlmssp_new(const struct smb_auth_creds *creds,
+			 struct smb_auth **out);
+
+/*
+ * One round.  in/in_len: the security buffer of the server's last
+ * response (the NEGOTIATE response's SPNEGO hint on the first call, may
+ * be empty).  On return *out (malloc'd, may be NULL with *out_len 0 when
+ * there is nothing more to send) is the next SESSION_SETUP buffer.
+ * Returns 1 when another round is expected, 0 when the mechanism is done
+ * (the final server token was accepted), or a negative errno:
+ * -EBADMSG for a malformed server token, -EACCES when the server's final
+ * token rejects us or its mechListMIC fails to verify.
+ */
+int smb_auth_step(struct smb_auth *a, const uint8_t *in, size_t in_len,
+		  uint8_t **out, size_t *out_len);
+
+/*
+ * The session key once authentication succeeded (ExportedSessionKey for
+ * NTLMSSP; zeros and -ENOKEY for anonymous).  Always 16 bytes for SMB
+ * (longer Kerberos keys are truncated by the caller per MS-SMB2 3.2.5.3).
+ */
+int smb_auth_session_key(struct smb_auth *a, uint8_t key[16]);
+
+/* True when the session is anonymous (no signing key). */
+bool smb_auth_is_anonymous(const struct smb_auth *a);
+
+/* Wipes all secrets and frees. */
+void smb_auth_free(struct smb_auth *a);
+
+#endif
