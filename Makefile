@@ -14,7 +14,7 @@ CC ?= cc
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wno-missing-field-initializers
-CPPFLAGS_ALL := -Iinclude -Itests/common -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
+CPPFLAGS_ALL := -Iinclude -Itests/common -Itests/integration -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
 CFLAGS_ALL := -std=gnu11 $(WARN) -pthread -fno-strict-aliasing $(CFLAGS)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
@@ -35,12 +35,14 @@ TOOL_SRC := $(sort $(wildcard src/tools/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 ITEST_SRC := $(sort $(wildcard tests/integration/itest_*.c))
 COMMON_TEST_SRC := $(sort $(wildcard tests/common/*.c))
+HARNESS_SRC := $(filter-out $(ITEST_SRC),$(sort $(wildcard tests/integration/*.c)))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB_OBJ_SAN := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
 FS_OBJ := $(FS_SRC:%.c=$(BUILD)/obj/%.o)
 FS_OBJ_SAN := $(FS_SRC:%.c=$(BUILD)/san/%.o)
 COMMON_TEST_OBJ := $(COMMON_TEST_SRC:%.c=$(BUILD)/san/%.o)
+HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/san/%.o)
 
 LIBSMBFS := $(BUILD)/libsmbfs.a
 LIBSMBFS_SAN := $(BUILD)/san/libsmbfs.a
@@ -91,7 +93,7 @@ $(BUILD)/tests/%: $(BUILD)/san/tests/unit/%.o $(COMMON_TEST_OBJ) $(LIBFS_SAN) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(SAN) $^ -lcunit $(FUSE_LIBS) $(LIBS) -o $@
 
-$(BUILD)/tests/itest_%: $(BUILD)/san/tests/integration/itest_%.o $(COMMON_TEST_OBJ) $(LIBFS_SAN) $(LIBSMBFS_SAN)
+$(BUILD)/tests/itest_%: $(BUILD)/san/tests/integration/itest_%.o $(HARNESS_OBJ) $(COMMON_TEST_OBJ) $(LIBFS_SAN) $(LIBSMBFS_SAN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(SAN) $^ -lcunit $(FUSE_LIBS) $(LIBS) -o $@
 

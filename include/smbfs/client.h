@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The SMB2/3 client: a session (one connection, negotiated and logged
+ * in), trees (connected shares) and the calls made on them.
+ *
+ * Every command can be used two ways:
+ *   - blocking: smb_call(tree, req) submits and waits; or the typed
+ *     helpers below (smb_file_open, smb_file_read, ...);
+ *   - asynchronously: smb_call_async(tree, req, done, arg): done(req)
+ *     runs once on the connection's reader thread, where the caller
+ *     decodes req->rsp with the wire codec.  It must not block on the
+ *     same connection.  smb_file_read_async / _write_async are typed
+ *     shortcuts for the hot paths.
+ * All functions return 0 (or a byte count) or a negative errno; the
+ * NTSTATUS behind an error is in req->status for callers that build
+ * requests themselves.
+ */
+#ifndef SMBFS_CLIENT_H
+#define SMBFS_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "smbfs/conn.h"
+#include "smbfs/smb2.h"
+
+#define SMB_CLIENT_MAX_SIGN_ALGOS 3
+#define SMB_CLIENT_MAX_CIPHERS 4
+
+struct smb_client_config {
+	const char *host; /* name or address literal (no brackets) */
+	uint16_t port; /* 0: 445 */
+	int connect_timeout_ms; /* 0: 5000 */
+	int request_timeout_ms; /* 0: 30000 */
+	uint16_t dialect_min; /* 0: 2.0.2 */
+	uint16_t dialect_max; /* 0: 3.1.1 */
+	const char *user;
+	const char *domain;
+	const char *password; /* copied by the auth code, wiped there */
+	const char *workstation;
+	bool anonymous; /* null session */
+	bool guest; /* accept a guest session (user defaults to "guest") */
+	bool sign; /* require signing even if the server does not */
+	/* 3.1.1 signing algorithms to offer, in order; 0 entries: all */
+	uint16_t sign_algos[SMB_CLIENT_MAX_SIGN_ALGOS];
+	int n_sign_algos;
+	/* 3.1.1 ciphers to offer, in order; 0 entries: all four */
+	uint16_t ciphers[SMB_CLIENT_MAX_CIPHERS];
+	int n_ciphers;
+	/* Unsolicited oplock/lease breaks (the whole message). */
+	void (*on_break)(void *arg, const uint8_t *msg, size_t len);
+	void (*on_disconnect)(void *arg, int err);
+	void *cb_arg;
+};
+
+struct smb_session;
+struct smb_tree;
+
+/* What was negotiated, for callers and tests. */
+struct smb_session_info {
+	uint16_t dialect;
+	uint16_t sign_algo; /* SMB2_SIGNING_* in use */
+	uint16_t cipher; /* SMB2_ENCRYPTION_* negotiated (3.1.1) or 0 */
+	uint32_t capabilities; /* server's */
+	uint16_t server_security_mode;
+	uint32_t max_transact, max_read, max_write;
+	uint8_t server_guid[16];
+	uint64_t session_id;
+	bool signing; /* messages on this session are signed */
+	bool guest;
+	bool anonymous;
+};
+
+/*
+ * Connects, negotiates, authenticates (SPNEGO/NTLMSSP) and derives keys.
+ * On failure returns a negative errno and writes a one-line reason to
+ * err (e.g. "logon failure: wrong user name or password").
+ */
+int smb_session_open(const struct smb_client_config *cfg,
+		     struct smb_session **out, char *err, size_t errlen);
+/* Logs off (best effort) and closes the connection. */
+void smb_session_close(struct smb_session *s);
+void smb_session_get_info(const struct smb_session *s,
+			  struct smb_session_info *info);
+struct smb_conn *smb_session_conn(struct smb_session *s);
+/* SMB2 ECHO: 0 when the server answered. */
+int smb_session_echo(struct smb_session *s);
+
+struct smb_tree_info {
+	uint32_t tree_id;
+	uint8_t share_type;
+	uint32_t share_flags;
+	uint32_t capabilities;
+	uint32_t maximal_access;
+};
+
+/* share is the share name alone ("plain"); err as for smb_session_open. */
+int smb_tree_connect(struct smb_session *s, const char *share,
+		     struct smb_tree **out, char *err, size_t errlen);
+/* Sends TREE_DISCONNECT and frees the tree. */
+int smb_tree_disconnect(struct smb_tree *t);
+void smb_tree_get_info(const struct smb_tree *t, struct smb_tree_info *info);
+struct smb_session *smb_tree_session(struct smb_tree *t);
+
+/* --- generic calls --- */
+
+/* A request for this tree (session id, tree id, signing set). */
+struct smb_req *smb_tree_req_new(struct smb_tree *t, uint16_t command);
+/*
+ * Submits and waits.  Returns 0 when the response status is success
+ * (or one of the non-error statuses the caller accepts in ok_status,
+ * e.g. STATUS_BUFFER_OVERFLOW; pass 0 for none), else a negative errno
+ * (the transport error, or the status mapped by nt_status_to_errno).
+ */
+int smb_call(struct smb_tree *t, struct smb_req *req, uint32_t ok_status);
+/* Submits with a completion callback. */
+int smb_call_async(struct smb_tree *t, struct smb_req *req,
+		   smb_req_done_fn done, void *arg);
+/* The errno for a completed request (as smb_call returns it). */
+int smb_req_result(const struct smb_req *req, uint32_t ok_status);
+/* Sends a compound (related or not) and waits for all of it. */
+int smb_call_compound(struct smb_tree *t, struct smb_req **reqs, int n,
+		      bool related);
+
+/* --- typed helpers (blocking unless named _async) --- */
+
+/* Attributes as a file system needs them (FILE_NETWORK_OPEN / CLOSE). */
+struct smb_stat {
+	uint64_t creation_time, last_access_time, last_write_time,
+		change_time; /* FILETIME */
+	uint64_t allocation_size;
+	uint64_t end_of_file;
+	uint32_t attributes;
+	uint64_t file_id; /* server inode number; 0 if unknown */
+	uint32_t nlink; /* 0 if unknown */
+};
+
+struct smb_open_args {
+	const char *path; /* backslash-separated, relative to the share */
+	uint32_t desired_access;
+	uint32_t file_attributes;
+	uint32_t share_access;
+	uint32_t disposition;
+	uint32_t create_options;
+	uint8_t oplock_level; /* SMB2_OPLOCK_LEVEL_*; LEASE with lease_key */
+	const uint8_t *lease_key; /* 16 bytes, with SMB2_OPLOCK_LEVEL_LEASE */
+	uint32_t lease_state;
+	bool durable; /* ask for a durable (v2 on 3.x) handle */
+};
+
+struct smb_open_result {
+	struct smb2_fileid fid;
+	uint32_t create_action;
+	uint8_t oplock_level;
+	uint32_t lease_state;
+	struct smb_stat st;
+};
+
+int smb_file_open(struct smb_tree *t, const struct smb_open_args *a,
+		  struct smb_open_result *res);
+/* Closes; st (may be NULL) receives the post-close attributes. */
+int smb_file_close(struct smb_tree *t, struct smb2_fileid fid,
+		   struct smb_stat *st);
+int smb_file_flush(struct smb_tree *t, struct smb2_fileid fid);
+/*
+ * Reads up to len bytes (split into requests of at most max_read) at
+ * off; returns the number of bytes read (short at end of file, 0 at or
+ * past it).
+ */
+ssize_t smb_file_read(struct smb_tree *t, struct smb2_fileid fid, void *buf,
+		      size_t len, uint64_t off);
+/* Writes all len bytes (split by max_write); returns len or -errno. */
+ssize_t smb_file_write(struct smb_tree *t, struct smb2_fileid fid,
+		       const void *buf, size_t len, uint64_t off);
+
+typedef void (*smb_io_done_fn)(void *arg, ssize_t result);
+/* One READ of at most max_read bytes into buf; done(arg, bytes or -errno). */
+int smb_file_read_async(struct smb_tree *t, struct smb2_fileid fid,
+			void *buf, uint32_t len, uint64_t off,
+			smb_io_done_fn done, void *arg);
+int smb_file_write_async(struct smb_tree *t, struct smb2_fileid fid,
+			 const void *buf, uint32_t len, uint64_t off,
+			 smb_io_done_fn done, void *arg);
+
+/* Queries FileNetworkOpenInformation + FileInternalInformation. */
+int smb_file_stat(struct smb_tree *t, struct smb2_fileid fid,
+		  struct smb_stat *st);
+/* Open + query + close in one compound; -ENOENT etc. */
+int smb_path_stat(struct smb_tree *t, const char *path, struct smb_stat *st);
+
+/* QUERY_INFO / SET_INFO with a raw buffer (caller encodes/decodes). */
+int smb_query_info(struct smb_tree *t, struct smb2_fileid fid,
+		   uint8_t info_type, uint8_t info_class, uint32_t additional,
+		   const void *input, uint32_t input_len, uint32_t max_out,
+		   uint8_t **out, uint32_t *out_len);
+int smb_set_info(struct smb_tree *t, struct smb2_fileid fid,
+		 uint8_t info_type, uint8_t info_class, uint32_t additional,
+		 const void *buf, uint32_t len);
+
+int smb_file_set_size(struct smb_tree *t, struct smb2_fileid fid,
+		      uint64_t size);
+/* FILETIME values; 0 leaves a time unchanged. attributes 0 = unchanged. */
+int smb_file_set_basic(struct smb_tree *t, struct smb2_fileid fid,
+		       uint64_t creation, uint64_t access, uint64_t write,
+		       uint64_t change, uint32_t attributes);
+/* Rename an open file to new_path (share-relative, backslashes). */
+int smb_file_rename(struct smb_tree *t, struct smb2_fileid fid,
+		    const char *new_path, bool replace);
+int smb_file_link(struct smb_tree *t, struct smb2_fileid fid,
+		  const char *new_path, bool replace);
+int smb_file_set_delete(struct smb_tree *t, struct smb2_fileid fid,
+			bool delete_pending);
+
+/* Path helpers: open, act, close. */
+int smb_path_mkdir(struct smb_tree *t, const char *path);
+int smb_path_rmdir(struct smb_tree *t, const char *path);
+int smb_path_unlink(struct smb_tree *t, const char *path);
+int smb_path_rename(struct smb_tree *t, const char *from, const char *to,
+		    bool replace);
+
+/* Filesystem size (FileFsFullSizeInformation). */
+struct smb_fs_size {
+	uint64_t total_units, caller_avail_units, actual_avail_units;
+	uint32_t sectors_per_unit, bytes_per_sector;
+};
+int smb_tree_statfs(struct smb_tree *t, struct smb_fs_size *fs);
+
+/* Directory listing: calls cb for every entry (".", ".." included). */
+struct smb_dirent_info {
+	const char *name; /* UTF-8 */
+	struct smb_stat st;
+};
+typedef int (*smb_dir_cb)(void *arg, const struct smb_dirent_info *e);
+/*
+ * Lists the open directory fid with pattern ("*" if NULL), resuming
+ * across as many QUERY_DIRECTORY calls as needed.  A non-zero return
+ * from cb stops the listing and is returned.  Entries whose names are
+ * not valid UTF-16 are skipped and counted in *skipped (may be NULL).
+ */
+int smb_dir_list(struct smb_tree *t, struct smb2_fileid fid,
+		 const char *pattern, smb_dir_cb cb, void *arg,
+		 unsigned int *skipped);
+/* Opens path as a directory and lists it. */
+int smb_path_list(struct smb_tree *t, const char *path, smb_dir_cb cb,
+		  void *arg, unsigned int *skipped);
+
+/* IOCTL with raw input/output (fid all ones for fileless FSCTLs). */
+int smb_ioctl(struct smb_tree *t, struct smb2_fileid fid, uint32_t ctl_code,
+	      const void *in, uint32_t in_len, uint32_t max_out, uint8_t **out,
+	      uint32_t *out_len);
+
+/* Byte-range locks (SMB2 LOCK); flags SMB2_LOCKFLAG_*. */
+int smb_file_lock(struct smb_tree *t, struct smb2_fileid fid, uint64_t off,
+		  uint64_t len, uint32_t flags);
+
+/* Server-side copy (FSCTL_SRV_COPYCHUNK_WRITE); returns bytes copied. */
+ssize_t smb_file_copy_chunk(struct smb_tree *t, struct smb2_fileid src,
+			    uint64_t src_off, struct smb2_fileid dst,
+			    uint64_t dst_off, uint64_t len);
+
+/* Converts "a/b/c" to "a\\b\\c" in a malloc'd string (NULL on ENOMEM). */
+char *smb_path_from_posix(const char *path);
+
+#endif

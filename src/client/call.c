@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Generic calls on a tree: build a request with the tree's identity,
+ * submit it blocking or with a callback, and turn the outcome into one
+ * negative errno.  Also the raw IOCTL / QUERY_INFO / SET_INFO calls.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client_internal.h"
+#include "smbfs/ntstatus.h"
+#include "smbfs/wire/smb2_ioctl.h"
+#include "smbfs/wire/smb2_query_info.h"
+#include "smbfs/wire/smb2_set_info.h"
+
+struct smb_req *smb_tree_req_new(struct smb_tree *t, uint16_t command)
+{
+	struct smb_req *req = smb_req_new(command);
+
+	if (!req)
+		return NULL;
+	session_req_prepare(t->session, req);
+	req->tree_id = t->info.tree_id;
+	req->encrypt = t->encrypt;
+	return req;
+}
+
+int smb_req_result(const struct smb_req *req, uint32_t ok_status)
+{
+	if (req->err)
+		return req->err;
+	if (req->status == STATUS_SUCCESS ||
+	    (ok_status && req->status == ok_status))
+		return 0;
+	return nt_status_to_errno(req->status) ?: -EIO;
+}
+
+int smb_call(struct smb_tree *t, struct smb_req *req, uint32_t ok_status)
+{
+	int rc;
+
+	req->done = NULL;
+	smb_conn_submit(t->session->conn, req);
+	rc = smb_req_wait(req);
+	return rc ? rc : smb_req_result(req, ok_status);
+}
+
+int smb_call_async(struct smb_tree *t, struct smb_req *req,
+		   smb_req_done_fn done, void *arg)
+{
+	req->done = done;
+	req->arg = arg;
+	return smb_conn_submit(t->session->conn, req);
+}
+
+int smb_call_compound(struct smb_tree *t, struct smb_req **reqs, int n,
+		      bool related)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < n; i++)
+		reqs[i]->done = NULL;
+	smb_conn_submit_compound(t->session->conn, reqs, n, related);
+	for (i = 0; i < n; i++) {
+		int r = smb_req_wait(reqs[i]);
+
+		if (r && !rc)
+			rc = r;
+	}
+	return rc;
+}
+
+/* Copies a response buffer out so the caller may free the request. */
+static int copy_out(const uint8_t *p, uint32_t len, uint8_t **out,
+		    uint32_t *out_len)
+{
+	*out = malloc(len ? len : 1);
+	if (!*out)
+		return -ENOMEM;
+	if (len)
+		memcpy(*out, p, len);
+	*out_len = len;
+	return 0;
+}
+
+int smb_ioctl(struct smb_tree *t, struct smb2_fileid fid, uint32_t ctl_code,
+	      const void *in, uint32_t in_len, uint32_t max_out, uint8_t **out,
+	      uint32_t *out_len)
+{
+	struct smb2_ioctl_request ir = {
+		.ctl_code = ctl_code,
+		.file_id = fid,
+		.input = in,
+		.input_len = in_len,
+		.max_output_response = max_out,
+		.flags = SMB2_0_IOCTL_IS_FSCTL,
+	};
+	struct smb2_ioctl_response rsp;
+	struct smb_req *req = smb_tree_req_new(t, SMB2_IOCTL);
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!req)
+		return -ENOMEM;
+	req->payload_send = in_len;
+	req->payload_recv = max_out;
+	rc = smb2_ioctl_request_encode(&req->msg, &ir);
+	if (!rc)
+		rc = smb_call(t, req, 0);
+	if (!rc)
+		rc = smb2_ioctl_response_decode(req->rsp, req->rsp_len, &rsp);
+	if (!rc && out)
+		rc = copy_out(rsp.output, rsp.output_len, out, out_len);
+	smb_req_free(req);
+	return rc;
+}
+
+int smb_query_info(struct smb_tree *t, struct smb2_fileid fid,
+		   uint8_t info_type, uint8_t info_class, uint32_t additional,
+		   const void *input, uint32_t input_len, uint32_t max_out,
+		   uint8_t **out, uint32_t *out_len)
+{
+	struct smb2_query_info_request qr = {
+		.info_type = info_type,
+		.info_class = info_class,
+		.output_buffer_length = max_out,
+		.input = input,
+		.input_len = input_len,
+		.additional_information = additional,
+		.file_id = fid,
+	};
+	struct smb2_query_info_response rsp;
+	struct smb_req *req = smb_tree_req_new(t, SMB2_QUERY_INFO);
+	int rc;
+
+	*out = NULL;
+	if (!req)
+		return -ENOMEM;
+	req->payload_recv = max_out;
+	rc = smb2_query_info_request_encode(&req->msg, &qr);
+	if (!rc)
+		rc = smb_call(t, req, 0);
+	if (!rc)
+		rc = smb2_query_info_response_decode(req->rsp, req->rsp_len,
+						     &rsp);
+	if (!rc)
+		rc = copy_out(rsp.buffer, rsp.buffer_len, out, out_len);
+	smb_req_free(req);
+	return rc;
+}
+
+int smb_set_info(struct smb_tree *t, struct smb2_fileid fid,
+		 uint8_t info_type, uint8_t info_class, uint32_t additional,
+		 const void *buf, uint32_t len)
+{
+	struct smb2_set_info_request sr = {
+		.info_type = info_type,
+		.info_class = info_class,
+		.additional_information = additional,
+		.file_id = fid,
+		.buffer = buf,
+		.buffer_len = len,
+	};
+	struct smb_req *req = smb_tree_req_new(t, SMB2_SET_INFO);
+	int rc;
+
+	if (!req)
+		return -ENOMEM;
+	req->payload_send = len;
+	rc = smb2_set_info_request_encode(&req->msg, &sr);
+	if (!rc)
+		rc = smb_call(t, req, 0);
+	if (!rc)
+		rc = smb2_set_info_response_decode(req->rsp, req->rsp_len);
+	smb_req_free(req);
+	return rc;
+}

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Typed file calls: CREATE, CLOSE, FLUSH, READ, WRITE and LOCK. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client_internal.h"
+#include "smbfs/ntstatus.h"
+#include "smbfs/wire/smb2_close.h"
+#include "smbfs/wire/smb2_create.h"
+#include "smbfs/wire/smb2_flush.h"
+#include "smbfs/wire/smb2_lock.h"
+#include "smbfs/wire/smb2_read.h"
+#include "smbfs/wire/smb2_write.h"
+
+/* Fills the CREATE contexts an open asks for; returns how many. */
+static size_t open_contexts(const struct smb_open_args *a,
+			    struct smb_session *s, struct smb2_create_ctx *ctx)
+{
+	size_t n = 0;
+
+	ctx[n++].type = SMB2_CREATE_CTX_QFID;
+	if (a->oplock_level == SMB2_OPLOCK_LEVEL_LEASE && a->lease_key) {
+		ctx[n].type = SMB2_CREATE_CTX_LEASE;
+		ctx[n].u.lease.version =
+			s->info.dialect >= SMB2_DIALECT_300 ? 2 : 1;
+		memcpy(ctx[n].u.lease.key, a->lease_key, 16);
+		ctx[n].u.lease.state = a->lease_state;
+		n++;
+	}
+	if (a->durable) {
+		if (s->info.dialect >= SMB2_DIALECT_300) {
+			ctx[n].type = SMB2_CREATE_CTX_DURABLE_V2;
+			if (smb_random_bytes(ctx[n].u.durable_v2.create_guid,
+					     16) == 0)
+				n++;
+		} else {
+			ctx[n++].type = SMB2_CREATE_CTX_DURABLE_V1;
+		}
+	}
+	return n;
+}
+
+static void stat_from_create(struct smb_stat *st,
+			     const struct smb2_create_response *r)
+{
+	memset(st, 0, sizeof(*st));
+	st->creation_time = r->creation_time;
+	st->last_access_time = r->last_access_time;
+	st->last_write_time = r->last_write_time;
+	st->change_time = r->change_time;
+	st->allocation_size = r->allocation_size;
+	st->end_of_file = r->end_of_file;
+	st->attributes = r->file_attributes;
+	if (r->contexts.present & SMB2_CREATE_RSP_QFID)
+		st->file_id = r->contexts.qfid.disk_file_id;
+}
+
+/* Encodes a CREATE for a into req->msg. */
+static int open_encode(struct smb_tree *t, const struct smb_open_args *a,
+		       struct smb_req *req)
+{
+	struct smb2_create_ctx ctx[3];
+	struct smb2_create_request cr = {
+		.oplock_level = a->oplock_level,
+		.impersonation_level = SMB2_IMPERSONATION_IMPERSONATION,
+		.desired_access = a->desired_access,
+		.file_attributes = a->file_attributes,
+		.share_access = a->share_access,
+		.create_disposition = a->disposition,
+		.create_options = a->create_options,
+		.name = a->path ? a->path : "",
+		.name_len = a->path ? strlen(a->path) : 0,
+		.contexts = ctx,
+	};
+
+	memset(ctx, 0, sizeof(ctx));
+	cr.num_contexts = open_contexts(a, t->session, ctx);
+	if (cr.oplock_level == SMB2_OPLOCK_LEVEL_LEASE && !a->lease_key)
+		cr.oplock_level = SMB2_OPLOCK_LEVEL_NONE;
+	return smb2_create_request_encode(&req->msg, &cr);
+}
+
+static int open_decode(const struct smb_req *req, struct smb_open_result *res)
+{
+	struct smb2_create_response r;
+	int rc = smb2_create_response_decode(req->rsp, req->rsp_len, &r);
+
+	if (rc < 0)
+		return rc;
+	memset(res, 0, sizeof(*res));
+	res->fid = r.file_id;
+	res->create_action = r.create_action;
+	res->oplock_level = r.oplock_level;
+	if (r.contexts.present & SMB2_CREATE_RSP_LEASE)
+		res->lease_state = r.contexts.lease.state;
+	stat_from_create(&res->st, &r);
+	return 0;
+}
+
+int smb_file_open(struct smb_tree *t, const struct smb_open_args *a,
+		  struct smb_open_result *res)
+{
+	struct smb_req *req = smb_tree_req_new(t, SMB2_CREATE);
+	int rc;
+
+	if (!req)
+		return -ENOMEM;
+	rc = open_encode(t, a, req);
+	if (!rc)
+		rc = smb_call(t, req, 0);
+	if (!rc)
+		rc = open_decode(req, res);
+	smb_req_free(req);
+	return rc;
+}
+
+static void stat_from_close(struct smb_stat *st,
+			    const struct smb2_close_response *r)
+{
+	memset(st, 0, sizeof(*st));
+	st->creation_time = r->creation_time;
+	st->last_access_time = r->last_access_time;
+	st->last_write_time = r->last_write_time;
+	st->change_time = r->change_time;
+	st->allocation_size = r->allocation_size;
+	st->end_of_file = r->end_of_file;
+	st->attributes = r->file_attributes;
+}
+
+static int close_encode(struct smb_req *req, struct smb2_fileid fid,
+			bool postquery)
+{
+	struct smb2_close_request cr = {
+		.flags = postquery ? SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB : 0,
+		.file_id = fid,
+	};
+
+	return smb2_close_request_encode(&req->msg, &cr);
+}
+
+int smb_file_close(struct smb_tree *t, struct smb2_fileid fid,
+		   struct smb_stat *st)
+{
+	struct smb2_close_response r;
+	struct smb_req *req = smb_tree_req_new(t, SMB2_CLOSE);
+	int rc;
+
+	if (!req)
+		return -ENOMEM;
+	rc = close_encode(req, fid, st != NULL);
+	if (!rc)
+		rc = smb_call(t, req, 0);
+	if (!rc)
+		rc = smb2_close_response_decode(req->rsp, req->rsp_len, &r);
+	if (!rc && st)
+		stat_from_close(st, &r);
+	smb_req_free(req);
+	return rc;
+}
+
+int smb_file_flush(struct smb_tree *t, struct smb2_fileid fid)
+{
+	struct smb2_flush_request fr = {.file_id = fid};
+	struct smb_req *req = smb_tree_req_new(t, SMB2_FLUSH);
+	int rc;
+
+	if (!req)
+		return -ENOMEM;
+	rc = smb2_flush_request_encode(&req->msg, &fr);
+	if (!rc)
+		rc = smb_call(t, req, 0);
+	smb_req_free(req);
+	return rc;
+}
+
+static uint32_t io_max(struct smb_tree *t, bool write)
+{
+	const struct smb_session_info *i = &t->session->info;
+	uint32_t m = write ? i->max_write : i->max_read;
+
+	/* Without LARGE_MTU (2.0.2) one credit covers at most 64 KiB. */
+	if (i->dialect == SMB2_DIALECT_202 ||
+	    !(i->capabilities & SMB2_GLOBAL_CAP_LARGE_MTU))
+		m = m < 65536 ? m : 65536;
+	/* Stay well inside 8 MiB frames and what a reader thread buffers. */
+	return m < 8u << 20 ? m : 8u << 20;
+}
+
+static struct smb_req *read_req_new(struct smb_tree *t, struct smb2_fileid fid,
+				    uint32_t len, uint64_t off)
+{
+	struct smb2_read_request rr = {
+		.length = len,
+		.offset = off,
+		.file_id = fid,
+	};
+	struct smb_req *req = smb_tree_req_new(t, SMB2_READ);
+
+	if (!req)
+		return NULL;
+	req->payload_recv = len;
+	if (smb2_read_request_encode(&req->msg, &rr)) {
+		smb_req_free(req);
+		return NULL;
+	}
+	return req;
+}
+
+/* Bytes read (0 at EOF) or -errno; copies into buf (at most len). */
+static ssize_t read_result(const struct smb_req *req, void *buf, uint32_t len)
+{
+	struct smb2_read_response r;
+	int rc;
+
+	if (!req->err && req->status == STATUS_END_OF_FILE)
+		return 0;
+	rc = smb_req_result(req, 0);
+	if (!rc)
+		rc = smb2_read_response_decode(req->rsp, req->rsp_len, &r);
+	if (rc < 0)
+		return rc;
+	if (r.data_len > len)
+		return -EBADMSG;
+	if (r.data_len)
+		memcpy(buf, r.data, r.data_len);
+	return r.data_len;
+}
+
+ssize_t smb_file_read(struct smb_tree *t, struct smb2_fileid fid, void *buf,
+		      size_t len, uint64_t off)
+{
+	uint32_t chunk_max = io_max(t, false);
+	size_t done = 0;
+
+	while (done < len) {
+		uint32_t chunk = len - done < chunk_max ? len - done : chunk_max;
+		struct smb_req *req = read_req_new(t, fid, chunk, off + done);
+		ssize_t n;
+
+		if (!req)
+			return done ? (ssize_t)done : -ENOMEM;
+		smb_call(t, req, 0);
+		n = read_result(req, (uint8_t *)buf + done, chunk);
+		smb_req_free(req);
+		if (n < 0)
+			return done ? (ssize_t)done : n;
+		done += n;
+		if ((uint32_t)n < chunk)
+			break;
+	}
+	return done;
+}
+
+static struct smb_req *write_req_new(struct smb_tree *t,
+				     struct smb2_fileid fid, const void *buf,
+				     uint32_t len, uint64_t off)
+{
+	struct smb2_write_request wr = {
+		.offset = off,
+		.file_id = fid,
+		.data = buf,
+		.length = len,
+	};
+	struct smb_req *req = smb_tree_req_new(t, SMB2_WRITE);
+
+	if (!req)
+		return NULL;
+	req->payload_send = len;
+	if (smb2_write_request_encode(&req->msg, &wr)) {
+		smb_req_free(req);
+		return NULL;
+	}
+	return req;
+}
+
+static ssize_t write_result(const struct smb_req *req, uint32_t len)
+{
+	struct smb2_write_response r;
+	int rc = smb_req_result(req, 0);
+
+	if (!rc)
+		rc = smb2_write_response_decode(req->rsp, req->rsp_len, &r);
+	if (rc < 0)
+		return rc;
+	if (r.count > len)
+		return -EBADMSG;
+	return r.count;
+}
+
+ssize_t smb_file_write(struct smb_tree *t, struct smb2_fileid fid,
+		       const void *buf, size_t len, uint64_t off)
+{
+	uint32_t chunk_max = io_max(t, true);
+	size_t done = 0;
+
+	while (done < len) {
+		uint32_t chunk = len - done < chunk_max ? len - done : chunk_max;
+		struct smb_req *req = write_req_new(
+			t, fid, (const uint8_t *)buf + done, chunk, off + done);
+		ssize_t n;
+
+		if (!req)
+			return -ENOMEM;
+		smb_call(t, req, 0);
+		n = write_result(req, chunk);
+		smb_req_free(req);
+		if (n < 0)
+			return n;
+		if (n == 0)
+			return -EIO; /* the server accepted nothing */
+		done += n;
+	}
+	return done;
+}
+
+struct io_async {
+	smb_io_done_fn done;
+	void *arg;
+	void *buf;
+	uint32_t len;
+};
+
+static void read_async_done(struct smb_req *req)
+{
+	struct io_async *io = req->arg;
+	ssize_t n = read_result(req, io->buf, io->len);
+
+	io->done(io->arg, n);
+	free(io);
+	smb_req_free(req);
+}
+
+static void write_async_done(struct smb_req *req)
+{
+	struct io_async *io = req->arg;
+	ssize_t n = write_result(req, io->len);
+
+	io->done(io->arg, n);
+	free(io);
+	smb_req_free(req);
+}
+
+/* Submits req with an io_async; on any failure done() still runs once. */
+static int io_async_submit(struct smb_tree *t, struct smb_req *req,
+			   smb_req_done_fn cb, void *buf, uint32_t len,
+			   smb_io_done_fn done, void *arg)
+{
+	struct io_async *io = req ? malloc(sizeof(*io)) : NULL;
+
+	if (!io) {
+		smb_req_free(req);
+		done(arg, -ENOMEM);
+		return -ENOMEM;
+	}
+	io->done = done;
+	io->arg = arg;
+	io->buf = buf;
+	io->len = len;
+	/* On failure the connection completes req through cb. */
+	return smb_call_async(t, req, cb, io);
+}
+
+int smb_file_read_async(struct smb_tree *t, struct smb2_fileid fid,
+			void *buf, uint32_t len, uint64_t off,
+			smb_io_done_fn done, void *arg)
+{
+	if (len > io_max(t, false)) {
+		done(arg, -EINVAL);
+		return -EINVAL;
+	}
+	return io_async_submit(t, read_req_new(t, fid, len, off),
+			       read_async_done, buf, len, done, arg);
+}
+
+int smb_file_write_async(struct smb_tree *t, struct smb2_fileid fid,
+			 const void *buf, uint32_t len, uint64_t off,
+			 smb_io_done_fn done, void *arg)
+{
+	if (len > io_max(t, true)) {
+		done(arg, -EINVAL);
+		return -EINVAL;
+	}
+	return io_async_submit(t, write_req_new(t, fid, buf, len, off),
+			       write_async_done, NULL, len, done, arg);
+}
+
+int smb_file_lock(struct smb_tree *t, struct smb2_fileid fid, uint64_t off,
+		  uint64_t len, uint32_t flags)
+{
+	struct smb2_lock_element el = {
+		.offset = off,
+		.length = len,
+		.flags = flags,
+	};
+	struct smb2_lock_request lr = {
+		.file_id = fid,
+		.locks = &el,
+		.lock_count = 1,
+	};
+	struct smb_req *req = smb_tree_req_new(t, SMB2_LOCK);
+	int rc;
+
+	if (!req)
+		return -ENOMEM;
+	/* A blocking lock may wait at the server for as long as it takes. */
+	if (!(flags & (SMB2_LOCKFLAG_FAIL_IMMEDIATELY | SMB2_LOCKFLAG_UNLOCK)))
+		req->timeout_ms = -1;
+	rc = smb2_lock_request_encode(&req->msg, &lr);
+	if (!rc)
+		rc = smb_call(t, req, 0);
+	smb_req_free(req);
+	return rc;
+}
