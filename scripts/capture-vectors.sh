@@ -129,7 +129,7 @@ for set in 311 202 311signed; do
 	stop_capture
 	python3 "$HERE/capture-vectors.py" "$WORK/$set.pcap" "$PORT" \
 		"$OUTDIR" "$suffix"
-	cp "$WORK/$set.pcap" "$OUTDIR/capture_$set.pcap"
+	install -m 0644 "$WORK/$set.pcap" "$OUTDIR/capture_$set.pcap"
 done
 # Session keys as smbd logged them (debug encryption), to check derivations.
 grep -h -A3 -iE 'session key|signing key|application key' "$SRV"/log/* \

@@ -89,6 +89,17 @@ int smb_derive_session_keys(uint16_t dialect, uint16_t cipher,
 			    const uint8_t preauth_hash[SMB_SHA512_LEN],
 			    struct smb_session_keys *keys);
 
+/*
+ * As smb_derive_session_keys, but AES-256 cipher keys come from the full
+ * (untruncated) GSS session key, as MS-SMB2 3.2.5.3.1 asks for Kerberos
+ * keys longer than 16 bytes.  full_key may be NULL (then session_key).
+ */
+int smb_derive_session_keys_full(uint16_t dialect, uint16_t cipher,
+				 const uint8_t session_key[16],
+				 const uint8_t *full_key, size_t full_key_len,
+				 const uint8_t preauth_hash[SMB_SHA512_LEN],
+				 struct smb_session_keys *keys);
+
 /* --- MS-SMB2 3.1.4.1 signing (src/crypto/sign.c) --- */
 
 /*

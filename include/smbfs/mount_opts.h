@@ -92,10 +92,10 @@ enum smbfs_pw_source {
 	SMBFS_PW_NOT_NEEDED,  /* guest or sec=none */
 };
 
-#define SMBFS_USERNAME_MAX 256 /* same limits as cifs.ko */
-#define SMBFS_DOMAIN_MAX 256
-#define SMBFS_PASSWORD_MAX 512
-#define SMBFS_ACTIMEO_MAX (UINT32_MAX / 1000) /* seconds, fits in ms */
+#define SMBFS_USERNAME_MAX	256 /* same limits as cifs.ko */
+#define SMBFS_DOMAIN_MAX	256
+#define SMBFS_PASSWORD_MAX	512
+#define SMBFS_ACTIMEO_MAX	(UINT32_MAX / 1000) /* seconds, fits in ms */
 #define SMBFS_ECHO_INTERVAL_MAX 600
 
 struct smbfs_mount_opts {
@@ -176,8 +176,8 @@ void smbfs_opts_free(struct smbfs_mount_opts *o);
  * options, a password= value cannot contain a comma.
  * Returns 0, -EINVAL (unknown option or bad value) or -ENOMEM.
  */
-int smbfs_opts_parse(struct smbfs_mount_opts *o, const char *optstr,
-		     char *err, size_t errlen);
+int smbfs_opts_parse(struct smbfs_mount_opts *o, const char *optstr, char *err,
+		     size_t errlen);
 
 /*
  * Checks combinations once every -o is parsed: -EINVAL for conflicts

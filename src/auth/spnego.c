@@ -211,6 +211,23 @@ static int parse_mech_types(const struct asn1_elem *list,
 	return ret;
 }
 
+static int init_field(uint32_t number, const struct asn1_elem *e,
+		      struct spnego_init *out)
+{
+	switch (number) {
+	case 0: /* mechTypes */
+		return parse_mech_types(e, out);
+	case 2: /* mechToken */
+		if (e->id != ASN1_OCTET_STRING)
+			return -EBADMSG;
+		out->mech_token = e->val;
+		out->mech_token_len = e->len;
+		return 0;
+	default: /* reqFlags [1], negHints [3], mechListMIC [3]/[4]: unused */
+		return 0;
+	}
+}
+
 /* Unwraps the optional RFC 2743 framing down to the [0] choice. */
 static int unwrap_init(const uint8_t *buf, size_t len, struct asn1_elem *choice)
 {
@@ -255,15 +272,7 @@ int spnego_parse_init(const uint8_t *buf, size_t len, struct spnego_init *out)
 	if (ret)
 		return ret;
 	while ((ret = next_field(&r, &last, &number, &inner)) > 0) {
-		if (number == 0) {
-			ret = parse_mech_types(&inner, out);
-		} else if (number == 2) { /* mechToken */
-			if (inner.id != ASN1_OCTET_STRING)
-				ret = -EBADMSG;
-			out->mech_token = inner.val;
-			out->mech_token_len = inner.len;
-		}
-		/* reqFlags [1], negHints [3], mechListMIC [3]/[4]: unused. */
+		ret = init_field(number, &inner, out);
 		if (ret)
 			break;
 	}

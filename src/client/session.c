@@ -272,6 +272,9 @@ static int session_activate(struct smb_session *s, struct smb_auth *auth,
 	uint8_t key[16];
 	int rc;
 
+	/* Samba does not always set IS_NULL for a null session. */
+	if (smb_auth_is_anonymous(auth))
+		s->info.anonymous = true;
 	if (s->info.anonymous || s->info.guest) {
 		if (want_sign)
 			return client_error(err, errlen, -EACCES,

@@ -52,6 +52,14 @@ static int tree_connect_send(struct smb_session *s, const char *share,
 	tr.path = path;
 	tr.path_len = strlen(path);
 	session_req_prepare(s, req);
+	/*
+	 * MS-SMB2 3.2.4.1.1: on 3.1.1 a TREE_CONNECT is signed even when
+	 * the session does not sign, so the server can trust the preauth
+	 * integrity of the session (Samba refuses it unsigned).
+	 */
+	if (s->info.dialect == SMB2_DIALECT_311 && !s->info.anonymous &&
+	    !s->info.guest)
+		req->sign = true;
 	rc = smb2_tree_connect_request_encode(&req->msg, &tr);
 	free(path);
 	if (!rc) {

@@ -49,15 +49,5 @@ const struct smb_crypto_algs *smb_crypto_algs(void);
 /* 0 when iov/iovcnt describe readable chunks, else -EINVAL. */
 int smb_iov_check(const struct smb_iovec *iov, int iovcnt);
 
-/*
- * smb_derive_session_keys() with the untruncated GSS session key
- * (Session.FullSessionKey) for the AES-256 cipher keys of 3.1.1.
- * Not yet in include/smbfs/crypto.h, which only carries 16 bytes.
- */
-int smb_derive_session_keys_full(uint16_t dialect, uint16_t cipher,
-				 const uint8_t session_key[16],
-				 const uint8_t *full_key, size_t full_key_len,
-				 const uint8_t preauth_hash[SMB_SHA512_LEN],
-				 struct smb_session_keys *keys);
 
 #endif

@@ -23,16 +23,16 @@
 #include "smbfs/bytes.h"
 #include "smbfs/smb2.h"
 
-#define TH_SIGNATURE 4
-#define TH_NONCE 20
-#define TH_NONCE_SIZE 16
+#define TH_SIGNATURE	 4
+#define TH_NONCE	 20
+#define TH_NONCE_SIZE	 16
 #define TH_ORIGINAL_SIZE 36
-#define TH_FLAGS 42
-#define TH_SESSION_ID 44
-#define TH_AAD_LEN (SMB2_TRANSFORM_HEADER_SIZE - TH_NONCE)
+#define TH_FLAGS	 42
+#define TH_SESSION_ID	 44
+#define TH_AAD_LEN	 (SMB2_TRANSFORM_HEADER_SIZE - TH_NONCE)
 /* 3.1.1 "Encrypted"; 3.0.x reads it as EncryptionAlgorithm AES-128-CCM. */
 #define TH_FLAG_ENCRYPTED 0x0001
-#define AEAD_TAG_LEN 16
+#define AEAD_TAG_LEN	  16
 
 struct aead {
 	const EVP_CIPHER *cipher;
@@ -48,16 +48,16 @@ static int aead_lookup(uint16_t cipher, struct aead *aead)
 		return -EIO;
 	switch (cipher) {
 	case SMB2_ENCRYPTION_AES128_CCM:
-		*aead = (struct aead){a->aes128_ccm, 11, 1};
+		*aead = (struct aead){ a->aes128_ccm, 11, 1 };
 		return 0;
 	case SMB2_ENCRYPTION_AES256_CCM:
-		*aead = (struct aead){a->aes256_ccm, 11, 1};
+		*aead = (struct aead){ a->aes256_ccm, 11, 1 };
 		return 0;
 	case SMB2_ENCRYPTION_AES128_GCM:
-		*aead = (struct aead){a->aes128_gcm, 12, 0};
+		*aead = (struct aead){ a->aes128_gcm, 12, 0 };
 		return 0;
 	case SMB2_ENCRYPTION_AES256_GCM:
-		*aead = (struct aead){a->aes256_gcm, 12, 0};
+		*aead = (struct aead){ a->aes256_gcm, 12, 0 };
 		return 0;
 	default:
 		return -EINVAL;
@@ -95,8 +95,8 @@ static int aead_start(EVP_CIPHER_CTX *ctx, const struct aead *aead,
 }
 
 /* Encrypts plain into hdr's payload and stores the tag in the header. */
-static int aead_seal(const struct aead *aead, const uint8_t *key,
-		     uint8_t *hdr, const uint8_t *plain, size_t len)
+static int aead_seal(const struct aead *aead, const uint8_t *key, uint8_t *hdr,
+		     const uint8_t *plain, size_t len)
 {
 	uint8_t *out = hdr + SMB2_TRANSFORM_HEADER_SIZE;
 	EVP_CIPHER_CTX *ctx;
@@ -217,9 +217,8 @@ int smb_transform_session_id(const uint8_t *msg, size_t len,
 	return 0;
 }
 
-int smb_decrypt_message(uint16_t cipher, const uint8_t *key,
-			const uint8_t *msg, size_t len, uint8_t **out,
-			size_t *out_len)
+int smb_decrypt_message(uint16_t cipher, const uint8_t *key, const uint8_t *msg,
+			size_t len, uint8_t **out, size_t *out_len)
 {
 	struct aead aead;
 	uint32_t original_size;

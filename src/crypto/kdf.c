@@ -35,17 +35,16 @@ int smb_kdf(const uint8_t *key, size_t key_len, const void *label,
 	size_t done;
 	int ret = 0;
 
-	if (!key || !key_len || !out || !out_len ||
-	    out_len > UINT32_MAX / 8 || (label_len && !label) ||
-	    (context_len && !context))
+	if (!key || !key_len || !out || !out_len || out_len > UINT32_MAX / 8 ||
+	    (label_len && !label) || (context_len && !context))
 		return -EINVAL;
 
 	be32_put(bits, (uint32_t)(out_len * 8));
-	iov[0] = (struct smb_iovec){counter, sizeof(counter)};
-	iov[1] = (struct smb_iovec){label, label_len};
-	iov[2] = (struct smb_iovec){&separator, 1};
-	iov[3] = (struct smb_iovec){context, context_len};
-	iov[4] = (struct smb_iovec){bits, sizeof(bits)};
+	iov[0] = (struct smb_iovec){ counter, sizeof(counter) };
+	iov[1] = (struct smb_iovec){ label, label_len };
+	iov[2] = (struct smb_iovec){ &separator, 1 };
+	iov[3] = (struct smb_iovec){ context, context_len };
+	iov[4] = (struct smb_iovec){ bits, sizeof(bits) };
 
 	for (i = 1, done = 0; done < out_len; i++) {
 		size_t n = out_len - done;
@@ -75,17 +74,17 @@ static int derive_smb30_keys(const uint8_t session_key[16],
 
 	/* MS-SMB2 3.2.5.3.1: the 3.0/3.0.2 labels and fixed contexts. */
 	ret = smb_kdf(session_key, 16, KDF_STR("SMB2AESCMAC"),
-		     KDF_STR("SmbSign"), k->signing_key, 16);
+		      KDF_STR("SmbSign"), k->signing_key, 16);
 	if (!ret)
 		ret = smb_kdf(session_key, 16, KDF_STR("SMB2APP"),
-			     KDF_STR("SmbRpc"), k->application_key, 16);
+			      KDF_STR("SmbRpc"), k->application_key, 16);
 	/* "ServerIn " (trailing space) protects client-to-server traffic. */
 	if (!ret)
 		ret = smb_kdf(session_key, 16, KDF_STR("SMB2AESCCM"),
-			     KDF_STR("ServerIn "), k->encryption_key, 16);
+			      KDF_STR("ServerIn "), k->encryption_key, 16);
 	if (!ret)
 		ret = smb_kdf(session_key, 16, KDF_STR("SMB2AESCCM"),
-			     KDF_STR("ServerOut"), k->decryption_key, 16);
+			      KDF_STR("ServerOut"), k->decryption_key, 16);
 	return ret;
 }
 
@@ -103,21 +102,21 @@ static int derive_smb311_keys(const uint8_t session_key[16],
 	 * the cipher needs (L = 128 or 256).
 	 */
 	ret = smb_kdf(session_key, 16, KDF_STR("SMBSigningKey"), preauth_hash,
-		     SMB_SHA512_LEN, k->signing_key, 16);
+		      SMB_SHA512_LEN, k->signing_key, 16);
 	if (!ret)
 		ret = smb_kdf(session_key, 16, KDF_STR("SMBAppKey"),
-			     preauth_hash, SMB_SHA512_LEN,
-			     k->application_key, 16);
+			      preauth_hash, SMB_SHA512_LEN, k->application_key,
+			      16);
 	if (!ret)
 		ret = smb_kdf(cipher_key, cipher_key_len,
-			     KDF_STR("SMBC2SCipherKey"), preauth_hash,
-			     SMB_SHA512_LEN, k->encryption_key,
-			     k->cipher_key_len);
+			      KDF_STR("SMBC2SCipherKey"), preauth_hash,
+			      SMB_SHA512_LEN, k->encryption_key,
+			      k->cipher_key_len);
 	if (!ret)
 		ret = smb_kdf(cipher_key, cipher_key_len,
-			     KDF_STR("SMBS2CCipherKey"), preauth_hash,
-			     SMB_SHA512_LEN, k->decryption_key,
-			     k->cipher_key_len);
+			      KDF_STR("SMBS2CCipherKey"), preauth_hash,
+			      SMB_SHA512_LEN, k->decryption_key,
+			      k->cipher_key_len);
 	return ret;
 }
 
@@ -164,7 +163,10 @@ int smb_derive_session_keys_full(uint16_t dialect, uint16_t cipher,
 	switch (dialect) {
 	case SMB2_DIALECT_202:
 	case SMB2_DIALECT_210:
-		/* MS-SMB2 3.1.4.1: 2.x signs with the session key itself. */
+		/*
+		 * MS-SMB2 3.1.4.1: 2.x signs with the session key itself
+		 * and has no encryption (cipher keys zero, length 0).
+		 */
 		memcpy(keys->signing_key, session_key, 16);
 		return 0;
 	case SMB2_DIALECT_300:
@@ -206,6 +208,6 @@ int smb_derive_session_keys(uint16_t dialect, uint16_t cipher,
 			    const uint8_t preauth_hash[SMB_SHA512_LEN],
 			    struct smb_session_keys *keys)
 {
-	return smb_derive_session_keys_full(dialect, cipher, session_key,
-					    NULL, 0, preauth_hash, keys);
+	return smb_derive_session_keys_full(dialect, cipher, session_key, NULL,
+					    0, preauth_hash, keys);
 }

@@ -19,8 +19,8 @@ int smb_preauth_update(uint8_t hash[SMB_SHA512_LEN], const uint8_t *msg,
 	if (!hash || (len && !msg))
 		return -EINVAL;
 	/* PreauthIntegrityHashValue = SHA-512(previous value || message) */
-	iov[0] = (struct smb_iovec){hash, SMB_SHA512_LEN};
-	iov[1] = (struct smb_iovec){msg, len};
+	iov[0] = (struct smb_iovec){ hash, SMB_SHA512_LEN };
+	iov[1] = (struct smb_iovec){ msg, len };
 	ret = smb_sha512_vec(iov, 2, next);
 	if (!ret)
 		memcpy(hash, next, SMB_SHA512_LEN);

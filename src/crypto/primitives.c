@@ -117,8 +117,8 @@ void smb_secure_zero(void *buf, size_t len)
 }
 
 /* Digest of the concatenated chunks with an already fetched md. */
-static int digest_vec(const EVP_MD *md, const struct smb_iovec *iov,
-		      int iovcnt, uint8_t *out)
+static int digest_vec(const EVP_MD *md, const struct smb_iovec *iov, int iovcnt,
+		      uint8_t *out)
 {
 	EVP_MD_CTX *ctx;
 	int ret = -EIO;
@@ -143,7 +143,7 @@ out:
 int smb_md4(const void *data, size_t len, uint8_t out[SMB_MD4_LEN])
 {
 	const struct smb_crypto_algs *a = smb_crypto_algs();
-	struct smb_iovec iov = {data, len};
+	struct smb_iovec iov = { data, len };
 
 	if (!a)
 		return -EIO;
@@ -157,7 +157,7 @@ int smb_md4(const void *data, size_t len, uint8_t out[SMB_MD4_LEN])
 int smb_md5(const void *data, size_t len, uint8_t out[SMB_MD5_LEN])
 {
 	const struct smb_crypto_algs *a = smb_crypto_algs();
-	struct smb_iovec iov = {data, len};
+	struct smb_iovec iov = { data, len };
 
 	if (!a)
 		return -EIO;
@@ -231,14 +231,14 @@ int smb_hmac_md5_vec(const void *key, size_t key_len,
 
 	if (!a)
 		return -EIO;
-	return mac_vec(a->hmac, OSSL_MAC_PARAM_DIGEST, "MD5", key, key_len,
-		       iov, iovcnt, out, SMB_MD5_LEN);
+	return mac_vec(a->hmac, OSSL_MAC_PARAM_DIGEST, "MD5", key, key_len, iov,
+		       iovcnt, out, SMB_MD5_LEN);
 }
 
-int smb_hmac_md5(const void *key, size_t key_len, const void *data,
-		 size_t len, uint8_t out[SMB_MD5_LEN])
+int smb_hmac_md5(const void *key, size_t key_len, const void *data, size_t len,
+		 uint8_t out[SMB_MD5_LEN])
 {
-	struct smb_iovec iov = {data, len};
+	struct smb_iovec iov = { data, len };
 
 	return smb_hmac_md5_vec(key, key_len, &iov, 1, out);
 }
@@ -251,8 +251,8 @@ int smb_hmac_sha256_vec(const void *key, size_t key_len,
 
 	if (!a)
 		return -EIO;
-	return mac_vec(a->hmac, OSSL_MAC_PARAM_DIGEST, "SHA256", key,
-		       key_len, iov, iovcnt, out, SMB_SHA256_LEN);
+	return mac_vec(a->hmac, OSSL_MAC_PARAM_DIGEST, "SHA256", key, key_len,
+		       iov, iovcnt, out, SMB_SHA256_LEN);
 }
 
 int smb_aes_cmac_vec(const uint8_t key[16], const struct smb_iovec *iov,
@@ -269,8 +269,8 @@ int smb_aes_cmac_vec(const uint8_t key[16], const struct smb_iovec *iov,
 		       iov, iovcnt, out, 16);
 }
 
-int smb_rc4(const uint8_t *key, size_t key_len, const uint8_t *in,
-	    uint8_t *out, size_t len)
+int smb_rc4(const uint8_t *key, size_t key_len, const uint8_t *in, uint8_t *out,
+	    size_t len)
 {
 	const struct smb_crypto_algs *a = smb_crypto_algs();
 	EVP_CIPHER_CTX *ctx;

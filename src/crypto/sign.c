@@ -16,11 +16,11 @@
 #include "crypto_internal.h"
 #include "smbfs/smb2.h"
 
-#define SIG_OFFSET 48
-#define FLAGS_OFFSET 16
-#define COMMAND_OFFSET 12
+#define SIG_OFFSET	  48
+#define FLAGS_OFFSET	  16
+#define COMMAND_OFFSET	  12
 #define MESSAGE_ID_OFFSET 24
-#define GMAC_NONCE_LEN 12
+#define GMAC_NONCE_LEN	  12
 
 /* MS-SMB2 3.1.4.1: HMAC-SHA256 of the message, truncated to 16 bytes. */
 static int sign_hmac_sha256(const uint8_t *key, const struct smb_iovec *iov,
@@ -120,9 +120,9 @@ static int compute_signature(uint16_t algo, const uint8_t *key,
 		return -EINVAL;
 	memcpy(hdr, msg, SMB2_HEADER_SIZE);
 	memset(hdr + SIG_OFFSET, 0, SMB_SIGNATURE_LEN);
-	iov[0] = (struct smb_iovec){hdr, SMB2_HEADER_SIZE};
-	iov[1] = (struct smb_iovec){msg + SMB2_HEADER_SIZE,
-				    len - SMB2_HEADER_SIZE};
+	iov[0] = (struct smb_iovec){ hdr, SMB2_HEADER_SIZE };
+	iov[1] = (struct smb_iovec){ msg + SMB2_HEADER_SIZE,
+				     len - SMB2_HEADER_SIZE };
 
 	switch (algo) {
 	case SMB2_SIGNING_HMAC_SHA256:
@@ -141,8 +141,8 @@ static int compute_signature(uint16_t algo, const uint8_t *key,
 	return ret;
 }
 
-int smb_sign_message(uint16_t algo, const uint8_t *signing_key,
-		     uint8_t *msg, size_t len)
+int smb_sign_message(uint16_t algo, const uint8_t *signing_key, uint8_t *msg,
+		     size_t len)
 {
 	uint8_t sig[SMB_SIGNATURE_LEN];
 	int ret;

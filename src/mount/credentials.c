@@ -31,8 +31,8 @@ int smbfs_set_username(struct smbfs_mount_opts *o, const char *value,
 	 * A domain= option beats a DOMAIN/ prefix, and anything on the
 	 * command line beats the credentials file.
 	 */
-	bool take_domain = sep && !o->domain_from_cmdline &&
-			   (from_cmdline || !o->domain);
+	bool take_domain =
+		sep && !o->domain_from_cmdline && (from_cmdline || !o->domain);
 	char *u, *d = NULL;
 
 	if (!user[0] || strlen(user) > SMBFS_USERNAME_MAX ||
@@ -214,8 +214,9 @@ int smbfs_credentials_load(struct smbfs_mount_opts *o, const char *path,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		ret = -errno;
-		smbfs_mount_errf(err, errlen, "cannot open credentials file "
-				 "%s: %s", path, strerror(-ret));
+		smbfs_mount_errf(err, errlen,
+				 "cannot open credentials file %s: %s", path,
+				 strerror(-ret));
 		return ret;
 	}
 	ret = check_file(fd, path, err, errlen);

@@ -17,10 +17,10 @@
 
 #include "smbfs/mount_opts.h"
 
-#define DEFAULT_MODE 0755	 /* cifs.ko's file_mode/dir_mode default */
-#define DEFAULT_ACTIMEO 1	 /* cifs.ko: one second */
-#define DEFAULT_ECHO_INTERVAL 60 /* cifs.ko: SMB_ECHO_INTERVAL_DEFAULT */
-#define PW_BUF_MAX (1 << 20)	 /* cap for getpwnam_r/getgrnam_r buffers */
+#define DEFAULT_MODE	      0755 /* cifs.ko's file_mode/dir_mode default */
+#define DEFAULT_ACTIMEO	      1	   /* cifs.ko: one second */
+#define DEFAULT_ECHO_INTERVAL 60   /* cifs.ko: SMB_ECHO_INTERVAL_DEFAULT */
+#define PW_BUF_MAX	      (1 << 20) /* cap for getpwnam_r/getgrnam_r buffers */
 
 void smbfs_mount_errf(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -77,8 +77,8 @@ void smbfs_opts_free(struct smbfs_mount_opts *o)
 static int bad_value(const char *name, const char *val, char *err,
 		     size_t errlen, const char *why)
 {
-	smbfs_mount_errf(err, errlen, "bad value for %s: '%s'%s%s%s", name,
-			 val, why ? " (" : "", why ? why : "", why ? ")" : "");
+	smbfs_mount_errf(err, errlen, "bad value for %s: '%s'%s%s%s", name, val,
+			 why ? " (" : "", why ? why : "", why ? ")" : "");
 	return -EINVAL;
 }
 
@@ -129,9 +129,8 @@ static int set_password(struct smbfs_mount_opts *o, const char *name,
 	int ret;
 
 	if (strlen(val) > SMBFS_PASSWORD_MAX) {
-		smbfs_mount_errf(err, errlen,
-				 "%s is longer than %d bytes", name,
-				 SMBFS_PASSWORD_MAX);
+		smbfs_mount_errf(err, errlen, "%s is longer than %d bytes",
+				 name, SMBFS_PASSWORD_MAX);
 		return -EINVAL;
 	}
 	ret = replace_string(&o->password, val, true);
@@ -179,15 +178,15 @@ struct dialect_range {
 
 /* mount.cifs(8) vers= names; "3" and "default" are ranges as in cifs.ko. */
 static const struct dialect_range dialects[] = {
-	{"2.0", SMBFS_DIALECT_202, SMBFS_DIALECT_202},
-	{"2.0.2", SMBFS_DIALECT_202, SMBFS_DIALECT_202},
-	{"2.1", SMBFS_DIALECT_210, SMBFS_DIALECT_210},
-	{"3.0", SMBFS_DIALECT_300, SMBFS_DIALECT_300},
-	{"3.0.2", SMBFS_DIALECT_302, SMBFS_DIALECT_302},
-	{"3.1.1", SMBFS_DIALECT_311, SMBFS_DIALECT_311},
-	{"3.11", SMBFS_DIALECT_311, SMBFS_DIALECT_311},
-	{"3", SMBFS_DIALECT_300, SMBFS_DIALECT_311},
-	{"default", SMBFS_DIALECT_210, SMBFS_DIALECT_311},
+	{ "2.0", SMBFS_DIALECT_202, SMBFS_DIALECT_202 },
+	{ "2.0.2", SMBFS_DIALECT_202, SMBFS_DIALECT_202 },
+	{ "2.1", SMBFS_DIALECT_210, SMBFS_DIALECT_210 },
+	{ "3.0", SMBFS_DIALECT_300, SMBFS_DIALECT_300 },
+	{ "3.0.2", SMBFS_DIALECT_302, SMBFS_DIALECT_302 },
+	{ "3.1.1", SMBFS_DIALECT_311, SMBFS_DIALECT_311 },
+	{ "3.11", SMBFS_DIALECT_311, SMBFS_DIALECT_311 },
+	{ "3", SMBFS_DIALECT_300, SMBFS_DIALECT_311 },
+	{ "default", SMBFS_DIALECT_210, SMBFS_DIALECT_311 },
 };
 
 static int set_vers(struct smbfs_mount_opts *o, const char *name,
@@ -210,8 +209,10 @@ static int set_sec(struct smbfs_mount_opts *o, const char *name,
 		   const char *val, char *err, size_t errlen)
 {
 	static const char *const names[] = {
-		[SMBFS_SEC_NTLMSSP] = "ntlmssp", [SMBFS_SEC_NTLMSSPI] = "ntlmsspi",
-		[SMBFS_SEC_NONE] = "none",	 [SMBFS_SEC_KRB5] = "krb5",
+		[SMBFS_SEC_NTLMSSP] = "ntlmssp",
+		[SMBFS_SEC_NTLMSSPI] = "ntlmsspi",
+		[SMBFS_SEC_NONE] = "none",
+		[SMBFS_SEC_KRB5] = "krb5",
 		[SMBFS_SEC_KRB5I] = "krb5i",
 	};
 	size_t i;
@@ -328,7 +329,8 @@ static int parse_mode(const char *name, const char *val, mode_t *mode,
 	unsigned long v;
 
 	if (parse_ulong(val, 8, 07777, &v))
-		return bad_value(name, val, err, errlen, "octal, at most 07777");
+		return bad_value(name, val, err, errlen,
+				 "octal, at most 07777");
 	*mode = (mode_t)v;
 	return 0;
 }
@@ -435,13 +437,22 @@ struct opt_def {
 	bool bare_ignored; /* OPT_VALUE also accepted bare, then ignored */
 };
 
-#define FLAG(n, f, v) {n, OPT_BOOL, offsetof(struct smbfs_mount_opts, f), v}
-#define IGNORED(n) {n, OPT_IGNORE}
-#define VALUE(n, fn) {n, OPT_VALUE, 0, false, fn}
+#define FLAG(n, f, v)                                                \
+	{                                                            \
+		n, OPT_BOOL, offsetof(struct smbfs_mount_opts, f), v \
+	}
+#define IGNORED(n)            \
+	{                     \
+		n, OPT_IGNORE \
+	}
+#define VALUE(n, fn)                       \
+	{                                  \
+		n, OPT_VALUE, 0, false, fn \
+	}
 
 static const struct opt_def opt_defs[] = {
 	/* "user" alone is the fstab flag, "user=NAME" the login name. */
-	{"user", OPT_VALUE, 0, false, set_username, true},
+	{ "user", OPT_VALUE, 0, false, set_username, true },
 	VALUE("username", set_username),
 	VALUE("password", set_password),
 	VALUE("pass", set_password),
@@ -565,8 +576,8 @@ static int parse_one(struct smbfs_mount_opts *o, char *item, char *err,
 	return -EINVAL;
 }
 
-int smbfs_opts_parse(struct smbfs_mount_opts *o, const char *optstr,
-		     char *err, size_t errlen)
+int smbfs_opts_parse(struct smbfs_mount_opts *o, const char *optstr, char *err,
+		     size_t errlen)
 {
 	char *copy, *item, *next;
 	int ret = 0;
@@ -594,8 +605,7 @@ int smbfs_opts_parse(struct smbfs_mount_opts *o, const char *optstr,
 	return ret;
 }
 
-int smbfs_opts_check(const struct smbfs_mount_opts *o, char *err,
-		     size_t errlen)
+int smbfs_opts_check(const struct smbfs_mount_opts *o, char *err, size_t errlen)
 {
 	if (o->allow_other && o->allow_root) {
 		smbfs_mount_errf(err, errlen,
@@ -606,7 +616,8 @@ int smbfs_opts_check(const struct smbfs_mount_opts *o, char *err,
 	if (o->guest && o->sec != SMBFS_SEC_NTLMSSP &&
 	    o->sec != SMBFS_SEC_NTLMSSPI) {
 		smbfs_mount_errf(err, errlen,
-				 "guest cannot be combined with this sec=");
+				 "guest cannot be combined with sec=%s",
+				 o->sec == SMBFS_SEC_NONE ? "none" : "krb5");
 		return -EINVAL;
 	}
 	if (o->sec == SMBFS_SEC_KRB5 || o->sec == SMBFS_SEC_KRB5I) {
@@ -638,12 +649,11 @@ static const char *dialect_name(uint16_t d)
 	return "?";
 }
 
-int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf,
-			size_t len)
+int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf, size_t len)
 {
-	static const char *const cache[] = {"strict", "loose", "none"};
-	static const char *const sec[] = {"ntlmssp", "ntlmsspi", "none", "krb5",
-					  "krb5i"};
+	static const char *const cache[] = { "strict", "loose", "none" };
+	static const char *const sec[] = { "ntlmssp", "ntlmsspi", "none",
+					   "krb5", "krb5i" };
 	int n;
 
 	n = snprintf(buf, len,
@@ -659,8 +669,8 @@ int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf,
 		     (unsigned int)o->file_mode, (unsigned int)o->dir_mode,
 		     cache[o->cache], o->actimeo, o->echo_interval,
 		     o->readonly ? "ro" : "rw", o->nocase ? ",nocase" : "",
-		     o->mapposix ? ",mapposix" : "",
-		     o->noperm ? ",noperm" : "", o->soft ? ",soft" : ",hard");
+		     o->mapposix ? ",mapposix" : "", o->noperm ? ",noperm" : "",
+		     o->soft ? ",soft" : ",hard");
 	if (n < 0)
 		return -EIO;
 	return (size_t)n >= len ? -ENOSPC : 0;

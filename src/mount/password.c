@@ -92,8 +92,8 @@ static int password_from_fd(struct smbfs_mount_opts *o, const char *fdstr,
 	if (ret >= 0)
 		ret = store_password(o, buf, SMBFS_PW_FD);
 	else
-		smbfs_mount_errf(err, errlen, "cannot read password from "
-				 "PASSWD_FD %ld: %s",
+		smbfs_mount_errf(err, errlen,
+				 "cannot read password from PASSWD_FD %ld: %s",
 				 fd, strerror(-ret));
 	explicit_bzero(buf, sizeof(buf));
 	return ret;
@@ -189,8 +189,8 @@ static int prompt_read(struct tty_prompt *p, const char *prompt, char *buf,
 		       size_t size)
 {
 	struct pollfd pfd[2] = {
-		{.fd = p->tty, .events = POLLIN},
-		{.fd = p->sigfd, .events = POLLIN},
+		{ .fd = p->tty, .events = POLLIN },
+		{ .fd = p->sigfd, .events = POLLIN },
 	};
 	size_t len = 0;
 	int ret;
@@ -298,8 +298,7 @@ static int password_from_prompt(struct smbfs_mount_opts *o, char *err,
 	return ret;
 }
 
-int smbfs_resolve_password(struct smbfs_mount_opts *o, char *err,
-			   size_t errlen)
+int smbfs_resolve_password(struct smbfs_mount_opts *o, char *err, size_t errlen)
 {
 	const char *env;
 	int ret;

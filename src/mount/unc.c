@@ -120,7 +120,8 @@ static int parse_host_port(struct smbfs_unc *u, const char **pp, char *err,
 		host = p;
 		host_len = span_to_sep(p);
 		colon = memchr(p, ':', host_len);
-		if (colon && memchr(colon + 1, ':', host_len - (size_t)(colon - p) - 1)) {
+		if (colon && memchr(colon + 1, ':',
+				    host_len - (size_t)(colon - p) - 1)) {
 			smbfs_mount_errf(err, errlen,
 					 "IPv6 address must be in brackets: "
 					 "//[%.*s]/share",

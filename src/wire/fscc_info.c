@@ -533,14 +533,16 @@ int fscc_allocation_info_encode(struct smb_wbuf *w, uint64_t allocation_size)
 /*
  * MS-FSCC 2.4.37.2 / 2.4.24.2 (the SMB2 forms): ReplaceIfExists (1),
  * Reserved (7), RootDirectory (8, zero for SMB2), FileNameLength (4),
- * FileName.  A UTF-16 NUL that FileNameLength does not count follows the
- * name so that even a one-character name meets the 24-byte minimum that
- * servers check against their in-memory structure size.
+ * FileName.  Servers compare the buffer length with their in-memory
+ * structure, whose one-character FileName array is padded to 24 bytes,
+ * so a one-character name gets two zero bytes of padding.
  */
+#define RENAME_INFO_MIN 24
+
 static int rename_like_encode(struct smb_wbuf *w, int replace_if_exists,
 			      const char *path, size_t path_len)
 {
-	size_t len_off;
+	size_t start = w->len, len_off;
 	long n;
 
 	if (!path || path_len == 0)
@@ -556,7 +558,8 @@ static int rename_like_encode(struct smb_wbuf *w, int replace_if_exists,
 	if (n > UINT32_MAX)
 		return -EINVAL;
 	wbuf_put_u32_at(w, len_off, (uint32_t)n);
-	wbuf_u16(w, 0);
+	if (w->len - start < RENAME_INFO_MIN)
+		wbuf_zero(w, RENAME_INFO_MIN - (w->len - start));
 	return wbuf_error(w);
 }
 

@@ -69,7 +69,7 @@ int smb2_notify_next(struct smb2_notify_iter *it, struct smb2_notify_entry *out)
 	const uint8_t *e;
 	size_t entry_len;
 	uint32_t name_len;
-	int more;
+	int more, rc;
 
 	memset(out, 0, sizeof(*out));
 	if (it->state)
@@ -87,7 +87,8 @@ int smb2_notify_next(struct smb2_notify_iter *it, struct smb2_notify_entry *out)
 		it->pos += entry_len;
 	else
 		it->state = 1;
-	return utf16le_to_utf8(e + NOTIFY_ENTRY_FIXED, name_len, &out->name) ?: 1;
+	rc = utf16le_to_utf8(e + NOTIFY_ENTRY_FIXED, name_len, &out->name);
+	return rc ? rc : 1;
 bad:
 	it->state = -EBADMSG;
 	return -EBADMSG;

@@ -135,7 +135,7 @@ int smb2_dirent_next(struct smb2_dir_iter *it, struct smb2_dirent *out)
 	const uint8_t *e;
 	size_t entry_len;
 	uint32_t name_len;
-	int more;
+	int more, rc;
 
 	memset(out, 0, sizeof(*out));
 	if (it->state)
@@ -157,7 +157,8 @@ int smb2_dirent_next(struct smb2_dir_iter *it, struct smb2_dirent *out)
 		it->pos += entry_len;
 	else
 		it->state = 1;
-	return utf16le_to_utf8(e + l->name_off, name_len, &out->name) ?: 1;
+	rc = utf16le_to_utf8(e + l->name_off, name_len, &out->name);
+	return rc ? rc : 1;
 bad:
 	it->state = -EBADMSG;
 	return -EBADMSG;

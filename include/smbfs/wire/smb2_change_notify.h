@@ -78,6 +78,7 @@ void smb2_notify_iter_init(struct smb2_notify_iter *it, const uint8_t *buf,
  * -EILSEQ/-ENOMEM (name NULL, iteration continues), sticky -EBADMSG.
  * Records must be 4-byte aligned (MS-FSCC 2.7.1).
  */
-int smb2_notify_next(struct smb2_notify_iter *it, struct smb2_notify_entry *out);
+int smb2_notify_next(struct smb2_notify_iter *it,
+		     struct smb2_notify_entry *out);
 
 #endif

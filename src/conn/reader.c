@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The reader thread of a connection: reads Direct TCP frames, decrypts
+ * transform frames (MS-SMB2 3.2.5.1.1.1), splits compound responses
+ * (3.2.5.1.9), verifies signatures (3.2.5.1.3), grants credits
+ * (3.2.5.1.4), handles interim responses (3.2.5.1.5) and oplock breaks,
+ * matches responses to requests by MessageId, and expires deadlines.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "conn_internal.h"
+#include "smbfs/ntstatus.h"
+
+/* How often expired requests are looked for. */
+#define EXPIRY_SCAN_NS (50 * 1000000LL)
+
+static void expire_requests(struct smb_conn *c)
+{
+	int64_t now = conn_now_ns();
+	struct smb_req *expired;
+
+	if (now < c->next_expiry_scan_ns)
+		return;
+	c->next_expiry_scan_ns = now + EXPIRY_SCAN_NS;
+	pthread_mutex_lock(&c->lock);
+	expired = conn_table_take_expired(c, now);
+	pthread_mutex_unlock(&c->lock);
+	/* A late response for one of these is then dropped as unknown. */
+	conn_req_finish_list(expired, -ETIMEDOUT);
+}
+
+/*
+ * Reads exactly len bytes, waking every CONN_POLL_MS to expire
+ * deadlines, so a silent or stalled peer cannot hold requests forever.
+ */
+static int read_exact(struct smb_conn *c, uint8_t *buf, size_t len)
+{
+	while (len) {
+		struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+		ssize_t n;
+		int ret = poll(&pfd, 1, CONN_POLL_MS);
+
+		expire_requests(c);
+		if (ret < 0 && errno != EINTR)
+			return -errno;
+		if (ret <= 0)
+			continue;
+		n = recv(c->fd, buf, len, MSG_DONTWAIT);
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN ||
+			    errno == EWOULDBLOCK)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int read_frame(struct smb_conn *c, uint8_t **out, size_t *out_len)
+{
+	uint8_t hdr[4];
+	size_t len, limit;
+	uint8_t *buf;
+	int ret;
+
+	for (;;) {
+		ret = read_exact(c, hdr, sizeof(hdr));
+		if (ret)
+			return ret;
+		len = (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
+		/* RFC 1002 4.3.7: NetBIOS keepalives may come on port 139. */
+		if (hdr[0] == 0x85 && len == 0)
+			continue;
+		break;
+	}
+	pthread_mutex_lock(&c->lock);
+	limit = c->max_frame;
+	pthread_mutex_unlock(&c->lock);
+	if (hdr[0] != 0 || len < SMB2_HEADER_SIZE || len > limit) {
+		fprintf(stderr,
+			"smbfs: bad frame (type 0x%02x, %zu bytes) from %s\n",
+			hdr[0], len, c->host);
+		return -EBADMSG;
+	}
+	buf = malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	ret = read_exact(c, buf, len);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+	*out = buf;
+	*out_len = len;
+	return 0;
+}
+
+/* Replaces a TRANSFORM_HEADER frame by its plaintext. */
+static int decrypt_frame(struct smb_conn *c, uint8_t **frame, size_t *len,
+			 uint64_t *session_id)
+{
+	struct smb_conn_security sec;
+	uint8_t *plain = NULL;
+	size_t plain_len = 0;
+	bool have;
+	int ret;
+
+	ret = smb_transform_session_id(*frame, *len, session_id);
+	if (ret)
+		return -EBADMSG;
+	pthread_mutex_lock(&c->lock);
+	have = conn_security_copy(c, *session_id, &sec);
+	pthread_mutex_unlock(&c->lock);
+	if (!have || !sec.cipher) {
+		fprintf(stderr,
+			"smbfs: encrypted message for unknown session from %s\n",
+			c->host);
+		if (have)
+			smb_secure_zero(&sec, sizeof(sec));
+		return -EBADMSG;
+	}
+	ret = smb_decrypt_message(sec.cipher, sec.keys.decryption_key, *frame,
+				  *len, &plain, &plain_len);
+	smb_secure_zero(&sec, sizeof(sec));
+	if (ret) {
+		/* Only a broken or hostile server sends such a message. */
+		fprintf(stderr, "smbfs: cannot decrypt a message from %s\n",
+			c->host);
+		return -EBADMSG;
+	}
+	free(*frame);
+	*frame = plain;
+	*len = plain_len;
+	return 0;
+}
+
+/*
+ * MS-SMB2 3.2.5.1.9: checks the whole chain before acting on any of it.
+ * Each NextCommand is 8-aligned and leaves room for a whole header; the
+ * last element runs to the end of the frame.
+ */
+static int check_chain(const uint8_t *frame, size_t len, bool encrypted,
+		       uint64_t transform_session)
+{
+	struct smb2_header h;
+	size_t off = 0, remain;
+
+	for (;;) {
+		remain = len - off;
+		if (smb2_header_decode(frame + off, remain, &h))
+			return -EBADMSG;
+		if (!(h.flags & SMB2_FLAGS_SERVER_TO_REDIR))
+			return -EBADMSG;
+		/* MS-SMB2 3.2.5.1.1.1: elements of the transform's session only. */
+		if (encrypted && h.message_id != SMB2_UNSOLICITED_MESSAGE_ID &&
+		    h.session_id != transform_session)
+			return -EBADMSG;
+		if (h.next_command == 0)
+			return 0;
+		if (h.next_command < SMB2_HEADER_SIZE || h.next_command % 8 ||
+		    h.next_command > remain - SMB2_HEADER_SIZE)
+			return -EBADMSG;
+		off += h.next_command;
+	}
+}
+
+static void deliver_break(struct smb_conn *c, const struct smb2_header *h,
+			  const uint8_t *elem, size_t len)
+{
+	if (h->command == SMB2_OPLOCK_BREAK && c->cfg.on_break) {
+		c->cfg.on_break(c->cfg.cb_arg, elem, len);
+		return;
+	}
+	fprintf(stderr, "smbfs: unsolicited %s from %s dropped\n",
+		smb2_command_name(h->command), c->host);
+}
+
+/* Signature and encryption policy for a final response (3.2.5.1.3). */
+static int check_response(struct smb_conn *c, const struct smb_req *req,
+			  const struct smb2_header *h, const uint8_t *elem,
+			  size_t len, bool encrypted,
+			  const struct smb_conn_security *sec)
+{
+	const char *cmd = smb2_command_name(h->command);
+
+	if (h->command != req->command) {
+		fprintf(stderr, "smbfs: %s response from %s to a %s request\n",
+			cmd, c->host, smb2_command_name(req->command));
+		return -EBADMSG;
+	}
+	/* No keys yet (e.g. the last SESSION_SETUP): the caller checks. */
+	if (encrypted || !sec)
+		return 0;
+	if (sec->encrypt_required) {
+		fprintf(stderr,
+			"smbfs: unencrypted %s response from %s, rejected\n",
+			cmd, c->host);
+		return -EBADMSG;
+	}
+	if (!(h->flags & SMB2_FLAGS_SIGNED) && !sec->signing_required)
+		return 0;
+	if (smb_verify_message(sec->sign_algo, sec->keys.signing_key, elem,
+			       len)) {
+		fprintf(stderr,
+			"smbfs: bad signature on %s response from %s, rejected\n",
+			cmd, c->host);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* MS-SMB2 3.2.5.1.5: an interim response; the request keeps waiting. */
+static void note_interim(struct smb_conn *c, struct smb_req *req,
+			 const struct smb2_header *h)
+{
+	int ms = req->timeout_ms ? req->timeout_ms : c->default_timeout_ms;
+
+	req->pending = true;
+	req->async_id = h->async_id;
+	if (ms >= 0)
+		req->deadline_ns = conn_now_ns() + (int64_t)ms * 1000000;
+}
+
+/* Gives the element to req: the frame itself when it is all of it. */
+static int attach_response(struct smb_req *req, const struct smb2_header *h,
+			   const uint8_t *elem, size_t len, uint8_t **frame,
+			   size_t frame_len)
+{
+	if (elem == *frame && len == frame_len) {
+		req->rsp = *frame;
+		*frame = NULL;
+	} else {
+		req->rsp = malloc(len);
+		if (!req->rsp)
+			return -ENOMEM;
+		memcpy(req->rsp, elem, len);
+	}
+	req->rsp_len = len;
+	req->rsp_hdr = *h;
+	req->status = h->status;
+	return 0;
+}
+
+static void handle_element(struct smb_conn *c, const uint8_t *elem,
+			   size_t len, bool encrypted, uint8_t **frame,
+			   size_t frame_len)
+{
+	struct smb_conn_security sec;
+	struct smb2_header h;
+	struct smb_req *req;
+	bool have_sec;
+	int err;
+
+	smb2_header_decode(elem, len, &h); /* check_chain() checked it */
+	pthread_mutex_lock(&c->lock);
+	/* MS-SMB2 3.2.5.1.4: every element grants, interim ones too. */
+	smb_credits_grant(&c->credits, h.credit);
+	if (h.credit)
+		pthread_cond_broadcast(&c->state_cond);
+	req = h.message_id == SMB2_UNSOLICITED_MESSAGE_ID
+		      ? NULL
+		      : conn_table_find(c, h.message_id);
+	if (!req) {
+		pthread_mutex_unlock(&c->lock);
+		if (h.message_id == SMB2_UNSOLICITED_MESSAGE_ID)
+			deliver_break(c, &h, elem, len);
+		else
+			fprintf(stderr,
+				"smbfs: %s response from %s matches no request (MessageId %llu), dropped\n",
+				smb2_command_name(h.command), c->host,
+				(unsigned long long)h.message_id);
+		return;
+	}
+	if (h.status == STATUS_PENDING && (h.flags & SMB2_FLAGS_ASYNC_COMMAND)) {
+		note_interim(c, req, &h);
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
+	conn_table_unlink(c, req->message_id, req);
+	smb_credits_finish(&c->credits, req->credit_charge);
+	have_sec = conn_security_copy(c, h.session_id, &sec);
+	pthread_mutex_unlock(&c->lock);
+
+	err = check_response(c, req, &h, elem, len, encrypted,
+			     have_sec ? &sec : NULL);
+	if (have_sec)
+		smb_secure_zero(&sec, sizeof(sec));
+	if (!err)
+		err = attach_response(req, &h, elem, len, frame, frame_len);
+	conn_req_finish(req, err);
+}
+
+/* Takes ownership of frame.  A negative return drops the connection. */
+static int handle_frame(struct smb_conn *c, uint8_t *frame, size_t len)
+{
+	uint64_t transform_session = 0;
+	bool encrypted = false;
+	size_t off = 0, elen;
+	uint32_t next;
+	int ret;
+
+	if (le32_get(frame) == SMB2_TRANSFORM_PROTOCOL_ID) {
+		ret = decrypt_frame(c, &frame, &len, &transform_session);
+		if (ret) {
+			free(frame);
+			return ret;
+		}
+		encrypted = true;
+	}
+	ret = check_chain(frame, len, encrypted, transform_session);
+	if (ret) {
+		fprintf(stderr, "smbfs: malformed response from %s\n",
+			c->host);
+		free(frame);
+		return ret;
+	}
+	do {
+		const uint8_t *elem = frame + off;
+
+		next = le32_get(elem + 20);
+		elen = next ? next : len - off;
+		handle_element(c, elem, elen, encrypted, &frame, len);
+		off += next;
+		/* frame is NULL once it became a request's response. */
+	} while (next && frame);
+	free(frame);
+	return 0;
+}
+
+/* The transport is gone: fail everything, tell the owner once. */
+static void conn_drop(struct smb_conn *c, int reason)
+{
+	struct smb_req *list;
+	bool closing;
+
+	pthread_mutex_lock(&c->lock);
+	c->connected = false;
+	closing = c->closing;
+	list = conn_table_take_all(c);
+	c->credits.in_flight = 0;
+	pthread_cond_broadcast(&c->state_cond);
+	pthread_mutex_unlock(&c->lock);
+
+	conn_req_finish_list(list, closing ? -ECANCELED : -ECONNRESET);
+	if (closing)
+		return;
+	fprintf(stderr, "smbfs: connection to %s lost: %s\n", c->host,
+		strerror(-reason));
+	if (c->cfg.on_disconnect)
+		c->cfg.on_disconnect(c->cfg.cb_arg, reason);
+}
+
+void *conn_reader_main(void *arg)
+{
+	struct smb_conn *c = arg;
+	uint8_t *frame;
+	size_t len;
+	int ret;
+
+	do {
+		ret = read_frame(c, &frame, &len);
+		if (!ret)
+			ret = handle_frame(c, frame, len);
+	} while (!ret);
+	conn_drop(c, ret);
+	return NULL;
+}
