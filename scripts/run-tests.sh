@@ -8,7 +8,8 @@
 #
 # --unit / --integration run only that part; NAMEs (program or
 # configuration names) narrow the run further. Environment: BUILD (default
-# build), TEST_TIMEOUT seconds per program (default 900).
+# build), TEST_TIMEOUT seconds per program (default 900), ITEST_CONFIGS
+# (default tests/integration/configs.txt).
 #
 # Unit tests: every $BUILD/tests/test_* program.
 # Integration tests: for every line of tests/integration/configs.txt a
@@ -32,7 +33,7 @@ cd "$ROOT"
 BUILD=${BUILD:-build}
 BUILD_ABS=$(cd "$BUILD" 2>/dev/null && pwd) || die "no $BUILD directory: build first"
 LOGDIR=$BUILD_ABS/test-logs
-CONFIGS=$ROOT/tests/integration/configs.txt
+CONFIGS=${ITEST_CONFIGS:-$ROOT/tests/integration/configs.txt}
 TEST_TIMEOUT=${TEST_TIMEOUT:-900}
 TEST_USER=smbfstest
 
@@ -239,7 +240,7 @@ main() {
 		case $1 in
 		--unit) do_itest=0 ;;
 		--integration) do_unit=0 ;;
-		-h | --help) sed -n '4,11p' "$0"; exit 0 ;;
+		-h | --help) sed -n '4,12p' "$0"; exit 0 ;;
 		-*) die "unknown option $1" ;;
 		*) FILTERS+=("$1") ;;
 		esac

@@ -22,18 +22,18 @@
 #include "smbfs/bytes.h"
 
 /* Identifier octets (class | constructed | number) used by smbfs. */
-#define ASN1_BOOLEAN 0x01
-#define ASN1_INTEGER 0x02
-#define ASN1_BIT_STRING 0x03
-#define ASN1_OCTET_STRING 0x04
-#define ASN1_NULL 0x05
-#define ASN1_OID 0x06
-#define ASN1_ENUMERATED 0x0a
-#define ASN1_GENERAL_STRING 0x1b
-#define ASN1_SEQUENCE 0x30
-#define ASN1_CONSTRUCTED 0x20
+#define ASN1_BOOLEAN	       0x01
+#define ASN1_INTEGER	       0x02
+#define ASN1_BIT_STRING	       0x03
+#define ASN1_OCTET_STRING      0x04
+#define ASN1_NULL	       0x05
+#define ASN1_OID	       0x06
+#define ASN1_ENUMERATED	       0x0a
+#define ASN1_GENERAL_STRING    0x1b
+#define ASN1_SEQUENCE	       0x30
+#define ASN1_CONSTRUCTED       0x20
 #define ASN1_CLASS_APPLICATION 0x40
-#define ASN1_CLASS_CONTEXT 0x80
+#define ASN1_CLASS_CONTEXT     0x80
 /* [n] EXPLICIT context tag (constructed), n < 31. */
 #define ASN1_CONTEXT(n) (ASN1_CLASS_CONTEXT | ASN1_CONSTRUCTED | (n))
 /* [APPLICATION n] constructed, n < 31. */
@@ -44,14 +44,14 @@
 
 /* One decoded element; the pointers point into the caller's buffer. */
 struct asn1_elem {
-	uint8_t id; /* first identifier octet (number bits 0x1f: high form) */
+	uint8_t id;  /* first identifier octet (number bits 0x1f: high form) */
 	uint8_t cls; /* 0 universal, 1 application, 2 context, 3 private */
 	bool constructed;
 	uint32_t number; /* tag number, also for the high-tag-number form */
 	const uint8_t *start; /* first identifier octet */
-	const uint8_t *val; /* contents */
-	size_t len; /* contents length */
-	size_t total; /* identifier + length + contents */
+	const uint8_t *val;   /* contents */
+	size_t len;	      /* contents length */
+	size_t total;	      /* identifier + length + contents */
 };
 
 /* Iterates over the elements of one buffer (or of one element's contents). */

@@ -15,54 +15,55 @@
 #include <stdint.h>
 
 /* MS-NLMP 2.2.2.5 NegotiateFlags. */
-#define NTLMSSP_NEGOTIATE_UNICODE 0x00000001u
-#define NTLMSSP_NEGOTIATE_OEM 0x00000002u
-#define NTLMSSP_REQUEST_TARGET 0x00000004u
-#define NTLMSSP_NEGOTIATE_SIGN 0x00000010u
-#define NTLMSSP_NEGOTIATE_SEAL 0x00000020u
-#define NTLMSSP_NEGOTIATE_LM_KEY 0x00000080u
-#define NTLMSSP_NEGOTIATE_NTLM 0x00000200u
-#define NTLMSSP_NEGOTIATE_ANONYMOUS 0x00000800u
-#define NTLMSSP_NEGOTIATE_ALWAYS_SIGN 0x00008000u
-#define NTLMSSP_TARGET_TYPE_DOMAIN 0x00010000u
-#define NTLMSSP_TARGET_TYPE_SERVER 0x00020000u
+#define NTLMSSP_NEGOTIATE_UNICODE		   0x00000001u
+#define NTLMSSP_NEGOTIATE_OEM			   0x00000002u
+#define NTLMSSP_REQUEST_TARGET			   0x00000004u
+#define NTLMSSP_NEGOTIATE_SIGN			   0x00000010u
+#define NTLMSSP_NEGOTIATE_SEAL			   0x00000020u
+#define NTLMSSP_NEGOTIATE_LM_KEY		   0x00000080u
+#define NTLMSSP_NEGOTIATE_NTLM			   0x00000200u
+#define NTLMSSP_NEGOTIATE_ANONYMOUS		   0x00000800u
+#define NTLMSSP_NEGOTIATE_ALWAYS_SIGN		   0x00008000u
+#define NTLMSSP_TARGET_TYPE_DOMAIN		   0x00010000u
+#define NTLMSSP_TARGET_TYPE_SERVER		   0x00020000u
 #define NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY 0x00080000u
-#define NTLMSSP_NEGOTIATE_TARGET_INFO 0x00800000u
-#define NTLMSSP_NEGOTIATE_VERSION 0x02000000u
-#define NTLMSSP_NEGOTIATE_128 0x20000000u
-#define NTLMSSP_NEGOTIATE_KEY_EXCH 0x40000000u
-#define NTLMSSP_NEGOTIATE_56 0x80000000u
+#define NTLMSSP_NEGOTIATE_TARGET_INFO		   0x00800000u
+#define NTLMSSP_NEGOTIATE_VERSION		   0x02000000u
+#define NTLMSSP_NEGOTIATE_128			   0x20000000u
+#define NTLMSSP_NEGOTIATE_KEY_EXCH		   0x40000000u
+#define NTLMSSP_NEGOTIATE_56			   0x80000000u
 
 /* The flags this client asks for in its NEGOTIATE_MESSAGE. */
-#define NTLMSSP_CLIENT_FLAGS                                                 \
-	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET |                \
-	 NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |            \
-	 NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |                        \
-	 NTLMSSP_NEGOTIATE_TARGET_INFO | NTLMSSP_NEGOTIATE_VERSION |         \
-	 NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH |                \
-	 NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_56)
+#define NTLMSSP_CLIENT_FLAGS                                         \
+	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET |        \
+	 NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |    \
+	 NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |                \
+	 NTLMSSP_NEGOTIATE_TARGET_INFO | NTLMSSP_NEGOTIATE_VERSION | \
+	 NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH |        \
+	 NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL |           \
+	 NTLMSSP_NEGOTIATE_56)
 
 /* MS-NLMP 2.2.2.1 AvId values. */
-#define NTLMSSP_AV_EOL 0
-#define NTLMSSP_AV_NB_COMPUTER_NAME 1
-#define NTLMSSP_AV_NB_DOMAIN_NAME 2
+#define NTLMSSP_AV_EOL		     0
+#define NTLMSSP_AV_NB_COMPUTER_NAME  1
+#define NTLMSSP_AV_NB_DOMAIN_NAME    2
 #define NTLMSSP_AV_DNS_COMPUTER_NAME 3
-#define NTLMSSP_AV_DNS_DOMAIN_NAME 4
-#define NTLMSSP_AV_DNS_TREE_NAME 5
-#define NTLMSSP_AV_FLAGS 6
-#define NTLMSSP_AV_TIMESTAMP 7
-#define NTLMSSP_AV_SINGLE_HOST 8
-#define NTLMSSP_AV_TARGET_NAME 9
-#define NTLMSSP_AV_CHANNEL_BINDINGS 10
+#define NTLMSSP_AV_DNS_DOMAIN_NAME   4
+#define NTLMSSP_AV_DNS_TREE_NAME     5
+#define NTLMSSP_AV_FLAGS	     6
+#define NTLMSSP_AV_TIMESTAMP	     7
+#define NTLMSSP_AV_SINGLE_HOST	     8
+#define NTLMSSP_AV_TARGET_NAME	     9
+#define NTLMSSP_AV_CHANNEL_BINDINGS  10
 
 /* MsvAvFlags bit: the AUTHENTICATE_MESSAGE carries a MIC. */
 #define NTLMSSP_AV_FLAG_MIC_PRESENT 0x00000002u
 
 /* Fixed AUTHENTICATE_MESSAGE layout (MS-NLMP 2.2.1.3). */
 #define NTLMSSP_AUTH_VERSION_OFFSET 64
-#define NTLMSSP_AUTH_MIC_OFFSET 72
-#define NTLMSSP_MIC_LEN 16
-#define NTLMSSP_SIGNATURE_LEN 16
+#define NTLMSSP_AUTH_MIC_OFFSET	    72
+#define NTLMSSP_MIC_LEN		    16
+#define NTLMSSP_SIGNATURE_LEN	    16
 
 /* A parsed CHALLENGE_MESSAGE; pointers point into the message. */
 struct ntlmssp_challenge {
@@ -190,8 +191,8 @@ struct ntlmssp_keys {
  * from the ExportedSessionKey and negotiated flags.  Needs extended
  * session security (-EPROTONOSUPPORT otherwise).
  */
-int ntlmssp_derive_keys(const uint8_t exported_session_key[16],
-			uint32_t flags, struct ntlmssp_keys *k);
+int ntlmssp_derive_keys(const uint8_t exported_session_key[16], uint32_t flags,
+			struct ntlmssp_keys *k);
 
 /* Longest RC4 stream one direction may use (only a few MICs here). */
 #define NTLMSSP_RC4_STREAM_MAX (1u << 20)
@@ -203,8 +204,8 @@ int ntlmssp_derive_keys(const uint8_t exported_session_key[16],
 int ntlmssp_sign(struct ntlmssp_dir_keys *d, const uint8_t *msg, size_t len,
 		 uint8_t sig[NTLMSSP_SIGNATURE_LEN]);
 /* Verifies sig (constant time): 0, or -EACCES on mismatch. */
-int ntlmssp_verify(struct ntlmssp_dir_keys *d, const uint8_t *msg,
-		   size_t len, const uint8_t *sig, size_t sig_len);
+int ntlmssp_verify(struct ntlmssp_dir_keys *d, const uint8_t *msg, size_t len,
+		   const uint8_t *sig, size_t sig_len);
 /*
  * SEAL (MS-NLMP 3.4.3): encrypts msg into out (may equal msg) and
  * writes the signature of the plaintext.

@@ -35,7 +35,7 @@ struct smb_auth {
 	size_t negotiate_len;
 	uint32_t flags; /* negotiated */
 	bool have_key;
-	bool mic_requested; /* the server's negState was request-mic */
+	bool mic_requested;	 /* the server's negState was request-mic */
 	uint8_t session_key[16]; /* ExportedSessionKey */
 	struct ntlmssp_keys keys;
 };
@@ -62,8 +62,8 @@ int smb_auth_ntlmssp_new(const struct smb_auth_creds *creds,
 	a->anonymous = creds->anonymous;
 	a->user = dup_or_empty(creds->anonymous ? NULL : creds->user);
 	a->domain = dup_or_empty(creds->anonymous ? NULL : creds->domain);
-	a->workstation = dup_or_empty(creds->workstation ? creds->workstation
-							 : "SMBFS");
+	a->workstation =
+		dup_or_empty(creds->workstation ? creds->workstation : "SMBFS");
 	a->password = dup_or_empty(creds->anonymous ? NULL : creds->password);
 	if (!a->user || !a->domain || !a->workstation || !a->password) {
 		smb_auth_free(a);
@@ -74,8 +74,8 @@ int smb_auth_ntlmssp_new(const struct smb_auth_creds *creds,
 }
 
 /* Round 1: the server's hint (if any) only has to be well-formed. */
-static int step_negotiate(struct smb_auth *a, const uint8_t *in,
-			  size_t in_len, uint8_t **out, size_t *out_len)
+static int step_negotiate(struct smb_auth *a, const uint8_t *in, size_t in_len,
+			  uint8_t **out, size_t *out_len)
 {
 	struct spnego_init hint;
 	int ret;
@@ -169,8 +169,8 @@ static int step_authenticate(struct smb_auth *a, const uint8_t *in,
 	    (resp.has_supported_mech && !resp.supported_mech_ntlmssp))
 		return -EBADMSG;
 	a->mic_requested = resp.neg_state == SPNEGO_REQUEST_MIC;
-	ret = make_authenticate(a, resp.response_token,
-				resp.response_token_len, &r);
+	ret = make_authenticate(a, resp.response_token, resp.response_token_len,
+				&r);
 	if (ret)
 		return ret;
 	a->flags = r.flags;
@@ -269,8 +269,10 @@ int smb_auth_session_key(struct smb_auth *a, uint8_t key[16])
 	memset(key, 0, 16);
 	if (!a || a->anonymous)
 		return -ENOKEY;
-	/* Known once AUTHENTICATE is built; the caller may need it to check
-	 * the signature of the final SESSION_SETUP response. */
+	/*
+	 * Known once AUTHENTICATE is built: the caller may need it to check
+	 * the signature of the final SESSION_SETUP response first.
+	 */
 	if (!a->have_key ||
 	    (a->state != AUTH_AUTHENTICATE_SENT && a->state != AUTH_DONE))
 		return -ENOKEY;

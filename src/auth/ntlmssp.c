@@ -18,13 +18,12 @@ static const uint8_t ntlmssp_signature[8] = { 'N', 'T', 'L', 'M',
  */
 static const uint8_t client_version[8] = { 6, 1, 0xb0, 0x1d, 0, 0, 0, 0x0f };
 
-#define NTLMSSP_NEGOTIATE 1
-#define NTLMSSP_CHALLENGE 2
+#define NTLMSSP_NEGOTIATE    1
+#define NTLMSSP_CHALLENGE    2
 #define NTLMSSP_AUTHENTICATE 3
 
-#define CHALLENGE_HEADER_LEN 48 /* up to and including TargetInfoFields */
+#define CHALLENGE_HEADER_LEN  48 /* up to and including TargetInfoFields */
 #define CHALLENGE_VERSION_END 56
-#define AUTH_HEADER_LEN 64 /* up to and including NegotiateFlags */
 
 uint64_t ntlmssp_filetime(int64_t unix_seconds)
 {
@@ -295,8 +294,7 @@ static void auth_parts_free(struct auth_parts *a)
 	smb_secure_zero(a->enc_key, sizeof(a->enc_key));
 }
 
-static void put_av(struct smb_wbuf *w, uint16_t id, const void *val,
-		   size_t len)
+static void put_av(struct smb_wbuf *w, uint16_t id, const void *val, size_t len)
 {
 	wbuf_u16(w, id);
 	wbuf_u16(w, (uint16_t)len);
@@ -424,8 +422,7 @@ static int compute_v2(const struct ntlmssp_auth_params *p,
 
 	if (!p->response_key || !p->client_challenge)
 		return -EINVAL;
-	ret = build_nt_response(p, c, r->mic_present, &a->nt,
-				r->nt_proof_str);
+	ret = build_nt_response(p, c, r->mic_present, &a->nt, r->nt_proof_str);
 	if (!ret)
 		ret = build_lm_response(p, c, r->mic_present, &a->lm);
 	if (!ret)
@@ -608,8 +605,8 @@ static const char server_seal_magic[] =
 	"session key to server-to-client sealing key magic constant";
 
 /* MD5(key || magic), the magic constant's terminating NUL included. */
-static int md5_with_magic(const uint8_t *key, size_t key_len,
-			  const char *magic, uint8_t out[16])
+static int md5_with_magic(const uint8_t *key, size_t key_len, const char *magic,
+			  uint8_t out[16])
 {
 	uint8_t buf[16 + 64];
 	size_t magic_len = strlen(magic) + 1;
@@ -638,8 +635,8 @@ static int derive_dir(const uint8_t key[16], size_t seal_len,
 	return ret;
 }
 
-int ntlmssp_derive_keys(const uint8_t exported_session_key[16],
-			uint32_t flags, struct ntlmssp_keys *k)
+int ntlmssp_derive_keys(const uint8_t exported_session_key[16], uint32_t flags,
+			struct ntlmssp_keys *k)
 {
 	bool key_exch = (flags & NTLMSSP_NEGOTIATE_KEY_EXCH) != 0;
 	size_t seal_len;
@@ -659,8 +656,8 @@ int ntlmssp_derive_keys(const uint8_t exported_session_key[16],
 			 client_seal_magic, key_exch, &k->client);
 	if (!ret)
 		ret = derive_dir(exported_session_key, seal_len,
-				 server_sign_magic, server_seal_magic,
-				 key_exch, &k->server);
+				 server_sign_magic, server_seal_magic, key_exch,
+				 &k->server);
 	if (ret)
 		smb_secure_zero(k, sizeof(*k));
 	return ret;
@@ -746,8 +743,8 @@ int ntlmssp_sign(struct ntlmssp_dir_keys *d, const uint8_t *msg, size_t len,
 	return ret;
 }
 
-int ntlmssp_verify(struct ntlmssp_dir_keys *d, const uint8_t *msg,
-		   size_t len, const uint8_t *sig, size_t sig_len)
+int ntlmssp_verify(struct ntlmssp_dir_keys *d, const uint8_t *msg, size_t len,
+		   const uint8_t *sig, size_t sig_len)
 {
 	uint8_t expect[NTLMSSP_SIGNATURE_LEN];
 	uint8_t diff = 0;

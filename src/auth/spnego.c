@@ -114,8 +114,7 @@ static int next_field(struct asn1_reader *r, int64_t *last, uint32_t *number,
 	return 1;
 }
 
-static int enter_sequence(const uint8_t *buf, size_t len,
-			  struct asn1_reader *r)
+static int enter_sequence(const uint8_t *buf, size_t len, struct asn1_reader *r)
 {
 	struct asn1_elem seq;
 	int ret = asn1_decode_only(buf, len, ASN1_SEQUENCE, &seq);

@@ -15,7 +15,10 @@ struct nt_status_entry {
 	const char *message;
 };
 
-#define NT(st, e, msg) { st, #st, e, msg }
+#define NT(st, e, msg)          \
+	{                       \
+		st, #st, e, msg \
+	}
 
 static const struct nt_status_entry nt_status_table[] = {
 	/* Success and informational: not errors. */
@@ -191,7 +194,8 @@ static const struct nt_status_entry nt_status_table[] = {
 	   "the session expired: log on again"),
 	NT(STATUS_USER_SESSION_DELETED, ECONNRESET,
 	   "the server closed the session: log on again"),
-	NT(STATUS_IO_TIMEOUT, ETIMEDOUT, "the operation timed out on the server"),
+	NT(STATUS_IO_TIMEOUT, ETIMEDOUT,
+	   "the operation timed out on the server"),
 	NT(STATUS_SERVER_UNAVAILABLE, EAGAIN,
 	   "the server is unavailable (shutting down or failing over)"),
 	NT(STATUS_INVALID_NETWORK_RESPONSE, EIO,

@@ -5,7 +5,7 @@
 #include "smbfs/wire/smb2_close.h"
 #include "smb2_body_check.h"
 
-#define CLOSE_REQUEST_STRUCTURE_SIZE 24
+#define CLOSE_REQUEST_STRUCTURE_SIZE  24
 #define CLOSE_RESPONSE_STRUCTURE_SIZE 60
 
 int smb2_close_request_encode(struct smb_wbuf *w,

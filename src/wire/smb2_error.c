@@ -12,8 +12,8 @@
 #include "smb2_body_check.h"
 
 #define ERROR_RESPONSE_STRUCTURE_SIZE 9
-#define ERROR_RESPONSE_FIXED 8
-#define ERROR_DATA_OFFSET (SMB2_HEADER_SIZE + ERROR_RESPONSE_FIXED)
+#define ERROR_RESPONSE_FIXED	      8
+#define ERROR_DATA_OFFSET	      (SMB2_HEADER_SIZE + ERROR_RESPONSE_FIXED)
 /* ErrorDataLength, ErrorId */
 #define ERROR_CONTEXT_HEADER 8
 /* SymLinkLength up to and including Flags */
@@ -97,8 +97,7 @@ int smb2_error_response_decode(const uint8_t *msg, size_t len,
 		return 0;
 	}
 	err = walk_contexts(rsp->error_data, rsp->error_data_len,
-			    rsp->error_context_count, -1, &unused,
-			    &unused_len);
+			    rsp->error_context_count, -1, &unused, &unused_len);
 	if (err)
 		return err;
 	err = smb2_error_context_find(rsp, SMB2_ERROR_ID_DEFAULT, &rsp->data,
@@ -107,8 +106,8 @@ int smb2_error_response_decode(const uint8_t *msg, size_t len,
 }
 
 /* A name inside PathBuffer, converted to UTF-8. */
-static int symlink_name(const uint8_t *path_buf, size_t path_len,
-			uint16_t off, uint16_t len, char **out)
+static int symlink_name(const uint8_t *path_buf, size_t path_len, uint16_t off,
+			uint16_t len, char **out)
 {
 	if ((off | len) & 1 || bytes_range_check(path_len, off, len))
 		return -EBADMSG;

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* SMB2 LOGOFF (MS-SMB2 2.2.7, 2.2.8): StructureSize 4 and Reserved both ways. */
+/*
+ * SMB2 LOGOFF (MS-SMB2 2.2.7, 2.2.8): the request and the response
+ * body are both StructureSize 4 and two reserved bytes.
+ */
 #include "smbfs/wire/smb2_logoff.h"
 #include "smb2_body_check.h"
 

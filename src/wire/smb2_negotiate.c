@@ -11,7 +11,7 @@
 #include "smbfs/wire/smb2_negotiate.h"
 #include "smb2_body_check.h"
 
-#define NEGOTIATE_REQUEST_STRUCTURE_SIZE 36
+#define NEGOTIATE_REQUEST_STRUCTURE_SIZE  36
 #define NEGOTIATE_RESPONSE_STRUCTURE_SIZE 65
 /* Fixed part of the response body, up to the Buffer field. */
 #define NEGOTIATE_RESPONSE_FIXED 64
@@ -34,8 +34,7 @@ static bool dialects_have_311(const struct smb2_negotiate_request *req)
  * Every context but the first starts 8-byte aligned (from the header
  * start, which is offset 0 of w); DataLength excludes the padding.
  */
-static void context_begin(struct smb_wbuf *w, uint16_t type,
-			  uint16_t data_len)
+static void context_begin(struct smb_wbuf *w, uint16_t type, uint16_t data_len)
 {
 	wbuf_align(w, 8);
 	wbuf_u16(w, type);
@@ -193,8 +192,8 @@ static int decode_single_id(const uint8_t *msg, size_t data_off,
 	return 0;
 }
 
-static int decode_context(const uint8_t *msg, uint16_t type,
-			  size_t data_off, uint16_t data_len,
+static int decode_context(const uint8_t *msg, uint16_t type, size_t data_off,
+			  uint16_t data_len,
 			  struct smb2_negotiate_response *rsp)
 {
 	switch (type) {

@@ -10,9 +10,9 @@
 #include "smbfs/wire/smb2_oplock_break.h"
 #include "smb2_body_check.h"
 
-#define OPLOCK_BREAK_STRUCTURE_SIZE 24 /* notification, ack, response */
+#define OPLOCK_BREAK_STRUCTURE_SIZE		24 /* notification, ack, response */
 #define LEASE_BREAK_NOTIFICATION_STRUCTURE_SIZE 44
-#define LEASE_BREAK_ACK_STRUCTURE_SIZE 36 /* ack and response */
+#define LEASE_BREAK_ACK_STRUCTURE_SIZE		36 /* ack and response */
 
 static uint16_t body_structure_size(const uint8_t *msg, size_t len)
 {
@@ -91,7 +91,7 @@ int smb2_oplock_break_ack_encode(struct smb_wbuf *w,
 		return err;
 	wbuf_u16(w, OPLOCK_BREAK_STRUCTURE_SIZE);
 	wbuf_u8(w, ack->oplock_level);
-	wbuf_u8(w, 0); /* Reserved */
+	wbuf_u8(w, 0);	/* Reserved */
 	wbuf_u32(w, 0); /* Reserved2 */
 	wbuf_u64(w, ack->file_id.persistent);
 	wbuf_u64(w, ack->file_id.volatile_id);

@@ -6,9 +6,9 @@
 #include "smbfs/wire/smb2_read.h"
 #include "smb2_body_check.h"
 
-#define READ_REQUEST_STRUCTURE_SIZE 49
+#define READ_REQUEST_STRUCTURE_SIZE  49
 #define READ_RESPONSE_STRUCTURE_SIZE 17
-#define READ_RESPONSE_FIXED 16
+#define READ_RESPONSE_FIXED	     16
 
 int smb2_read_request_encode(struct smb_wbuf *w,
 			     const struct smb2_read_request *req)

@@ -6,10 +6,10 @@
 #include "smbfs/wire/smb2_session_setup.h"
 #include "smb2_body_check.h"
 
-#define SESSION_SETUP_REQUEST_STRUCTURE_SIZE 25
-#define SESSION_SETUP_REQUEST_FIXED 24
+#define SESSION_SETUP_REQUEST_STRUCTURE_SIZE  25
+#define SESSION_SETUP_REQUEST_FIXED	      24
 #define SESSION_SETUP_RESPONSE_STRUCTURE_SIZE 9
-#define SESSION_SETUP_RESPONSE_FIXED 8
+#define SESSION_SETUP_RESPONSE_FIXED	      8
 
 int smb2_session_setup_request_encode(
 	struct smb_wbuf *w, const struct smb2_session_setup_request *req)
@@ -41,8 +41,8 @@ int smb2_session_setup_request_encode(
 	return wbuf_error(w);
 }
 
-int smb2_session_setup_response_decode(
-	const uint8_t *msg, size_t len, struct smb2_session_setup_response *rsp)
+int smb2_session_setup_response_decode(const uint8_t *msg, size_t len,
+				       struct smb2_session_setup_response *rsp)
 {
 	uint16_t off, sec_len;
 	const uint8_t *body;

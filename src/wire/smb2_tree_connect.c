@@ -7,10 +7,10 @@
 #include "smbfs/wire/smb2_tree_connect.h"
 #include "smb2_body_check.h"
 
-#define TREE_CONNECT_REQUEST_STRUCTURE_SIZE 9
-#define TREE_CONNECT_REQUEST_FIXED 8
+#define TREE_CONNECT_REQUEST_STRUCTURE_SIZE  9
+#define TREE_CONNECT_REQUEST_FIXED	     8
 #define TREE_CONNECT_RESPONSE_STRUCTURE_SIZE 16
-#define TREE_CONNECT_RESPONSE_FIXED 16
+#define TREE_CONNECT_RESPONSE_FIXED	     16
 
 int smb2_tree_connect_request_encode(
 	struct smb_wbuf *w, const struct smb2_tree_connect_request *req)

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* SMB2 TREE_DISCONNECT (MS-SMB2 2.2.11, 2.2.12): StructureSize 4 and Reserved both ways. */
+/*
+ * SMB2 TREE_DISCONNECT (MS-SMB2 2.2.11, 2.2.12): the request and the response
+ * body are both StructureSize 4 and two reserved bytes.
+ */
 #include "smbfs/wire/smb2_tree_disconnect.h"
 #include "smb2_body_check.h"
 

@@ -6,10 +6,10 @@
 #include "smbfs/wire/smb2_write.h"
 #include "smb2_body_check.h"
 
-#define WRITE_REQUEST_STRUCTURE_SIZE 49
-#define WRITE_REQUEST_FIXED 48
+#define WRITE_REQUEST_STRUCTURE_SIZE  49
+#define WRITE_REQUEST_FIXED	      48
 #define WRITE_RESPONSE_STRUCTURE_SIZE 17
-#define WRITE_RESPONSE_FIXED 16
+#define WRITE_RESPONSE_FIXED	      16
 
 int smb2_write_request_encode(struct smb_wbuf *w,
 			      const struct smb2_write_request *req)

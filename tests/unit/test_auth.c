@@ -17,19 +17,19 @@
 
 /* --- [MS-NLMP] 4.2.1 / 4.2.4 example values --- */
 
-#define SERVER_CHALLENGE "0123456789abcdef"
-#define CLIENT_CHALLENGE "aaaaaaaaaaaaaaaa"
+#define SERVER_CHALLENGE   "0123456789abcdef"
+#define CLIENT_CHALLENGE   "aaaaaaaaaaaaaaaa"
 #define RANDOM_SESSION_KEY "55555555555555555555555555555555"
-#define NT_HASH "a4f49c406510bdcab6824ee7c30fd852"
-#define NTOWFV2 "0c868a403bfd7a93a3001ef22ef02e3f"
-#define SESSION_BASE_KEY "8de40ccadbc14a82f15cb0ad0de95ca3"
-#define LMV2_RESPONSE "86c35097ac9cec102554764a57cccc19 aaaaaaaaaaaaaaaa"
-#define NT_PROOF_STR "68cd0ab851e51c96aabc927bebef6a1c"
-#define ENC_SESSION_KEY "c5dad2544fc9799094ce1ce90bc9d03e"
+#define NT_HASH		   "a4f49c406510bdcab6824ee7c30fd852"
+#define NTOWFV2		   "0c868a403bfd7a93a3001ef22ef02e3f"
+#define SESSION_BASE_KEY   "8de40ccadbc14a82f15cb0ad0de95ca3"
+#define LMV2_RESPONSE	   "86c35097ac9cec102554764a57cccc19 aaaaaaaaaaaaaaaa"
+#define NT_PROOF_STR	   "68cd0ab851e51c96aabc927bebef6a1c"
+#define ENC_SESSION_KEY	   "c5dad2544fc9799094ce1ce90bc9d03e"
 /* MsvAvNbDomainName "Domain", MsvAvNbComputerName "Server", MsvAvEOL. */
-#define SPEC_AV_PAIRS                                                        \
-	"02000c0044006f006d00610069006e00"                                   \
-	"01000c00530065007200760065007200"                                   \
+#define SPEC_AV_PAIRS                      \
+	"02000c0044006f006d00610069006e00" \
+	"01000c00530065007200760065007200" \
 	"00000000"
 
 /* 4.2.4.3 CHALLENGE_MESSAGE. */
@@ -46,8 +46,8 @@ static const char spec_authenticate_hex[] =
 	"358288e2 0501280a0000000f"
 	"44006f006d00610069006e00 5500730065007200"
 	"43004f004d0050005500540045005200" LMV2_RESPONSE NT_PROOF_STR
-	"0101000000000000 0000000000000000 aaaaaaaaaaaaaaaa 00000000"
-	SPEC_AV_PAIRS "00000000" ENC_SESSION_KEY;
+	"0101000000000000 0000000000000000 aaaaaaaaaaaaaaaa "
+	"00000000" SPEC_AV_PAIRS "00000000" ENC_SESSION_KEY;
 
 static uint8_t *hex(const char *s, size_t *len)
 {
@@ -119,11 +119,11 @@ static void test_der_lengths(void)
 static void test_der_nested_and_inner_overrun(void)
 {
 	/* SEQUENCE { INTEGER 5, [1] { OCTET STRING 'ab' } } */
-	const uint8_t good[] = { 0x30, 0x09, 0x02, 0x01, 0x05, 0xa1, 0x04,
-				 0x04, 0x02, 'a',  'b' };
+	const uint8_t good[] = { 0x30, 0x09, 0x02, 0x01, 0x05, 0xa1,
+				 0x04, 0x04, 0x02, 'a',	 'b' };
 	/* The inner OCTET STRING claims more than its [1] holds. */
-	const uint8_t bad[] = { 0x30, 0x09, 0x02, 0x01, 0x05, 0xa1, 0x04,
-				0x04, 0x03, 'a',  'b' };
+	const uint8_t bad[] = { 0x30, 0x09, 0x02, 0x01, 0x05, 0xa1,
+				0x04, 0x04, 0x03, 'a',	'b' };
 	struct asn1_elem seq, num, tagged, str;
 	struct asn1_reader r, inner;
 	int32_t v;
@@ -207,9 +207,8 @@ static void test_der_writer(void)
 	assert_hex(w.data, 4, "308201fe");
 	assert_hex(w.data + 4, 5, "a081cb0481");
 	CU_ASSERT_EQUAL(w.len, 4 + 510);
-	CU_ASSERT_EQUAL_FATAL(asn1_decode_only(w.data, w.len, ASN1_SEQUENCE,
-					       &outer),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		asn1_decode_only(w.data, w.len, ASN1_SEQUENCE, &outer), 0);
 	asn1_reader_enter(&r, &outer);
 	CU_ASSERT_EQUAL(asn1_expect(&r, ASN1_CONTEXT(0), &inner), 0);
 	CU_ASSERT_EQUAL(inner.len, 203);
@@ -239,8 +238,8 @@ static const char hint_hex[] =
 	"060a2b06010401823702020a"
 	"a32a 3028 a026 1b24"
 	"6e6f745f646566696e65645f696e5f" /* not_defined_in_ */
-	"524643343137384070" /* RFC4178@p */
-	"6c656173655f69676e6f7265"; /* lease_ignore */
+	"524643343137384070"		 /* RFC4178@p */
+	"6c656173655f69676e6f7265";	 /* lease_ignore */
 
 static void test_spnego_build_init(void)
 {
@@ -248,9 +247,8 @@ static void test_spnego_build_init(void)
 	uint8_t *out;
 	size_t len;
 
-	CU_ASSERT_EQUAL_FATAL(spnego_build_init(token, sizeof(token), &out,
-						&len),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		spnego_build_init(token, sizeof(token), &out, &len), 0);
 	assert_hex(out, len,
 		   "6028 06062b0601050502 a01e 301c"
 		   "a00e 300c 060a2b06010401823702020a"
@@ -328,15 +326,15 @@ static void test_spnego_parse_resp(void)
 static void test_spnego_parse_resp_rejects(void)
 {
 	static const char *const bad[] = {
-		"a1053003a0030a0104", /* negState 4 does not exist */
+		"a1053003a0030a0104",		/* negState 4 does not exist */
 		"a10a3008a0030a0101a0030a0101", /* repeated field */
 		"a10a3008a1030a0101a0030a0101", /* fields out of order */
-		"a1073005a2030a0101", /* responseToken not OCTET STRING */
-		"a1053003a0030a01", /* truncated */
-		"a1053003a0040a0101", /* inner length beyond the field */
-		"a0053003a0030a0101", /* NegTokenInit where Resp is due */
+		"a1073005a2030a0101",	/* responseToken not OCTET STRING */
+		"a1053003a0030a01",	/* truncated */
+		"a1053003a0040a0101",	/* inner length beyond the field */
+		"a0053003a0030a0101",	/* NegTokenInit where Resp is due */
 		"a1053003a0030a010100", /* trailing byte */
-		"a1023100", /* SET instead of SEQUENCE */
+		"a1023100",		/* SET instead of SEQUENCE */
 	};
 	struct spnego_resp resp;
 	size_t i, len;
@@ -436,6 +434,47 @@ static void test_spnego_truncation_and_fuzz(void)
 	free(tokens[0]);
 	free(tokens[1]);
 }
+
+/*
+ * One real exchange between smbclient and Samba 4.17 (user "smbfsauth",
+ * password "Secret123", domain "WORKGROUP", SMB 3.1.1), taken from the
+ * SESSION_SETUP security buffers: the NEGOTIATE response hint, both
+ * client tokens and both server tokens.
+ */
+static const char samba_client_init_hex[] =
+	"604806062b0601050502a03e303ca00e300c060a2b06010401823702020aa22a"
+	"04284e544c4d5353500001000000158208620000000028000000000000002800"
+	"0000060100000000000f";
+
+static const char samba_client_auth_hex[] =
+	"a18201903082018ca2820174048201704e544c4d535350000300000018001800"
+	"58000000c800c800700000001200120038010000120012004a01000004000400"
+	"5c010000100010006001000015820862060100000000000fc2f769992acdccc6"
+	"8c14c059b8aa3dde000000000000000000000000000000000000000000000000"
+	"1eec62bed398f06e29eac26560ca182d0101000000000000fa58f4817e79dd01"
+	"079356af2483318a000000000200040056004d000100040056004d0004000000"
+	"0300040076006d0007000800fa58f4817e79dd01060004000200000008003000"
+	"30000000000000000000000000000000d6b5ac43e20ee5dd80c2071ef3917c56"
+	"95dcb29091425f58a3dc0e04d4583a630a001000000000000000000000000000"
+	"0000000009001c0063006900660073002f003100320037002e0030002e003000"
+	"2e0031000000000057004f0052004b00470052004f005500500073006d006200"
+	"66007300610075007400680056004d00e4eedbd80a2d394c8b50ee3c97e6fb41"
+	"a3120410010000006939d04e9137e97c00000000";
+
+static const char samba_hint_hex[] =
+	"604806062b0601050502a03e303ca00e300c060a2b06010401823702020aa32a"
+	"3028a0261b246e6f745f646566696e65645f696e5f5246433431373840706c65"
+	"6173655f69676e6f7265";
+
+static const char samba_challenge_resp_hex[] =
+	"a18181307fa0030a0101a10c060a2b06010401823702020aa26a04684e544c4d"
+	"5353500002000000040004003800000015828a62622d9c57fb0289b300000000"
+	"000000002c002c003c000000060100000000000f56004d000200040056004d00"
+	"0100040056004d00040000000300040076006d0007000800fa58f4817e79dd01"
+	"00000000";
+
+static const char samba_final_hex[] =
+	"a11b3019a0030a0100a312041001000000b94fad4584bb6cac00000000";
 
 /* --- NTLMSSP: [MS-NLMP] 4.2.4 --- */
 
@@ -575,8 +614,8 @@ static void test_ntlm_spec_authenticate(void)
 /* 4.2.4.4: sealing and signing keys and the sealed message signature. */
 static void test_ntlm_spec_seal(void)
 {
-	const uint8_t plain[] = { 'P', 0, 'l', 0, 'a', 0, 'i', 0, 'n', 0,
-				  't', 0, 'e', 0, 'x', 0, 't', 0 };
+	const uint8_t plain[] = { 'P', 0,   'l', 0,   'a', 0,	'i', 0,	  'n',
+				  0,   't', 0,	 'e', 0,   'x', 0,   't', 0 };
 	struct ntlmssp_keys k;
 	uint8_t out[sizeof(plain)], sig[16];
 	size_t n;
@@ -589,9 +628,8 @@ static void test_ntlm_spec_seal(void)
 			    0);
 	CU_ASSERT_NOT_EQUAL(memcmp(k.client.seal_key, k.server.seal_key, 16),
 			    0);
-	CU_ASSERT_EQUAL_FATAL(ntlmssp_seal(&k.client, plain, sizeof(plain),
-					   out, sig),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		ntlmssp_seal(&k.client, plain, sizeof(plain), out, sig), 0);
 	assert_hex(out, sizeof(out), "54e50165bf1936dc996020c1811b0f06fb5f");
 	assert_hex(sig, 16, "01000000 7fb38ec5c55d4976 00000000");
 	CU_ASSERT_EQUAL(k.client.seq, 1);
@@ -608,36 +646,33 @@ static void test_ntlm_sign_verify(void)
 	size_t n;
 	uint8_t *rsk = hex(RANDOM_SESSION_KEY, &n);
 
-	CU_ASSERT_EQUAL_FATAL(ntlmssp_derive_keys(rsk, 0xe2888235, &signer),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(ntlmssp_derive_keys(rsk, 0xe2888235, &signer), 0);
 	checker = signer;
 	CU_ASSERT_EQUAL(ntlmssp_sign(&signer.client, msg, sizeof(msg), sig), 0);
 	CU_ASSERT_EQUAL(le32_get(sig), 1);
 	CU_ASSERT_EQUAL(le32_get(sig + 12), 0);
-	CU_ASSERT_EQUAL(ntlmssp_verify(&checker.client, msg, sizeof(msg), sig,
-				       16),
-			0);
+	CU_ASSERT_EQUAL(
+		ntlmssp_verify(&checker.client, msg, sizeof(msg), sig, 16), 0);
 	/* The second signature uses seq 1 and the continued RC4 stream. */
 	CU_ASSERT_EQUAL(ntlmssp_sign(&signer.client, msg, sizeof(msg), sig2),
 			0);
 	CU_ASSERT_EQUAL(le32_get(sig2 + 12), 1);
-	CU_ASSERT_EQUAL(ntlmssp_verify(&checker.client, msg, sizeof(msg), sig2,
-				       16),
-			0);
+	CU_ASSERT_EQUAL(
+		ntlmssp_verify(&checker.client, msg, sizeof(msg), sig2, 16), 0);
 	/* A server-direction key or a changed byte does not verify. */
 	checker = signer;
 	checker.client.seq = 0;
 	checker.client.rc4_pos = 0;
-	CU_ASSERT_EQUAL(ntlmssp_verify(&checker.server, msg, sizeof(msg), sig,
-				       16),
-			-EACCES);
+	CU_ASSERT_EQUAL(
+		ntlmssp_verify(&checker.server, msg, sizeof(msg), sig, 16),
+		-EACCES);
 	sig[5] ^= 1;
-	CU_ASSERT_EQUAL(ntlmssp_verify(&checker.client, msg, sizeof(msg), sig,
-				       16),
-			-EACCES);
-	CU_ASSERT_EQUAL(ntlmssp_verify(&checker.client, msg, sizeof(msg), sig,
-				       15),
-			-EACCES);
+	CU_ASSERT_EQUAL(
+		ntlmssp_verify(&checker.client, msg, sizeof(msg), sig, 16),
+		-EACCES);
+	CU_ASSERT_EQUAL(
+		ntlmssp_verify(&checker.client, msg, sizeof(msg), sig, 15),
+		-EACCES);
 	free(rsk);
 }
 
@@ -648,8 +683,9 @@ static uint8_t *challenge_with_timestamp(uint64_t ts, size_t *len)
 	size_t n;
 	uint8_t *av = hex(SPEC_AV_PAIRS, &n);
 	uint8_t *sc = hex(SERVER_CHALLENGE, &n);
-	const uint8_t name[] = { 'S', 0, 'e', 0, 'r', 0, 'v', 0, 'e', 0,
-				 'r', 0 };
+	const uint8_t name[] = {
+		'S', 0, 'e', 0, 'r', 0, 'v', 0, 'e', 0, 'r', 0
+	};
 	size_t info_len = 36 - 4 + 12 + 4;
 
 	wbuf_bytes(&w, "NTLMSSP", 8);
@@ -725,9 +761,9 @@ static void test_ntlm_authenticate_with_mic(void)
 	CU_ASSERT_EQUAL_FATAL(ntlmssp_parse_challenge(chal, chal_len, &c), 0);
 	CU_ASSERT_TRUE(c.has_timestamp);
 	CU_ASSERT_EQUAL(c.timestamp, 0x01d0123456789abcULL);
-	CU_ASSERT_EQUAL_FATAL(ntlmssp_build_negotiate(NTLMSSP_CLIENT_FLAGS,
-						      &neg, &neg_len),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		ntlmssp_build_negotiate(NTLMSSP_CLIENT_FLAGS, &neg, &neg_len),
+		0);
 	CU_ASSERT_EQUAL(neg_len, 40);
 	CU_ASSERT_EQUAL(le32_get(neg + 8), 1);
 	CU_ASSERT_EQUAL(le32_get(neg + 12), NTLMSSP_CLIENT_FLAGS);
@@ -753,8 +789,10 @@ static void test_ntlm_authenticate_with_mic(void)
 	CU_ASSERT_BYTES_EQUAL(f, zeros, 24); /* LMv2 is Z(24) with a MIC */
 	f = auth_field(r.msg, r.len, 52, &n);
 	CU_ASSERT_EQUAL(n, 16);
-	/* NT response: NTProofStr over the blob, blob carries the server's
-	 * timestamp and MsvAvFlags = MIC present. */
+	/*
+	 * NT response: NTProofStr over the blob; the blob carries the
+	 * server's timestamp and MsvAvFlags = MIC present.
+	 */
 	f = auth_field(r.msg, r.len, 20, &n);
 	CU_ASSERT_FATAL(n > 16 + 28 + 4);
 	CU_ASSERT_EQUAL(le64_get(f + 16 + 8), 0x01d0123456789abcULL);
@@ -910,8 +948,8 @@ static uint8_t *run_to_authenticate(struct smb_auth *a, int chal_state,
 
 	{
 		size_t cl;
-		uint8_t *chal = challenge_with_timestamp(0x01d5aaaaaaaaaaaaULL,
-							 &cl);
+		uint8_t *chal =
+			challenge_with_timestamp(0x01d5aaaaaaaaaaaaULL, &cl);
 
 		in = wrap_challenge(chal, cl, chal_state, &in_len);
 		free(chal);
@@ -958,9 +996,9 @@ static void server_check_authenticate(const struct spnego_resp *resp,
 	f = auth_field(auth, len, 52, &n);
 	CU_ASSERT_EQUAL_FATAL(n, 16);
 	CU_ASSERT_EQUAL(smb_rc4(base, 16, f, s->exported, 16), 0);
-	CU_ASSERT_EQUAL(ntlmssp_derive_keys(s->exported, le32_get(auth + 60),
-					    &s->keys),
-			0);
+	CU_ASSERT_EQUAL(
+		ntlmssp_derive_keys(s->exported, le32_get(auth + 60), &s->keys),
+		0);
 	free(sc);
 }
 
@@ -987,9 +1025,9 @@ static void test_auth_end_to_end(void)
 			0);
 	free(out);
 
-	CU_ASSERT_EQUAL(ntlmssp_sign(&s.keys.server, mech_types, mt_len,
-				     server_mic),
-			0);
+	CU_ASSERT_EQUAL(
+		ntlmssp_sign(&s.keys.server, mech_types, mt_len, server_mic),
+		0);
 	in = final_token(SPNEGO_ACCEPT_COMPLETED, server_mic, &in_len);
 	CU_ASSERT_EQUAL(smb_auth_step(a, in, in_len, &out, &len), 0);
 	CU_ASSERT_PTR_NULL(out);
@@ -1122,6 +1160,152 @@ static void test_auth_bad_creds(void)
 	smb_auth_free(NULL);
 }
 
+/*
+ * Interoperability with a real peer: recompute smbclient's NTLMv2
+ * response, MIC and mechListMIC from the password, and verify Samba's
+ * mechListMIC with the server-to-client keys derived here.
+ */
+static void test_samba_capture_interop(void)
+{
+	struct spnego_init init;
+	struct spnego_resp chal_resp, auth_resp, fin;
+	struct ntlmssp_challenge c;
+	struct ntlmssp_keys k;
+	uint8_t *cinit, *cauth, *hint, *sresp, *sfin;
+	size_t cinit_len, cauth_len, hint_len, sresp_len, sfin_len, n, nt_len;
+	size_t mt_len;
+	const uint8_t *mech_types = spnego_ntlmssp_mech_types(&mt_len);
+	const uint8_t *auth, *f, *nt;
+	uint8_t hash[16], key[16], proof[16], base[16], exported[16];
+	struct smb_iovec iov[2];
+
+	hint = hex(samba_hint_hex, &hint_len);
+	cinit = hex(samba_client_init_hex, &cinit_len);
+	sresp = hex(samba_challenge_resp_hex, &sresp_len);
+	cauth = hex(samba_client_auth_hex, &cauth_len);
+	sfin = hex(samba_final_hex, &sfin_len);
+
+	CU_ASSERT_EQUAL(spnego_parse_init(hint, hint_len, &init), 0);
+	CU_ASSERT_EQUAL(init.mech_count, 1);
+	CU_ASSERT_TRUE(init.offers_ntlmssp);
+	/* smbclient's NegTokenInit is byte-identical in shape to ours. */
+	CU_ASSERT_EQUAL_FATAL(spnego_parse_init(cinit, cinit_len, &init), 0);
+	CU_ASSERT_EQUAL(init.mech_types_der_len, mt_len);
+	CU_ASSERT_BYTES_EQUAL(init.mech_types_der, mech_types, mt_len);
+
+	CU_ASSERT_EQUAL_FATAL(spnego_parse_resp(sresp, sresp_len, &chal_resp),
+			      0);
+	CU_ASSERT_EQUAL(chal_resp.neg_state, SPNEGO_ACCEPT_INCOMPLETE);
+	CU_ASSERT_TRUE(chal_resp.supported_mech_ntlmssp);
+	CU_ASSERT_EQUAL_FATAL(
+		ntlmssp_parse_challenge(chal_resp.response_token,
+					chal_resp.response_token_len, &c),
+		0);
+	CU_ASSERT_EQUAL(c.flags, 0x628a8215);
+	CU_ASSERT_TRUE(c.has_timestamp);
+	CU_ASSERT_EQUAL(c.timestamp, 0x01dd797e81f458faULL);
+	assert_hex(c.target_name, c.target_name_len, "56004d00");
+
+	CU_ASSERT_EQUAL_FATAL(spnego_parse_resp(cauth, cauth_len, &auth_resp),
+			      0);
+	auth = auth_resp.response_token;
+	n = auth_resp.response_token_len;
+	f = auth_field(auth, n, 28, &nt_len);
+	assert_hex(f, nt_len, "57004f0052004b00470052004f0055005000");
+	CU_ASSERT_EQUAL_FATAL(ntlmssp_nt_hash("Secret123", hash), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		ntlmssp_ntowfv2(hash, "smbfsauth", "WORKGROUP", key), 0);
+	nt = auth_field(auth, n, 20, &nt_len);
+	CU_ASSERT_FATAL(nt_len > 16);
+	iov[0].base = c.server_challenge;
+	iov[0].len = 8;
+	iov[1].base = nt + 16;
+	iov[1].len = nt_len - 16;
+	CU_ASSERT_EQUAL(smb_hmac_md5_vec(key, 16, iov, 2, proof), 0);
+	CU_ASSERT_BYTES_EQUAL(nt, proof, 16);
+	CU_ASSERT_EQUAL(smb_hmac_md5(key, 16, proof, 16, base), 0);
+	f = auth_field(auth, n, 52, &nt_len);
+	CU_ASSERT_EQUAL_FATAL(nt_len, 16);
+	CU_ASSERT_EQUAL(smb_rc4(base, 16, f, exported, 16), 0);
+	check_mic(init.mech_token, init.mech_token_len,
+		  chal_resp.response_token, chal_resp.response_token_len, auth,
+		  n, exported);
+
+	CU_ASSERT_EQUAL_FATAL(
+		ntlmssp_derive_keys(exported, le32_get(auth + 60), &k), 0);
+	CU_ASSERT_EQUAL(ntlmssp_verify(&k.client, mech_types, mt_len,
+				       auth_resp.mech_list_mic,
+				       auth_resp.mech_list_mic_len),
+			0);
+	CU_ASSERT_EQUAL_FATAL(spnego_parse_resp(sfin, sfin_len, &fin), 0);
+	CU_ASSERT_EQUAL(fin.neg_state, SPNEGO_ACCEPT_COMPLETED);
+	CU_ASSERT_EQUAL(ntlmssp_verify(&k.server, mech_types, mt_len,
+				       fin.mech_list_mic,
+				       fin.mech_list_mic_len),
+			0);
+	free(hint);
+	free(cinit);
+	free(sresp);
+	free(cauth);
+	free(sfin);
+}
+
+/* Our client answering Samba's real CHALLENGE, checked as Samba would. */
+static void test_samba_challenge_answered(void)
+{
+	struct smb_auth_creds creds = { 0 };
+	struct smb_auth *a;
+	struct spnego_resp resp, chal_resp;
+	struct ntlmssp_challenge c;
+	uint8_t *hint, *sresp, *out, hash[16], key[16], proof[16];
+	size_t hint_len, sresp_len, len, n, nt_len;
+	const uint8_t *nt, *val;
+	struct smb_iovec iov[2];
+
+	creds.user = "smbfsauth";
+	creds.domain = "WORKGROUP";
+	creds.password = "Secret123";
+	CU_ASSERT_EQUAL_FATAL(smb_auth_ntlmssp_new(&creds, &a), 0);
+	hint = hex(samba_hint_hex, &hint_len);
+	sresp = hex(samba_challenge_resp_hex, &sresp_len);
+	CU_ASSERT_EQUAL_FATAL(smb_auth_step(a, hint, hint_len, &out, &len), 1);
+	free(out);
+	CU_ASSERT_EQUAL_FATAL(smb_auth_step(a, sresp, sresp_len, &out, &len),
+			      1);
+	CU_ASSERT_EQUAL_FATAL(spnego_parse_resp(out, len, &resp), 0);
+	CU_ASSERT_EQUAL(resp.mech_list_mic_len, 16);
+	CU_ASSERT_EQUAL_FATAL(spnego_parse_resp(sresp, sresp_len, &chal_resp),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		ntlmssp_parse_challenge(chal_resp.response_token,
+					chal_resp.response_token_len, &c),
+		0);
+	n = resp.response_token_len;
+	/* Flags: what both asked for (Samba did not offer 56). */
+	CU_ASSERT_EQUAL(le32_get(resp.response_token + 60),
+			(NTLMSSP_CLIENT_FLAGS & 0x628a8215) |
+				NTLMSSP_REQUEST_TARGET);
+	nt = auth_field(resp.response_token, n, 20, &nt_len);
+	CU_ASSERT_FATAL(nt_len > 48);
+	CU_ASSERT_EQUAL(le64_get(nt + 24), c.timestamp);
+	CU_ASSERT_EQUAL(ntlmssp_av_find(nt + 44, nt_len - 44, NTLMSSP_AV_FLAGS,
+					&val, &len),
+			1);
+	CU_ASSERT_EQUAL(ntlmssp_nt_hash("Secret123", hash), 0);
+	CU_ASSERT_EQUAL(ntlmssp_ntowfv2(hash, "SMBFSAUTH", "WORKGROUP", key),
+			0);
+	iov[0].base = c.server_challenge;
+	iov[0].len = 8;
+	iov[1].base = nt + 16;
+	iov[1].len = nt_len - 16;
+	CU_ASSERT_EQUAL(smb_hmac_md5_vec(key, 16, iov, 2, proof), 0);
+	CU_ASSERT_BYTES_EQUAL(nt, proof, 16);
+	free(out);
+	free(hint);
+	free(sresp);
+	smb_auth_free(a);
+}
+
 static CU_TestInfo der_tests[] = {
 	{ "lengths: short, long, indefinite, overrun", test_der_lengths },
 	{ "nested elements stay inside their parent",
@@ -1162,6 +1346,9 @@ static CU_TestInfo auth_tests[] = {
 	{ "reject and malformed tokens", test_auth_reject_and_malformed },
 	{ "anonymous exchange", test_auth_anonymous },
 	{ "invalid credentials", test_auth_bad_creds },
+	{ "captured smbclient/Samba exchange verifies",
+	  test_samba_capture_interop },
+	{ "answer to Samba's real CHALLENGE", test_samba_challenge_answered },
 	CU_TEST_INFO_NULL,
 };
 

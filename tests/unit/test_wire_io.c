@@ -465,7 +465,7 @@ static void test_lock_request(void)
 	wire_assert_body(&w,
 		"3000"		/* StructureSize 48 */
 		"0200"		/* LockCount */
-		"53000000"	/* LockSequenceNumber 3, LockSequenceIndex 5 */
+		"53000000"	/* LockSequence: number 3, index 5 */
 		FILE_ID_HEX
 		"0010000000000000 0002000000000000 11000000 00000000"
 		"00000000ffffffff 0100000000000000 02000000 00000000");
@@ -601,9 +601,9 @@ static void test_break_notifications(void)
 	CU_ASSERT_EQUAL(n.new_epoch, 2);
 	CU_ASSERT_EQUAL(n.flags, SMB2_NOTIFY_BREAK_LEASE_FLAG_ACK_REQUIRED);
 	CU_ASSERT_BYTES_EQUAL(n.lease_key, lease_key, SMB2_LEASE_KEY_SIZE);
-	CU_ASSERT_EQUAL(n.current_lease_state, SMB2_LEASE_READ_CACHING |
-						       SMB2_LEASE_HANDLE_CACHING |
-						       SMB2_LEASE_WRITE_CACHING);
+	CU_ASSERT_EQUAL(n.current_lease_state,
+			SMB2_LEASE_READ_CACHING | SMB2_LEASE_HANDLE_CACHING |
+				SMB2_LEASE_WRITE_CACHING);
 	CU_ASSERT_EQUAL(n.new_lease_state, SMB2_LEASE_READ_CACHING);
 	/* A StructureSize that is neither form */
 	CU_ASSERT_EQUAL(wire_decode_patched(notification_decode, msg, len,

@@ -122,7 +122,7 @@ static void test_ioctl_request_no_input_matches_samba(void)
 		&cap_len);
 	struct smb2_ioctl_request req = {
 		.ctl_code = FSCTL_SRV_ENUMERATE_SNAPSHOTS,
-		.max_output_response = 0x10000,
+		.max_output_response = 16,
 		.flags = SMB2_0_IOCTL_IS_FSCTL,
 	};
 
@@ -204,27 +204,27 @@ static void test_ioctl_response_bad_offsets(void)
 		size_t off;
 		int width;
 		uint32_t value;
-	} bad[] = {
-		{64, 2, 48},	      {64 + 32, 4, 0xffffffff},
-		{64 + 32, 4, 0xfffffff8}, {64 + 32, 4, 8},
-		{64 + 36, 4, 33},     {64 + 36, 4, 0xffffffff},
-		{64 + 28, 4, 1},      /* InputCount 1 at the output */
-		{64 + 24, 4, 0xffffffff},
+		int want;
+	} cases[] = {
+		{64, 2, 48, -EBADMSG},		    /* StructureSize */
+		{64 + 32, 4, 0xffffffff, -EBADMSG}, /* OutputOffset */
+		{64 + 32, 4, 0xfffffff8, -EBADMSG},
+		{64 + 32, 4, 8, -EBADMSG},	    /* inside the header */
+		{64 + 36, 4, 33, -EBADMSG},	    /* OutputCount */
+		{64 + 36, 4, 0xffffffff, -EBADMSG},
+		{64 + 28, 4, 0xffffffff, -EBADMSG}, /* InputCount */
+		{64 + 28, 4, 1, 0},		    /* legal overlap */
+		{64 + 24, 4, 0xffffffff, 0},	    /* ignored: count 0 */
 	};
 	size_t len, i;
 	uint8_t *msg = wire_response(SMB2_IOCTL, 0, ioctl_rsp_hex, &len);
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int rc = wire_decode_patched(decode_ioctl, msg, len,
-					     bad[i].off, bad[i].width,
-					     bad[i].value);
-
-		/* InputCount 1 at offset 112 is legal; 0xffffffff is not. */
-		if (bad[i].off == 64 + 28)
-			CU_ASSERT_EQUAL(rc, 0);
-		else
-			CU_ASSERT_EQUAL(rc, -EBADMSG);
-	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CU_ASSERT_EQUAL(wire_decode_patched(decode_ioctl, msg, len,
+						    cases[i].off,
+						    cases[i].width,
+						    cases[i].value),
+				cases[i].want);
 	wire_fuzz(decode_ioctl, msg, len, 5000);
 	free(msg);
 }
@@ -260,4 +260,443 @@ static void test_ioctl_samba(void)
 	CU_ASSERT(wire_for_each_vector(
 			  "ioctl_validate_negotiate_info_response_*.hex",
 			  check_samba_validate_negotiate) > 0);
+}
+
+static void test_copychunk_encode_and_result(void)
+{
+	static const uint8_t key[24] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+					13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+					23, 24};
+	struct smb2_copychunk chunks[2] = {
+		{0, 0x100000, 0x100000},
+		{0x100000, 0x200000, 0x1000},
+	};
+	struct smb2_copychunk_result res;
+	struct smb_wbuf w = SMB_WBUF_INIT;
+	size_t want_len;
+	uint8_t *want = test_hex(
+		"0102030405060708090a0b0c0d0e0f101112131415161718" /* SourceKey */
+		"02000000"		       /* ChunkCount */
+		"00000000"		       /* Reserved */
+		"0000000000000000"	       /* SourceOffset */
+		"0000100000000000"	       /* TargetOffset */
+		"00001000"		       /* Length */
+		"00000000"		       /* Reserved */
+		"0000100000000000 0000200000000000 00100000 00000000",
+		&want_len);
+	size_t rsp_len;
+	uint8_t *rsp = test_hex("02000000"  /* ChunksWritten */
+				"00100000"  /* ChunkBytesWritten */
+				"00101000", /* TotalBytesWritten */
+				&rsp_len);
+
+	CU_ASSERT_EQUAL(smb2_fsctl_copychunk_encode(&w, key, chunks, 2), 0);
+	CU_ASSERT_EQUAL(w.len, want_len);
+	CU_ASSERT_BYTES_EQUAL(w.data, want, want_len);
+	CU_ASSERT_EQUAL(smb2_fsctl_copychunk_encode(&w, key, NULL, 1), -EINVAL);
+	CU_ASSERT_EQUAL(rsp_len, 12);
+	CU_ASSERT_EQUAL(smb2_fsctl_copychunk_result_decode(rsp, 12, &res), 0);
+	CU_ASSERT_EQUAL(res.chunks_written, 2);
+	CU_ASSERT_EQUAL(res.chunk_bytes_written, 0x1000);
+	CU_ASSERT_EQUAL(res.total_bytes_written, 0x101000);
+	CU_ASSERT_EQUAL(smb2_fsctl_copychunk_result_decode(rsp, 11, &res),
+			-EBADMSG);
+	free(want);
+	free(rsp);
+	wbuf_free(&w);
+}
+
+static int decode_copychunk_result(const uint8_t *buf, size_t len)
+{
+	struct smb2_copychunk_result res;
+
+	return smb2_fsctl_copychunk_result_decode(buf, len, &res);
+}
+
+static int decode_resume_key(const uint8_t *buf, size_t len)
+{
+	uint8_t key[SMB2_RESUME_KEY_SIZE];
+
+	return smb2_fsctl_resume_key_decode(buf, len, key);
+}
+
+static void test_small_payloads_robust(void)
+{
+	uint8_t valid[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(valid); i++)
+		valid[i] = (uint8_t)i;
+	check_payload_prefixes(decode_copychunk_result, valid, 12, 0);
+	check_payload_prefixes(decode_resume_key, valid, 24, 0);
+	fuzz_payload(decode_copychunk_result, valid, 12, 1000);
+	fuzz_payload(decode_resume_key, valid, 32, 1000);
+}
+
+static void test_sparse_zero_data_ranges(void)
+{
+	struct smb_wbuf w = SMB_WBUF_INIT;
+	struct smb2_alloc_range range = {0x1000, 0x2000}, *out = NULL;
+	size_t n = 99, want_len;
+	uint8_t *want = test_hex("01"		    /* SetSparse TRUE */
+				 "0010000000000000" /* FileOffset */
+				 "0030000000000000" /* BeyondFinalZero */
+				 "0010000000000000" /* range FileOffset */
+				 "0020000000000000", /* range Length */
+				 &want_len);
+
+	CU_ASSERT_EQUAL(smb2_fsctl_set_sparse_encode(&w, 7), 0);
+	CU_ASSERT_EQUAL(smb2_fsctl_zero_data_encode(&w, 0x1000, 0x3000), 0);
+	CU_ASSERT_EQUAL(smb2_fsctl_alloc_range_encode(&w, &range), 0);
+	CU_ASSERT_EQUAL(w.len, want_len);
+	CU_ASSERT_BYTES_EQUAL(w.data, want, want_len);
+	/* Two ranges decoded from the output. */
+	CU_ASSERT_EQUAL(smb2_fsctl_alloc_ranges_decode(want + 17, 16, &out,
+						       &n),
+			0);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_EQUAL(out[0].offset, 0x1000);
+	CU_ASSERT_EQUAL(out[0].length, 0x2000);
+	free(out);
+	CU_ASSERT_EQUAL(smb2_fsctl_alloc_ranges_decode(want + 1, 32, &out, &n),
+			0);
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT_EQUAL(out[1].offset, 0x1000);
+	free(out);
+	CU_ASSERT_EQUAL(smb2_fsctl_alloc_ranges_decode(want, 0, &out, &n), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_PTR_NULL(out);
+	for (n = 1; n < 32; n++) {
+		size_t cnt;
+
+		if (n == 16)
+			continue;
+		CU_ASSERT_EQUAL(smb2_fsctl_alloc_ranges_decode(want, n, &out,
+							       &cnt),
+				-EBADMSG);
+	}
+	free(want);
+	wbuf_free(&w);
+}
+
+static int decode_ranges(const uint8_t *buf, size_t len)
+{
+	struct smb2_alloc_range *r;
+	size_t n;
+	int rc = smb2_fsctl_alloc_ranges_decode(buf, len, &r, &n);
+
+	if (!rc)
+		free(r);
+	return rc;
+}
+
+static void test_alloc_ranges_fuzz(void)
+{
+	uint8_t valid[48] = {0};
+
+	fuzz_payload(decode_ranges, valid, sizeof(valid), 1000);
+}
+
+/*
+ * RESP_GET_DFS_REFERRAL (MS-DFSC 2.2.4) with two DFS_REFERRAL_V3 entries
+ * (2.2.5.3.1); string offsets are relative to each entry.
+ */
+static const char dfs_rsp_hex[] =
+	"2400"	   /* PathConsumed 36 */
+	"0200"	   /* NumberOfReferrals */
+	"03000000" /* ReferralHeaderFlags R|S */
+	/* entry 1 at 8 */
+	"0300"	   /* VersionNumber 3 */
+	"2200"	   /* Size 34 */
+	"0100"	   /* ServerType root */
+	"0000"	   /* ReferralEntryFlags */
+	"2c010000" /* TimeToLive 300 */
+	"4400"	   /* DFSPathOffset 68 -> 76 */
+	"4400"	   /* DFSAlternatePathOffset */
+	"4e00"	   /* NetworkAddressOffset 78 -> 86 */
+	"00000000000000000000000000000000" /* ServiceSiteGuid */
+	/* entry 2 at 42 */
+	"0300 2200 0100 0000 2c010000"
+	"2200"	   /* DFSPathOffset 34 -> 76 */
+	"2200"	   /* DFSAlternatePathOffset */
+	"3800"	   /* NetworkAddressOffset 56 -> 98 */
+	"00000000000000000000000000000000"
+	/* string buffer at 76 */
+	"5c0061005c0062000000"	       /* "\a\b" */
+	"5c00730031005c0078000000"     /* "\s1\x" */
+	"5c00730032005c0078000000";    /* "\s2\x" */
+
+static void test_dfs_referral_decode(void)
+{
+	struct smb2_dfs_referral_response rsp;
+	size_t len;
+	uint8_t *buf = test_hex(dfs_rsp_hex, &len);
+
+	CU_ASSERT_EQUAL(len, 110);
+	CU_ASSERT_EQUAL_FATAL(
+		smb2_fsctl_dfs_referral_response_decode(buf, len, &rsp), 0);
+	CU_ASSERT_EQUAL(rsp.path_consumed, 36);
+	CU_ASSERT_EQUAL(rsp.header_flags,
+			DFS_REFERRAL_SERVERS | DFS_STORAGE_SERVERS);
+	CU_ASSERT_EQUAL_FATAL(rsp.count, 2);
+	CU_ASSERT_EQUAL(rsp.referrals[0].version, 3);
+	CU_ASSERT_EQUAL(rsp.referrals[0].server_type, 1);
+	CU_ASSERT_EQUAL(rsp.referrals[0].ttl, 300);
+	CU_ASSERT_STRING_EQUAL(rsp.referrals[0].path, "\\a\\b");
+	CU_ASSERT_STRING_EQUAL(rsp.referrals[0].network_address, "\\s1\\x");
+	CU_ASSERT_STRING_EQUAL(rsp.referrals[1].path, "\\a\\b");
+	CU_ASSERT_STRING_EQUAL(rsp.referrals[1].network_address, "\\s2\\x");
+	smb2_fsctl_dfs_referral_response_free(&rsp);
+	CU_ASSERT_PTR_NULL(rsp.referrals);
+	/* V4 entries have the same layout. */
+	buf[8] = 4;
+	buf[42] = 4;
+	CU_ASSERT_EQUAL(smb2_fsctl_dfs_referral_response_decode(buf, len, &rsp),
+			0);
+	CU_ASSERT_EQUAL(rsp.referrals[1].version, 4);
+	smb2_fsctl_dfs_referral_response_free(&rsp);
+	/* V1 is not supported. */
+	buf[8] = 1;
+	CU_ASSERT_EQUAL(smb2_fsctl_dfs_referral_response_decode(buf, len, &rsp),
+			-EPROTONOSUPPORT);
+	CU_ASSERT_PTR_NULL(rsp.referrals);
+	free(buf);
+}
+
+static void test_dfs_referral_name_list_and_v2(void)
+{
+	struct smb2_dfs_referral_response rsp;
+	size_t len;
+	/* A domain referral (2.2.5.3.2): special name + expanded names. */
+	uint8_t *buf = test_hex("0000 0100 00000000"
+				"0300"	   /* VersionNumber */
+				"1200"	   /* Size 18 */
+				"0000"	   /* ServerType */
+				"0200"	   /* NameListReferral */
+				"58020000" /* TimeToLive 600 */
+				"1200"	   /* SpecialNameOffset 18 */
+				"0100"	   /* NumberOfExpandedNames */
+				"1a00"	   /* ExpandedNameOffset 26 */
+				"44004f004d000000"  /* "DOM" */
+				"6400630031000000", /* "dc1" */
+				&len);
+
+	CU_ASSERT_EQUAL_FATAL(
+		smb2_fsctl_dfs_referral_response_decode(buf, len, &rsp), 0);
+	CU_ASSERT_EQUAL(rsp.count, 1);
+	CU_ASSERT_EQUAL(rsp.referrals[0].ttl, 600);
+	CU_ASSERT_STRING_EQUAL(rsp.referrals[0].path, "DOM");
+	CU_ASSERT_STRING_EQUAL(rsp.referrals[0].network_address, "dc1");
+	smb2_fsctl_dfs_referral_response_free(&rsp);
+	free(buf);
+
+	/* DFS_REFERRAL_V2 (2.2.5.2). */
+	buf = test_hex("0000 0100 00000000"
+		       "0200 1600 0000 0000" /* Version 2, Size 22 */
+		       "00000000"	     /* Proximity */
+		       "78000000"	     /* TimeToLive 120 */
+		       "1600 1600 1e00"	     /* path 22, alt 22, addr 30 */
+		       "7000310000000000" /* "p1" + NUL, pad */
+		       "6e000000 00",	  /* "n" + NUL, odd tail */
+		       &len);
+	CU_ASSERT_EQUAL(smb2_fsctl_dfs_referral_response_decode(buf, len - 1,
+								&rsp),
+			0);
+	CU_ASSERT_EQUAL(rsp.referrals[0].ttl, 120);
+	CU_ASSERT_STRING_EQUAL(rsp.referrals[0].path, "p1");
+	CU_ASSERT_STRING_EQUAL(rsp.referrals[0].network_address, "n");
+	smb2_fsctl_dfs_referral_response_free(&rsp);
+	/* Without the final NUL the string is unterminated. */
+	CU_ASSERT_EQUAL(smb2_fsctl_dfs_referral_response_decode(buf, len - 2,
+								&rsp),
+			-EBADMSG);
+	free(buf);
+}
+
+static int decode_dfs(const uint8_t *buf, size_t len)
+{
+	struct smb2_dfs_referral_response rsp;
+	int rc = smb2_fsctl_dfs_referral_response_decode(buf, len, &rsp);
+
+	if (!rc)
+		smb2_fsctl_dfs_referral_response_free(&rsp);
+	return rc;
+}
+
+static void test_dfs_referral_robust(void)
+{
+	static const struct {
+		size_t off;
+		uint16_t value;
+	} bad[] = {
+		{2, 3},	     /* NumberOfReferrals past the entries */
+		{2, 0xffff}, {10, 0},	    /* Size 0 */
+		{10, 0xffff},		    /* Size past the end */
+		{10, 17},		    /* Size below the V3 fields */
+		{20, 0xffff},		    /* DFSPathOffset */
+		{24, 0xffff},		    /* NetworkAddressOffset */
+		{24, 101},		    /* odd: no NUL before the end */
+		{58, 68},		    /* entry 2 address at the end */
+	};
+	size_t len, i;
+	uint8_t *buf = test_hex(dfs_rsp_hex, &len);
+
+	check_payload_prefixes(decode_dfs, buf, len, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint8_t *copy = malloc(len);
+
+		memcpy(copy, buf, len);
+		le16_put(copy + bad[i].off, bad[i].value);
+		CU_ASSERT_EQUAL(decode_dfs(copy, len), -EBADMSG);
+		free(copy);
+	}
+	fuzz_payload(decode_dfs, buf, len, 5000);
+	free(buf);
+}
+
+/* Appends one NETWORK_INTERFACE_INFO (MS-SMB2 2.2.32.5) field by field. */
+static void put_iface(struct smb_wbuf *w, uint32_t next, uint32_t index,
+		      uint16_t family, const uint8_t *addr, size_t addr_len)
+{
+	size_t start = w->len;
+
+	wbuf_u32(w, next);	     /* Next */
+	wbuf_u32(w, index);	     /* IfIndex */
+	wbuf_u32(w, 1);		     /* Capability RSS */
+	wbuf_u32(w, 0);		     /* Reserved */
+	wbuf_u64(w, 10000000000ull); /* LinkSpeed 10 Gb/s */
+	wbuf_u16(w, family);	     /* SockAddr_Storage.Family */
+	wbuf_u16(w, 0);		     /* Port */
+	if (family == 0x17)
+		wbuf_u32(w, 0); /* FlowInfo */
+	wbuf_bytes(w, addr, addr_len);
+	if (family == 0x17)
+		wbuf_u32(w, 5); /* ScopeId */
+	wbuf_zero(w, 152 - (w->len - start)); /* Reserved */
+}
+
+static void test_net_ifaces_decode(void)
+{
+	static const uint8_t v4[4] = {127, 0, 0, 1};
+	static const uint8_t v6[16] = {0xfe, 0x80, [15] = 1};
+	struct smb_wbuf w = SMB_WBUF_INIT;
+	struct smb2_net_iface *ifs = NULL;
+	const struct sockaddr_in *in;
+	const struct sockaddr_in6 *in6;
+	size_t n = 0;
+
+	put_iface(&w, 152, 1, 0x02, v4, 4);
+	put_iface(&w, 152, 2, 0x99, v4, 4); /* unknown family: skipped */
+	put_iface(&w, 0, 3, 0x17, v6, 16);
+	CU_ASSERT_EQUAL_FATAL(
+		smb2_fsctl_net_ifaces_decode(w.data, w.len, &ifs, &n), 0);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_EQUAL(ifs[0].if_index, 1);
+	CU_ASSERT_EQUAL(ifs[0].capability, SMB2_IFACE_RSS_CAPABLE);
+	CU_ASSERT_EQUAL(ifs[0].link_speed, 10000000000ull);
+	in = (const struct sockaddr_in *)&ifs[0].addr;
+	CU_ASSERT_EQUAL(in->sin_family, AF_INET);
+	CU_ASSERT_EQUAL(in->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	in6 = (const struct sockaddr_in6 *)&ifs[1].addr;
+	CU_ASSERT_EQUAL(ifs[1].if_index, 3);
+	CU_ASSERT_EQUAL(in6->sin6_family, AF_INET6);
+	CU_ASSERT_BYTES_EQUAL(&in6->sin6_addr, v6, 16);
+	CU_ASSERT_EQUAL(in6->sin6_scope_id, 5);
+	free(ifs);
+
+	/* Next not 8-aligned, too small, or past the end. */
+	le32_put(w.data, 151);
+	CU_ASSERT_EQUAL(smb2_fsctl_net_ifaces_decode(w.data, w.len, &ifs, &n),
+			-EBADMSG);
+	le32_put(w.data, 8);
+	CU_ASSERT_EQUAL(smb2_fsctl_net_ifaces_decode(w.data, w.len, &ifs, &n),
+			-EBADMSG);
+	le32_put(w.data, 0xfffffff8);
+	CU_ASSERT_EQUAL(smb2_fsctl_net_ifaces_decode(w.data, w.len, &ifs, &n),
+			-EBADMSG);
+	CU_ASSERT_PTR_NULL(ifs);
+	le32_put(w.data, 152);
+	CU_ASSERT_EQUAL(smb2_fsctl_net_ifaces_decode(w.data, 0, &ifs, &n), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	wbuf_free(&w);
+}
+
+static int decode_ifaces(const uint8_t *buf, size_t len)
+{
+	struct smb2_net_iface *ifs;
+	size_t n;
+	int rc = smb2_fsctl_net_ifaces_decode(buf, len, &ifs, &n);
+
+	if (!rc)
+		free(ifs);
+	return rc;
+}
+
+static void test_net_ifaces_robust(void)
+{
+	static const uint8_t v4[4] = {10, 0, 0, 1};
+	struct smb_wbuf w = SMB_WBUF_INIT;
+
+	put_iface(&w, 152, 1, 0x02, v4, 4);
+	put_iface(&w, 0, 2, 0x02, v4, 4);
+	/* 1..151 and 153..303 bytes are malformed; 152 is one entry... */
+	check_payload_prefixes(decode_ifaces, w.data, 152, 1);
+	/* ...but only if its Next is 0. */
+	CU_ASSERT_EQUAL(decode_ifaces(w.data, 152), -EBADMSG);
+	check_payload_prefixes(decode_ifaces, w.data, w.len, 153);
+	fuzz_payload(decode_ifaces, w.data, w.len, 3000);
+	wbuf_free(&w);
+}
+
+static void test_dfs_request_bad_args(void)
+{
+	struct smb_wbuf w = SMB_WBUF_INIT;
+
+	CU_ASSERT_EQUAL(smb2_fsctl_dfs_referral_request_encode(&w, 4, "", 0),
+			-EINVAL);
+	CU_ASSERT_EQUAL(
+		smb2_fsctl_dfs_referral_request_encode(&w, 4, "a\0b", 3),
+		-EINVAL);
+	wbuf_reset(&w);
+	CU_ASSERT_EQUAL(
+		smb2_fsctl_dfs_referral_request_encode(&w, 4, "\xff", 1),
+		-EILSEQ);
+	wbuf_free(&w);
+}
+
+static CU_TestInfo ioctl_tests[] = {
+	{"request: DFS referral", test_ioctl_request_dfs_referral},
+	{"request without input matches smbclient",
+	 test_ioctl_request_no_input_matches_samba},
+	{"response with resume key", test_ioctl_response_decode},
+	{"response bad offsets and random input",
+	 test_ioctl_response_bad_offsets},
+	{"Samba responses", test_ioctl_samba},
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo fsctl_tests[] = {
+	{"copychunk", test_copychunk_encode_and_result},
+	{"small payloads robust", test_small_payloads_robust},
+	{"sparse, zero data, allocated ranges", test_sparse_zero_data_ranges},
+	{"allocated ranges random input", test_alloc_ranges_fuzz},
+	{"DFS referral V3/V4", test_dfs_referral_decode},
+	{"DFS referral name list and V2", test_dfs_referral_name_list_and_v2},
+	{"DFS referral robustness", test_dfs_referral_robust},
+	{"DFS request bad arguments", test_dfs_request_bad_args},
+	{"network interfaces", test_net_ifaces_decode},
+	{"network interfaces robustness", test_net_ifaces_robust},
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{"smb2_ioctl", NULL, NULL, NULL, NULL, ioctl_tests},
+	{"smb2_fsctl", NULL, NULL, NULL, NULL, fsctl_tests},
+	CU_SUITE_INFO_NULL,
+};
+
+int main(void)
+{
+	return cunit_run(suites);
 }

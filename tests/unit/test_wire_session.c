@@ -164,7 +164,8 @@ static void samba_negotiate_request(const char *path, const uint8_t *msg,
 	n = le16_get(b + 32);
 	pos = ctx_off;
 	for (i = 0; i < n && ctx_off; i++) {
-		uint16_t type = le16_get(msg + pos), dlen = le16_get(msg + pos + 2);
+		uint16_t type = le16_get(msg + pos);
+		uint16_t dlen = le16_get(msg + pos + 2);
 		const uint8_t *d = msg + pos + 8;
 		int k;
 
@@ -873,16 +874,16 @@ static void test_tree_connect_samba(void)
  * Symbolic Link Error Response (MS-SMB2 2.2.2.2.1) for a relative link
  * "dir\t", 48 bytes.
  */
-#define SYMLINK_ERROR_DATA                                                  \
-	"2c000000"	/* SymLinkLength 44 */                              \
-	"5359 4d4c"	/* SymLinkErrorTag "SYML" */                        \
-	"0c0000a0"	/* ReparseTag IO_REPARSE_TAG_SYMLINK */             \
-	"2000"		/* ReparseDataLength 32 */                          \
-	"0a00"		/* UnparsedPathLength 10 */                         \
-	"0000 0a00"	/* SubstituteNameOffset 0, Length 10 */             \
-	"0a00 0a00"	/* PrintNameOffset 10, Length 10 */                 \
-	"01000000"	/* Flags: SYMLINK_FLAG_RELATIVE */                  \
-	"640069007200 5c007400"	/* "dir\t" */                              \
+#define SYMLINK_ERROR_DATA \
+	"2c000000"	/* SymLinkLength 44 */ \
+	"5359 4d4c"	/* SymLinkErrorTag "SYML" */ \
+	"0c0000a0"	/* ReparseTag IO_REPARSE_TAG_SYMLINK */ \
+	"2000"		/* ReparseDataLength 32 */ \
+	"0a00"		/* UnparsedPathLength 10 */ \
+	"0000 0a00"	/* SubstituteNameOffset 0, Length 10 */ \
+	"0a00 0a00"	/* PrintNameOffset 10, Length 10 */ \
+	"01000000"	/* Flags: SYMLINK_FLAG_RELATIVE */ \
+	"640069007200 5c007400"	/* "dir\t" */ \
 	"640069007200 5c007400"
 
 static const char symlink_error_plain[] =

@@ -87,7 +87,7 @@ static inline uint8_t *wire_load_vector(const char *path, size_t *len)
 
 	CU_ASSERT_PTR_NOT_NULL(f);
 	if (!f) {
-		fprintf(stderr, "cannot open %s (run from the repository root)\n",
+		fprintf(stderr, "cannot open %s: run from the repo root\n",
 			path);
 		return NULL;
 	}

@@ -13,13 +13,13 @@
 #include "smbfs/smb2.h"
 
 /* MS-SMB2 2.2.2.1: ErrorId */
-#define SMB2_ERROR_ID_DEFAULT 0x00000000u
+#define SMB2_ERROR_ID_DEFAULT	     0x00000000u
 #define SMB2_ERROR_ID_SHARE_REDIRECT 0x72645253u
 
 /* MS-SMB2 2.2.2.2.1 */
 #define SMB2_SYMLINK_ERROR_TAG 0x4C4D5953u /* "SYML" */
 #define IO_REPARSE_TAG_SYMLINK 0xA000000Cu
-#define SYMLINK_FLAG_RELATIVE 0x00000001u
+#define SYMLINK_FLAG_RELATIVE  0x00000001u
 
 struct smb2_error_response {
 	uint8_t error_context_count;
@@ -55,8 +55,8 @@ int smb2_error_context_find(const struct smb2_error_response *rsp,
 /* A decoded Symbolic Link Error Response. */
 struct smb2_symlink_error {
 	char *substitute_name; /* malloc'd UTF-8 */
-	char *print_name; /* malloc'd UTF-8 (may be "") */
-	uint32_t flags; /* SYMLINK_FLAG_RELATIVE */
+	char *print_name;      /* malloc'd UTF-8 (may be "") */
+	uint32_t flags;	       /* SYMLINK_FLAG_RELATIVE */
 	/*
 	 * Bytes (of UTF-16) at the end of the path the client opened that
 	 * lie beyond the symbolic link; the caller appends them to the

@@ -20,7 +20,7 @@ struct smb2_negotiate_request {
 	const uint16_t *dialects; /* SMB2_DIALECT_*, at least one */
 	uint16_t dialect_count;
 	uint16_t security_mode; /* SMB2_NEGOTIATE_SIGNING_* */
-	uint32_t capabilities; /* SMB2_GLOBAL_CAP_* */
+	uint32_t capabilities;	/* SMB2_GLOBAL_CAP_* */
 	uint8_t client_guid[SMB2_GUID_SIZE];
 	/*
 	 * The rest is sent only when dialects contains SMB2_DIALECT_311.
@@ -45,7 +45,7 @@ struct smb2_negotiate_response {
 	uint32_t max_transact_size;
 	uint32_t max_read_size;
 	uint32_t max_write_size;
-	uint64_t system_time; /* FILETIME */
+	uint64_t system_time;	    /* FILETIME */
 	uint64_t server_start_time; /* FILETIME */
 	/* SPNEGO token; points into msg, NULL when the length is 0. */
 	const uint8_t *security_buffer;
@@ -53,7 +53,7 @@ struct smb2_negotiate_response {
 
 	/* SMB 3.1.1 contexts (all false/0 for other dialects). */
 	uint16_t context_count;
-	bool has_preauth; /* always true for 3.1.1: it is mandatory */
+	bool has_preauth;      /* always true for 3.1.1: it is mandatory */
 	uint16_t preauth_hash; /* SMB2_PREAUTH_INTEGRITY_SHA512 */
 	const uint8_t *preauth_salt; /* points into msg */
 	uint16_t preauth_salt_len;

@@ -14,7 +14,10 @@
 
 #include "smbfs/smb2.h"
 
+/* Also defined, identically, next to the CREATE lease contexts. */
+#ifndef SMB2_LEASE_KEY_SIZE
 #define SMB2_LEASE_KEY_SIZE 16
+#endif
 
 /* MS-SMB2 2.2.23.2: lease break notification Flags */
 #define SMB2_NOTIFY_BREAK_LEASE_FLAG_ACK_REQUIRED 0x00000001u

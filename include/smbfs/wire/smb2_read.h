@@ -15,12 +15,12 @@
 
 struct smb2_read_request {
 	uint8_t padding; /* where the server should put the data; 0 = any */
-	uint8_t flags; /* SMB2_READFLAG_* */
+	uint8_t flags;	 /* SMB2_READFLAG_* */
 	uint32_t length; /* bytes to read */
 	uint64_t offset;
 	struct smb2_fileid file_id;
-	uint32_t minimum_count; /* fewer bytes than this is a failure */
-	uint32_t channel; /* SMB2_CHANNEL_NONE: no RDMA */
+	uint32_t minimum_count;	  /* fewer bytes than this is a failure */
+	uint32_t channel;	  /* SMB2_CHANNEL_NONE: no RDMA */
 	uint32_t remaining_bytes; /* a hint of how much will follow */
 };
 

@@ -9,12 +9,12 @@
 #include "smbfs/smb2.h"
 
 struct smb2_session_setup_request {
-	uint8_t flags; /* SMB2_SESSION_FLAG_BINDING or 0 */
+	uint8_t flags;	       /* SMB2_SESSION_FLAG_BINDING or 0 */
 	uint8_t security_mode; /* SMB2_NEGOTIATE_SIGNING_* */
 	uint32_t capabilities; /* only SMB2_GLOBAL_CAP_DFS is meaningful */
-	uint64_t previous_session_id; /* 0, or the session to reconnect */
+	uint64_t previous_session_id;	/* 0, or the session to reconnect */
 	const uint8_t *security_buffer; /* GSS/SPNEGO token */
-	size_t security_buffer_len; /* at most 65535 */
+	size_t security_buffer_len;	/* at most 65535 */
 };
 
 struct smb2_session_setup_response {
@@ -31,7 +31,7 @@ int smb2_session_setup_request_encode(
  * Decodes the body of a response with STATUS_SUCCESS or
  * STATUS_MORE_PROCESSING_REQUIRED.  Returns 0 or -EBADMSG.
  */
-int smb2_session_setup_response_decode(
-	const uint8_t *msg, size_t len, struct smb2_session_setup_response *rsp);
+int smb2_session_setup_response_decode(const uint8_t *msg, size_t len,
+				       struct smb2_session_setup_response *rsp);
 
 #endif

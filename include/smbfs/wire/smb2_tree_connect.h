@@ -21,9 +21,9 @@ struct smb2_tree_connect_request {
 };
 
 struct smb2_tree_connect_response {
-	uint8_t share_type; /* SMB2_SHARE_TYPE_* */
-	uint32_t share_flags; /* SMB2_SHAREFLAG_* */
-	uint32_t capabilities; /* SMB2_SHARE_CAP_* */
+	uint8_t share_type;	 /* SMB2_SHARE_TYPE_* */
+	uint32_t share_flags;	 /* SMB2_SHAREFLAG_* */
+	uint32_t capabilities;	 /* SMB2_SHARE_CAP_* */
 	uint32_t maximal_access; /* access mask granted on the share */
 };
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * SMB2 TREE_DISCONNECT request and response (MS-SMB2 2.2.11, 2.2.12).  Both bodies
- * carry nothing but StructureSize, so there is no request or response
+ * SMB2 TREE_DISCONNECT request and response (MS-SMB2 2.2.11, 2.2.12).  Both
+ * bodies carry nothing but StructureSize, so there is no request or response
  * struct.
  */
 #ifndef SMBFS_WIRE_SMB2_TREE_DISCONNECT_H

@@ -9,16 +9,16 @@
 #include "smbfs/smb2.h"
 
 /* MS-SMB2 2.2.21: Flags */
-#define SMB2_WRITEFLAG_WRITE_THROUGH 0x00000001u
+#define SMB2_WRITEFLAG_WRITE_THROUGH	0x00000001u
 #define SMB2_WRITEFLAG_WRITE_UNBUFFERED 0x00000002u
 
 struct smb2_write_request {
 	uint64_t offset;
 	struct smb2_fileid file_id;
-	uint32_t channel; /* SMB2_CHANNEL_NONE (0): no RDMA */
+	uint32_t channel;	  /* SMB2_CHANNEL_NONE (0): no RDMA */
 	uint32_t remaining_bytes; /* a hint of how much will follow */
-	uint32_t flags; /* SMB2_WRITEFLAG_* */
-	const void *data; /* copied after the fixed part */
+	uint32_t flags;		  /* SMB2_WRITEFLAG_* */
+	const void *data;	  /* copied after the fixed part */
 	uint32_t length;
 };
 
