@@ -13,7 +13,6 @@
 # the pcaps and index.txt; previous *.hex files there are replaced.
 set -euo pipefail
 
-SMBFS_LIB_NAME=capture-vectors.sh
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
 

@@ -9,7 +9,6 @@
 # As another user: reports what is missing and fails only if something is.
 set -euo pipefail
 
-SMBFS_LIB_NAME=install-deps.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BUILD_PKGS="gcc make pkg-config libfuse3-dev fuse3 libssl-dev heimdal-dev

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 # Shared shell helpers for the smbfs scripts. Source it; do not run it.
 #
 #   . "$(dirname "$0")/lib.sh"
@@ -102,8 +103,8 @@ terminate_pids() {
 # fuse_mounts_under DIR: mount points of FUSE file systems below DIR,
 # deepest first.
 fuse_mounts_under() {
-	local dir=$1 dev mnt type rest
-	while read -r dev mnt type rest; do
+	local dir=$1 _dev mnt type rest
+	while read -r _dev mnt type rest; do
 		case $type in fuse | fuse.* | fuseblk) ;; *) continue ;; esac
 		mnt=$(printf '%b' "$mnt") # /proc/mounts escapes spaces as \040
 		case $mnt in "$dir" | "$dir"/*) echo "$mnt" ;; esac

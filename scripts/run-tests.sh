@@ -24,7 +24,6 @@
 # a sanitizer report, a timeout, a missing program) counts one failure.
 set -euo pipefail
 
-SMBFS_LIB_NAME=run-tests.sh
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
 ROOT=$(cd "$HERE/.." && pwd)
@@ -44,6 +43,8 @@ TOTAL_PASSED=0
 TOTAL_FAILED=0
 RESULTS=()
 WORK=
+EXPORTED=()
+TAIL_PID=
 
 # record LABEL PASSED FAILED NOTE
 record() {
@@ -70,8 +71,10 @@ summary_counts() {
 }
 
 # run_program LABEL PROGRAM: runs it with its output shown and logged.
+# The output goes to a file, not a pipe, so a process the test leaves
+# behind (a FUSE daemon, say) cannot hold the runner up.
 run_program() {
-	local label=$1 prog=$2 log rc counts passed failed note=
+	local label=$1 prog=$2 log rc counts passed failed note="" tail_pid
 	log=$LOGDIR/${label//\//_}.log
 	echo
 	echo "===== $label ====="
@@ -81,10 +84,18 @@ run_program() {
 		record "$label" 0 1 "program missing"
 		return 0
 	fi
+	: >"$log"
+	tail -n +1 -f -s 0.1 "$log" &
+	tail_pid=$!
+	TAIL_PID=$tail_pid
 	set +e
-	timeout -k 10 "$TEST_TIMEOUT" "$prog" 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
+	timeout -k 10 "$TEST_TIMEOUT" "$prog" </dev/null >"$log" 2>&1
+	rc=$?
 	set -e
+	sleep 0.2 # let tail show the last lines
+	kill "$tail_pid" 2>/dev/null || true
+	wait "$tail_pid" 2>/dev/null || true
+	TAIL_PID=
 	counts=$(summary_counts "$log")
 	if [ -z "$counts" ]; then
 		passed=0 failed=1 note="no CUnit summary, exit status $rc"
@@ -137,6 +148,16 @@ cleanup_config() {
 	WORK=
 }
 
+# export_server_env FILE: exports samba.sh's KEY=VALUE lines.
+export_server_env() {
+	local key value
+	while IFS='=' read -r key value; do
+		[[ $key =~ ^[A-Z][A-Z0-9_]*$ ]] || continue
+		export "$key=$value"
+		EXPORTED+=("$key")
+	done <"$1"
+}
+
 # run_config NAME EXTRA PROGRAM...
 run_config() {
 	local name=$1 extra=$2 prog
@@ -172,26 +193,17 @@ run_config() {
 	if id -u "$TEST_USER" >/dev/null 2>&1; then
 		chown "$TEST_USER:" "$WORK/mnt"
 	fi
-	(
-		set -a
-		. "$WORK/srv/env"
-		set +a
-		export SMB_CONFIG_NAME=$name SMB_MNT_DIR=$WORK/mnt \
-			SMB_TMPDIR=$WORK/tmp SMB_TEST_USER=$TEST_USER \
-			SMBFS_BUILD=$BUILD_ABS SMBFS_ROOT=$ROOT
-		for prog in "$@"; do
-			run_program "$name/$prog" "$BUILD_ABS/tests/$prog"
-		done
-		# Hand the counts back to the parent shell (as globals: the
-		# file is sourced inside a function).
-		declare -p TOTAL_PASSED TOTAL_FAILED RESULTS |
-			sed -e 's/^declare -- /declare -g /' \
-				-e 's/^declare -\([a-zA-Z]\)/declare -g\1/' \
-				>"$WORK/results"
-	) || record "$name" 0 1 "runner failed"
-	if [ -f "$WORK/results" ]; then
-		. "$WORK/results"
-	fi
+	export_server_env "$WORK/srv/env"
+	export SMB_CONFIG_NAME=$name SMB_MNT_DIR=$WORK/mnt \
+		SMB_TMPDIR=$WORK/tmp SMB_TEST_USER=$TEST_USER \
+		SMBFS_BUILD=$BUILD_ABS SMBFS_ROOT=$ROOT
+	EXPORTED+=(SMB_CONFIG_NAME SMB_MNT_DIR SMB_TMPDIR SMB_TEST_USER \
+		SMBFS_BUILD SMBFS_ROOT)
+	for prog in "$@"; do
+		run_program "$name/$prog" "$BUILD_ABS/tests/$prog"
+	done
+	unset "${EXPORTED[@]}"
+	EXPORTED=()
 	unmount_fuse_under "$WORK"
 	cleanup_config
 }
@@ -218,6 +230,7 @@ run_integration_tests() {
 		fi
 	done <"$CONFIGS"
 	# A built integration program nobody registered would never run.
+	[ ${#FILTERS[@]} -eq 0 ] || return 0
 	for prog in "$BUILD_ABS"/tests/itest_*; do
 		[ -f "$prog" ] && [ -x "$prog" ] || continue
 		base=$(basename "$prog")
@@ -229,6 +242,7 @@ run_integration_tests() {
 
 on_exit() {
 	local rc=$?
+	[ -z "$TAIL_PID" ] || kill "$TAIL_PID" 2>/dev/null || true
 	cleanup_config
 	exit "$rc"
 }

@@ -17,12 +17,14 @@
 # hello.txt), guest (guest ok, read-write), enc (encryption required),
 # big (read-only, 3000 empty files f0000..f2999).
 #
+# SMBFS_SMB_PASS in the environment fixes the password instead of a random
+# one (scripts/capture-vectors.sh uses it for known-answer captures).
+#
 # stop sends SIGTERM to smbd and to the samba-dcerpcd/rpcd_* helpers started
 # for DIR/smb.conf (and nothing else), waits, then SIGKILLs leftovers.
 # Calling it twice, or on a DIR never started, is harmless.
 set -euo pipefail
 
-SMBFS_LIB_NAME=samba.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SMB_USER_NAME=smbfsuser
@@ -166,7 +168,7 @@ write_env() {
 		echo "SMB_CREDS=$dir/creds"
 		echo "SMB_SHARES=plain,ro,guest,enc,big"
 		for s in plain ro guest enc big; do
-			up=$(printf '%s' "$s" | tr a-z A-Z)
+			up=$(printf '%s' "$s" | tr '[:lower:]' '[:upper:]')
 			echo "SMB_SHARE_PATH_$up=$dir/shares/$s"
 		done
 		echo "SMB_RO_FILE=hello.txt"
@@ -215,7 +217,7 @@ wait_ready() {
 }
 
 cmd_start() {
-	local dir=$1 port=$2 extra=$3 pass fixed_port=1 attempt out
+	local dir=$1 port=$2 extra=$3 pass fixed_port=1 out
 	is_root || die "start must run as root"
 	command -v smbd >/dev/null || die "smbd not installed (scripts/install-deps.sh)"
 	dir=$(abs_dir "$dir")
@@ -231,7 +233,7 @@ cmd_start() {
 	make_tree "$dir"
 	[ -n "$port" ] || fixed_port=0
 
-	for attempt in 1 2 3; do
+	for _ in 1 2 3; do
 		if [ "$fixed_port" -eq 0 ]; then
 			port=$(pick_free_port) || die "no free port found"
 		fi
@@ -284,7 +286,7 @@ cmd_status() {
 	dir=$(cd "$1" && pwd -P) || exit 1
 	if p=$(smbd_pid "$dir"); then
 		echo "running pid $p"
-		cat "$dir/env" 2>/dev/null | grep -v '^SMB_PASS='
+		grep -v '^SMB_PASS=' "$dir/env" 2>/dev/null
 	else
 		echo "stopped"
 		return 1
@@ -292,7 +294,7 @@ cmd_status() {
 }
 
 main() {
-	local cmd=${1:-} dir=${2:-} port= extra=
+	local cmd=${1:-} dir=${2:-} port='' extra=''
 	[ -n "$cmd" ] && [ -n "$dir" ] || usage
 	shift 2
 	while [ $# -gt 0 ]; do

@@ -32,17 +32,8 @@ char *smb_path_from_posix(const char *path)
 	return s;
 }
 
-static void stat_from_network_open(struct smb_stat *st,
-				   const struct fscc_network_open_info *n)
-{
-	st->creation_time = n->creation_time;
-	st->last_access_time = n->last_access_time;
-	st->last_write_time = n->last_write_time;
-	st->change_time = n->change_time;
-	st->allocation_size = n->allocation_size;
-	st->end_of_file = n->end_of_file;
-	st->attributes = n->file_attributes;
-}
+static void stat_from_all(struct smb_stat *st,
+			  const struct fscc_all_info *all);
 
 int smb_file_stat(struct smb_tree *t, struct smb2_fileid fid,
 		  struct smb_stat *st)
@@ -61,16 +52,7 @@ int smb_file_stat(struct smb_tree *t, struct smb2_fileid fid,
 	free(buf);
 	if (rc < 0)
 		return rc;
-	memset(st, 0, sizeof(*st));
-	st->creation_time = all.basic.creation_time;
-	st->last_access_time = all.basic.last_access_time;
-	st->last_write_time = all.basic.last_write_time;
-	st->change_time = all.basic.change_time;
-	st->attributes = all.basic.file_attributes;
-	st->allocation_size = all.standard.allocation_size;
-	st->end_of_file = all.standard.end_of_file;
-	st->nlink = all.standard.number_of_links;
-	st->file_id = all.index_number;
+	stat_from_all(st, &all);
 	fscc_all_info_free(&all);
 	return 0;
 }
@@ -93,23 +75,55 @@ static int encode_open_for_stat(struct smb_req *req, const char *path)
 	return smb2_create_request_encode(&req->msg, &cr);
 }
 
+static void stat_from_all(struct smb_stat *st, const struct fscc_all_info *all)
+{
+	memset(st, 0, sizeof(*st));
+	st->creation_time = all->basic.creation_time;
+	st->last_access_time = all->basic.last_access_time;
+	st->last_write_time = all->basic.last_write_time;
+	st->change_time = all->basic.change_time;
+	st->attributes = all->basic.file_attributes;
+	st->allocation_size = all->standard.allocation_size;
+	st->end_of_file = all->standard.end_of_file;
+	st->nlink = all->standard.number_of_links;
+	st->file_id = all->index_number;
+}
+
+static int path_stat_result(struct smb_req **reqs, struct smb_stat *st)
+{
+	struct smb2_query_info_response qi;
+	struct fscc_all_info all;
+	int rc = smb_req_result(reqs[0], 0);
+
+	if (!rc)
+		rc = smb_req_result(reqs[1], 0);
+	if (!rc)
+		rc = smb2_query_info_response_decode(reqs[1]->rsp,
+						     reqs[1]->rsp_len, &qi);
+	if (!rc)
+		rc = fscc_all_info_decode(qi.buffer, qi.buffer_len, &all);
+	if (rc < 0)
+		return rc;
+	stat_from_all(st, &all);
+	fscc_all_info_free(&all);
+	return 0;
+}
+
 /*
  * MS-SMB2 3.2.4.1.4: CREATE + QUERY_INFO + CLOSE as one related
- * compound costs one round trip instead of three.
+ * compound costs one round trip instead of three.  FileAllInformation
+ * brings times, sizes, the link count and the file id together.
  */
 int smb_path_stat(struct smb_tree *t, const char *path, struct smb_stat *st)
 {
 	struct smb2_query_info_request qr = {
 		.info_type = SMB2_0_INFO_FILE,
-		.info_class = FILE_NETWORK_OPEN_INFORMATION,
-		.output_buffer_length = 256,
+		.info_class = FILE_ALL_INFORMATION,
+		.output_buffer_length = 4096,
 		.file_id = smb2_fileid_related(),
 	};
 	struct smb2_close_request cl = {.file_id = smb2_fileid_related()};
 	struct smb_req *reqs[3];
-	struct smb2_create_response cr;
-	struct smb2_query_info_response qi;
-	struct fscc_network_open_info no;
 	int i, rc = 0;
 
 	reqs[0] = smb_tree_req_new(t, SMB2_CREATE);
@@ -119,31 +133,16 @@ int smb_path_stat(struct smb_tree *t, const char *path, struct smb_stat *st)
 		rc = -ENOMEM;
 	if (!rc)
 		rc = encode_open_for_stat(reqs[0], path);
-	if (!rc)
+	if (!rc) {
+		reqs[1]->payload_recv = qr.output_buffer_length;
 		rc = smb2_query_info_request_encode(&reqs[1]->msg, &qr);
+	}
 	if (!rc)
 		rc = smb2_close_request_encode(&reqs[2]->msg, &cl);
 	if (!rc)
 		rc = smb_call_compound(t, reqs, 3, true);
 	if (!rc)
-		rc = smb_req_result(reqs[0], 0);
-	if (!rc)
-		rc = smb2_create_response_decode(reqs[0]->rsp, reqs[0]->rsp_len,
-						 &cr);
-	if (!rc)
-		rc = smb_req_result(reqs[1], 0);
-	if (!rc)
-		rc = smb2_query_info_response_decode(reqs[1]->rsp,
-						     reqs[1]->rsp_len, &qi);
-	if (!rc)
-		rc = fscc_network_open_info_decode(qi.buffer, qi.buffer_len,
-						   &no);
-	if (!rc) {
-		memset(st, 0, sizeof(*st));
-		stat_from_network_open(st, &no);
-		if (cr.contexts.present & SMB2_CREATE_RSP_QFID)
-			st->file_id = cr.contexts.qfid.disk_file_id;
-	}
+		rc = path_stat_result(reqs, st);
 	for (i = 0; i < 3; i++)
 		smb_req_free(reqs[i]);
 	return rc;

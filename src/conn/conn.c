@@ -322,26 +322,13 @@ int smb_conn_open(const struct smb_conn_config *cfg, struct smb_conn **out)
 		conn_free(c);
 		return -ret;
 	}
-	c->reader_started = true;
 	*out = c;
 	return 0;
 }
 
-void smb_conn_close(struct smb_conn *c)
+void conn_destroy(struct smb_conn *c)
 {
 	struct smb_req *left;
-
-	if (!c)
-		return;
-	pthread_mutex_lock(&c->lock);
-	c->closing = true;
-	pthread_cond_broadcast(&c->state_cond);
-	pthread_mutex_unlock(&c->lock);
-
-	/* Wakes the reader (EOF); it completes the table with -ECANCELED. */
-	shutdown(c->fd, SHUT_RDWR);
-	if (c->reader_started)
-		pthread_join(c->reader, NULL);
 
 	pthread_mutex_lock(&c->lock);
 	c->connected = false;
@@ -355,6 +342,33 @@ void smb_conn_close(struct smb_conn *c)
 	pthread_mutex_destroy(&c->send_lock);
 	pthread_mutex_destroy(&c->lock);
 	conn_free(c);
+}
+
+void smb_conn_close(struct smb_conn *c)
+{
+	bool on_reader;
+
+	if (!c)
+		return;
+	on_reader = pthread_equal(pthread_self(), c->reader);
+	pthread_mutex_lock(&c->lock);
+	c->closing = true;
+	pthread_cond_broadcast(&c->state_cond);
+	pthread_mutex_unlock(&c->lock);
+
+	/* Wakes the reader (EOF); it completes the table with -ECANCELED. */
+	shutdown(c->fd, SHUT_RDWR);
+	if (on_reader) {
+		/*
+		 * Called from on_disconnect/on_break/done: the reader cannot
+		 * join itself, so it finishes the job when it unwinds.
+		 */
+		c->free_on_reader_exit = true;
+		pthread_detach(c->reader);
+		return;
+	}
+	pthread_join(c->reader, NULL);
+	conn_destroy(c);
 }
 
 static size_t frame_limit(uint32_t max_transact, uint32_t max_read,

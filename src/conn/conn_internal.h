@@ -33,7 +33,8 @@ struct smb_conn {
 	int fd;
 	int default_timeout_ms;
 	pthread_t reader;
-	bool reader_started;
+	/* smb_conn_close() ran on the reader thread: it frees c on exit. */
+	bool free_on_reader_exit;
 	int64_t next_expiry_scan_ns; /* reader thread only */
 
 	/* Serialises whole frames on the socket. */
@@ -75,6 +76,12 @@ bool conn_security_copy(struct smb_conn *c, uint64_t session_id,
 void conn_req_finish(struct smb_req *req, int err);
 /* Completes a next_pending chain with err. */
 void conn_req_finish_list(struct smb_req *list, int err);
+
+/*
+ * Second half of smb_conn_close(), once the reader thread is gone or
+ * is the caller: waits for submitters, fails what is left, frees c.
+ */
+void conn_destroy(struct smb_conn *c);
 
 /* The reader thread (reader.c). */
 void *conn_reader_main(void *arg);

@@ -287,7 +287,12 @@ static void handle_element(struct smb_conn *c, const uint8_t *elem,
 	}
 	conn_table_unlink(c, req->message_id, req);
 	smb_credits_finish(&c->credits, req->credit_charge);
-	have_sec = conn_security_copy(c, h.session_id, &sec);
+	/*
+	 * The request's session decides: a response that names another
+	 * session (or none) must not escape that session's signing rules.
+	 */
+	have_sec = conn_security_copy(
+		c, req->session_id ? req->session_id : h.session_id, &sec);
 	pthread_mutex_unlock(&c->lock);
 
 	err = check_response(c, req, &h, elem, len, encrypted,
@@ -372,5 +377,8 @@ void *conn_reader_main(void *arg)
 			ret = handle_frame(c, frame, len);
 	} while (!ret);
 	conn_drop(c, ret);
+	/* smb_conn_close() was called from a callback on this thread. */
+	if (c->free_on_reader_exit)
+		conn_destroy(c);
 	return NULL;
 }

@@ -151,7 +151,7 @@ static int frame_seal(struct frame *f, uint8_t *plain, size_t len,
 
 /* --- submission steps --- */
 
-static int validate(struct smb_conn *c, struct smb_req **reqs, int n)
+static int validate(struct smb_req **reqs, int n)
 {
 	uint64_t total = 0;
 	int i;
@@ -166,7 +166,6 @@ static int validate(struct smb_conn *c, struct smb_req **reqs, int n)
 	}
 	if (total + SMB2_TRANSFORM_HEADER_SIZE > CONN_MAX_FRAME_LEN)
 		return -EMSGSIZE;
-	(void)c;
 	return 0;
 }
 
@@ -466,7 +465,7 @@ int smb_conn_submit_compound(struct smb_conn *c, struct smb_req **reqs,
 			return -EINVAL;
 	for (i = 0; i < n; i++)
 		req_reset(reqs[i]);
-	ret = !c || n > CONN_MAX_COMPOUND ? -EINVAL : validate(c, reqs, n);
+	ret = !c || n > CONN_MAX_COMPOUND ? -EINVAL : validate(reqs, n);
 	plan = ret ? NULL : calloc((size_t)n, sizeof(*plan));
 	if (!ret && !plan)
 		ret = -ENOMEM;

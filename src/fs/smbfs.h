@@ -45,7 +45,11 @@ struct smbfs_inode {
 	bool unlinked; /* renamed away to a hidden name while open */
 	struct smb_stat st;
 	double st_expires; /* monotonic seconds */
-	struct smbfs_inode *hash_next;
+	/* mfsymlinks: length of the link target when the file is one. */
+	size_t symlink_target_len;
+	struct smbfs_inode *hash_next; /* by ino */
+	struct smbfs_inode *name_next; /* by (parent, name) */
+	bool name_hashed;
 };
 
 struct smbfs_handle {
@@ -62,7 +66,8 @@ struct smbfs {
 	struct fuse_session *se;
 	pthread_mutex_t lock; /* the inode table */
 	struct smbfs_inode **ino_hash;
-	size_t ino_hash_size;
+	struct smbfs_inode **name_hash;
+	size_t ino_hash_size; /* both tables, a power of two */
 	size_t ino_count;
 	fuse_ino_t next_ino; /* for noserverino and id collisions */
 	struct smbfs_inode *root;
@@ -78,7 +83,104 @@ static inline struct smbfs *smbfs_from_req(fuse_req_t req)
 int smbfs_init_state(struct smbfs *fs, struct smb_session *s,
 		     struct smb_tree *t, const struct smbfs_config *cfg);
 void smbfs_free_state(struct smbfs *fs);
-const struct fuse_lowlevel_ops *smbfs_ops(void);
+void smbfs_ops_fill(const struct smbfs_config *cfg,
+		    struct fuse_lowlevel_ops *ops);
+
+/* --- src/fs/log.c --- */
+/* Logs to stderr in the foreground, to syslog once daemonized. */
+void smbfs_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void smbfs_log_to_syslog(bool on);
+
+/* --- src/fs/fs_util.c --- */
+/* CREATE on a share path; res may be NULL when only the fid is needed. */
+int fs_open_path(struct smbfs *fs, const char *path, uint32_t access,
+		 uint32_t disposition, uint32_t options,
+		 struct smb_open_result *res);
+/* fuse_reply_err with a positive errno from a negative one. */
+static inline void fs_reply_err(fuse_req_t req, int neg_errno)
+{
+	fuse_reply_err(req, neg_errno < 0 ? -neg_errno : neg_errno);
+}
+/* Fetches the inode for ino or replies ESTALE and returns NULL. */
+struct smbfs_inode *fs_inode_or_reply(fuse_req_t req, fuse_ino_t ino);
+
+/*
+ * FUSE operations, one group per file.  Each replies exactly once.
+ */
+/* src/fs/ops_entry.c */
+void smbfs_op_init(void *userdata, struct fuse_conn_info *conn);
+void smbfs_op_destroy(void *userdata);
+void smbfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+void smbfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
+void smbfs_op_forget_multi(fuse_req_t req, size_t count,
+			   struct fuse_forget_data *forgets);
+void smbfs_op_getattr(fuse_req_t req, fuse_ino_t ino,
+		      struct fuse_file_info *fi);
+void smbfs_op_statfs(fuse_req_t req, fuse_ino_t ino);
+void smbfs_op_access(fuse_req_t req, fuse_ino_t ino, int mask);
+/* src/fs/ops_attr.c */
+void smbfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		      int to_set, struct fuse_file_info *fi);
+/* src/fs/ops_dir.c */
+void smbfs_op_opendir(fuse_req_t req, fuse_ino_t ino,
+		      struct fuse_file_info *fi);
+void smbfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		      struct fuse_file_info *fi);
+void smbfs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
+			  off_t off, struct fuse_file_info *fi);
+void smbfs_op_releasedir(fuse_req_t req, fuse_ino_t ino,
+			 struct fuse_file_info *fi);
+void smbfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
+		       struct fuse_file_info *fi);
+void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+		    mode_t mode);
+void smbfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+/* src/fs/ops_ns.c */
+void smbfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
+void smbfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     fuse_ino_t newparent, const char *newname,
+		     unsigned int flags);
+void smbfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+		   const char *newname);
+void smbfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+		      const char *name);
+void smbfs_op_readlink(fuse_req_t req, fuse_ino_t ino);
+/* src/fs/ops_file.c */
+void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     mode_t mode, struct fuse_file_info *fi);
+void smbfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		   struct fuse_file_info *fi);
+void smbfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
+		    size_t size, off_t off, struct fuse_file_info *fi);
+void smbfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void smbfs_op_release(fuse_req_t req, fuse_ino_t ino,
+		      struct fuse_file_info *fi);
+void smbfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+		    struct fuse_file_info *fi);
+void smbfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
+			off_t offset, off_t length, struct fuse_file_info *fi);
+void smbfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in,
+			      off_t off_in, struct fuse_file_info *fi_in,
+			      fuse_ino_t ino_out, off_t off_out,
+			      struct fuse_file_info *fi_out, size_t len,
+			      int flags);
+void smbfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+		    struct fuse_file_info *fi);
+/* src/fs/ops_xattr.c */
+void smbfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		       const char *value, size_t size, int flags);
+void smbfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		       size_t size);
+void smbfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void smbfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+/* src/fs/ops_lock.c */
+void smbfs_op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		    struct flock *lock);
+void smbfs_op_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		    struct flock *lock, int sleep);
+void smbfs_op_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		    int op);
 
 /* --- src/fs/inode.c --- */
 struct smbfs_inode *inode_get(struct smbfs *fs, fuse_ino_t ino);
@@ -87,8 +189,24 @@ struct smbfs_inode *inode_remember(struct smbfs *fs,
 				   struct smbfs_inode *parent,
 				   const char *name, const struct smb_stat *st);
 void inode_forget(struct smbfs *fs, struct smbfs_inode *in, uint64_t n);
-void inode_move(struct smbfs *fs, struct smbfs_inode *in,
-		struct smbfs_inode *new_parent, const char *new_name);
+/* Records a rename: whatever was at the target is detached. 0/-ENOMEM. */
+int inode_move(struct smbfs *fs, struct smbfs_inode *in,
+	       struct smbfs_inode *new_parent, const char *new_name);
+/* After unlink/rmdir: the name no longer leads to the inode. */
+void inode_unlink_name(struct smbfs *fs, struct smbfs_inode *parent,
+		       const char *name);
+/* The inode currently known at parent/name, or NULL. */
+struct smbfs_inode *inode_find_child(struct smbfs *fs,
+				     struct smbfs_inode *parent,
+				     const char *name);
+/* Stores fresh attributes (under the table lock). */
+void inode_set_stat(struct smbfs *fs, struct smbfs_inode *in,
+		    const struct smb_stat *st);
+/* Open handles keep an inode alive after the kernel forgot it. */
+void inode_open_get(struct smbfs *fs, struct smbfs_inode *in);
+void inode_open_put(struct smbfs *fs, struct smbfs_inode *in);
+int inode_table_init(struct smbfs *fs, const struct smb_stat *root_st);
+void inode_table_free(struct smbfs *fs);
 /* Share path of an inode ("" for the root) as malloc'd SMB form. */
 char *inode_smb_path(struct smbfs *fs, struct smbfs_inode *in);
 /* Share path of parent/name, name mapped for SMB; NULL + errno on error. */
@@ -100,6 +218,31 @@ char *inode_child_smb_path(struct smbfs *fs, struct smbfs_inode *parent,
 int name_to_smb(const char *name, bool mapposix, char **out);
 /* SMB name -> Linux name; -EINVAL for names Linux cannot hold. */
 int name_from_smb(const char *name, bool mapposix, char **out);
+
+/* --- src/fs/lookup.c --- */
+/*
+ * Looks name up in parent on the server.  Returns 0 with *st filled,
+ * -ENOENT when nothing by that name exists, -EEXIST when only a name
+ * differing in case exists (unless nocase), or another -errno.
+ * exact (may be NULL) receives the server's spelling (malloc'd).
+ */
+int fs_lookup_child(struct smbfs *fs, struct smbfs_inode *parent,
+		    const char *name, struct smb_stat *st, char **exact);
+/* Refreshes an inode's attributes from the server when they expired. */
+int fs_refresh_attr(struct smbfs *fs, struct smbfs_inode *in, bool force);
+/* Remembers the child and answers a lookup/create/mkdir with it. */
+void fs_reply_entry(fuse_req_t req, struct smbfs *fs,
+		    struct smbfs_inode *parent, const char *name,
+		    const struct smb_stat *st);
+void fs_entry_param(struct smbfs *fs, struct smbfs_inode *in,
+		    struct fuse_entry_param *e);
+
+/* --- src/fs/symlink.c (mfsymlinks) --- */
+#define MFSYMLINK_SIZE 1067
+/* Reads path; 0 with *target when it is a Minshall+French symlink. */
+int mfsymlink_read(struct smbfs *fs, const char *smb_path, char **target);
+int mfsymlink_parse(const uint8_t *buf, size_t len, char **target);
+int mfsymlink_format(const char *target, uint8_t buf[MFSYMLINK_SIZE]);
 
 /* --- src/fs/attr.c --- */
 void attr_fill(const struct smbfs *fs, const struct smbfs_inode *in,

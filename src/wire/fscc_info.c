@@ -32,8 +32,8 @@ int fscc_chain_entry(const uint8_t *buf, size_t len, size_t pos, size_t fixed,
 }
 
 /* Converts the UTF-16LE name at buf[off..off+nlen) after a bounds check. */
-static int name_at(const uint8_t *buf, size_t len, uint64_t off,
-		   uint64_t nlen, char **out)
+static int name_at(const uint8_t *buf, size_t len, uint64_t off, uint64_t nlen,
+		   char **out)
 {
 	*out = NULL;
 	if (bytes_range_check(len, off, nlen))
@@ -43,7 +43,7 @@ static int name_at(const uint8_t *buf, size_t len, uint64_t off,
 
 /* MS-FSCC 2.4.7: four FILETIMEs, FileAttributes, Reserved (optional). */
 #define BASIC_INFO_SIZE 40
-#define BASIC_INFO_MIN 36
+#define BASIC_INFO_MIN	36
 
 static void basic_read(struct smb_rbuf *r, struct fscc_basic_info *out)
 {
@@ -68,7 +68,7 @@ int fscc_basic_info_decode(const uint8_t *buf, size_t len,
 
 /* MS-FSCC 2.4.41: sizes, links, two flag bytes, Reserved (optional). */
 #define STANDARD_INFO_SIZE 24
-#define STANDARD_INFO_MIN 22
+#define STANDARD_INFO_MIN  22
 
 static void standard_read(struct smb_rbuf *r, struct fscc_standard_info *out)
 {
@@ -231,8 +231,7 @@ void fscc_streams_free(struct fscc_stream *streams, size_t count)
  */
 #define FULL_EA_FIXED 8
 
-void fscc_ea_iter_init(struct fscc_ea_iter *it, const uint8_t *buf,
-		       size_t len)
+void fscc_ea_iter_init(struct fscc_ea_iter *it, const uint8_t *buf, size_t len)
 {
 	it->buf = buf;
 	it->len = len;
@@ -280,8 +279,7 @@ static int ea_name_ok(const char *name, size_t len)
 	return name && len >= 1 && len <= 255 && !memchr(name, 0, len);
 }
 
-int fscc_full_ea_encode(struct smb_wbuf *w, const struct fscc_ea *eas,
-			size_t n)
+int fscc_full_ea_encode(struct smb_wbuf *w, const struct fscc_ea *eas, size_t n)
 {
 	size_t i, start;
 
@@ -421,7 +419,7 @@ void fscc_fs_attribute_info_free(struct fscc_fs_attribute_info *info)
  * in hex otherwise.
  */
 #define SID_MAX_SUB_AUTHORITIES 15
-#define SID_STRING_MAX (4 + 16 + SID_MAX_SUB_AUTHORITIES * 11 + 1)
+#define SID_STRING_MAX		(4 + 16 + SID_MAX_SUB_AUTHORITIES * 11 + 1)
 
 int fscc_sid_to_string(const uint8_t *buf, size_t len, char **out,
 		       size_t *sid_len)

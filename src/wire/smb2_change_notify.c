@@ -29,8 +29,8 @@ int smb2_change_notify_request_encode(
 	return wbuf_error(w);
 }
 
-int smb2_change_notify_response_decode(
-	const uint8_t *msg, size_t len, struct smb2_change_notify_response *rsp)
+int smb2_change_notify_response_decode(const uint8_t *msg, size_t len,
+				       struct smb2_change_notify_response *rsp)
 {
 	struct smb_rbuf r;
 	uint16_t off;

@@ -53,8 +53,8 @@ int smb2_create_request_encode(struct smb_wbuf *w,
 	/* NameOffset points at the buffer even for an empty name. */
 	wbuf_u16(w, (uint16_t)(body + CREATE_REQ_FIXED));
 	wbuf_u16(w, (uint16_t)n); /* NameLength */
-	wbuf_u32(w, 0); /* CreateContextsOffset, patched below */
-	wbuf_u32(w, 0); /* CreateContextsLength, patched below */
+	wbuf_u32(w, 0);		  /* CreateContextsOffset, patched below */
+	wbuf_u32(w, 0);		  /* CreateContextsLength, patched below */
 	if (n && utf8_to_utf16le(w, req->name, req->name_len) < 0)
 		return wbuf_error(w) ? wbuf_error(w) : -EILSEQ;
 	if (req->num_contexts) {

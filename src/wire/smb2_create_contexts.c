@@ -14,7 +14,7 @@
 #include "smbfs/wire/smb2_create_contexts.h"
 
 #define CTX_HEADER_SIZE 16
-#define CTX_NAME_LEN 4
+#define CTX_NAME_LEN	4
 
 static const char *ctx_name(enum smb2_create_ctx_type type)
 {
@@ -96,7 +96,7 @@ static int put_ctx_data(struct smb_wbuf *w, const struct smb2_create_ctx *c)
 		return 0;
 	case SMB2_CREATE_CTX_QFID: /* 2.2.13.2.9: no data */
 		return 0;
-	case SMB2_CREATE_CTX_EA: /* 2.2.13.2.1 */
+	case SMB2_CREATE_CTX_EA:   /* 2.2.13.2.1 */
 	case SMB2_CREATE_CTX_SECD: /* 2.2.13.2.2 */
 		if (!c->u.raw.data || c->u.raw.len == 0)
 			return -EINVAL;
@@ -115,12 +115,12 @@ static int put_ctx(struct smb_wbuf *w, const struct smb2_create_ctx *c,
 
 	if (!name)
 		return -EINVAL;
-	wbuf_u32(w, 0); /* Next, patched below */
+	wbuf_u32(w, 0);		      /* Next, patched below */
 	wbuf_u16(w, CTX_HEADER_SIZE); /* NameOffset */
-	wbuf_u16(w, CTX_NAME_LEN); /* NameLength */
-	wbuf_u16(w, 0); /* Reserved */
-	wbuf_u16(w, 0); /* DataOffset, patched below */
-	wbuf_u32(w, 0); /* DataLength, patched below */
+	wbuf_u16(w, CTX_NAME_LEN);    /* NameLength */
+	wbuf_u16(w, 0);		      /* Reserved */
+	wbuf_u16(w, 0);		      /* DataOffset, patched below */
+	wbuf_u32(w, 0);		      /* DataLength, patched below */
 	wbuf_bytes(w, name, CTX_NAME_LEN);
 	name_end = w->len;
 	wbuf_align(w, 8);
@@ -245,13 +245,13 @@ int smb2_create_contexts_decode(const uint8_t *buf, size_t len,
 		data_len = le32_get(e + 12);
 		if (bytes_range_check(entry_len, name_off, name_len) ||
 		    name_off < CTX_HEADER_SIZE ||
-		    (data_len && (data_off < CTX_HEADER_SIZE ||
-				  bytes_range_check(entry_len, data_off,
-						    data_len))))
+		    (data_len &&
+		     (data_off < CTX_HEADER_SIZE ||
+		      bytes_range_check(entry_len, data_off, data_len))))
 			return -EBADMSG;
 		if (name_len == CTX_NAME_LEN &&
-		    get_ctx(e + name_off, data_len ? e + data_off : e,
-			    data_len, out))
+		    get_ctx(e + name_off, data_len ? e + data_off : e, data_len,
+			    out))
 			return -EBADMSG;
 		pos += entry_len;
 	}

@@ -189,8 +189,7 @@ static int dfs_entry(const uint8_t *buf, size_t len, size_t pos, size_t size,
 	}
 	rc = dfs_string(buf, len, pos + path_at, &ref->path);
 	if (!rc && (addr_at || !(ref->entry_flags & DFS_NAME_LIST_REFERRAL)))
-		rc = dfs_string(buf, len, pos + addr_at,
-				&ref->network_address);
+		rc = dfs_string(buf, len, pos + addr_at, &ref->network_address);
 	return rc;
 }
 
@@ -253,9 +252,9 @@ void smb2_fsctl_dfs_referral_response_free(
  * Port (2) and IPv4Address (4); for IPv6, Port (2), FlowInfo (4),
  * IPv6Address (16) and ScopeId (4).
  */
-#define IFACE_SIZE 152
-#define IFACE_SOCKADDR 24
-#define IFACE_FAMILY_INET 0x0002
+#define IFACE_SIZE	   152
+#define IFACE_SOCKADDR	   24
+#define IFACE_FAMILY_INET  0x0002
 #define IFACE_FAMILY_INET6 0x0017
 
 /* Returns 1 if the entry holds an IPv4/IPv6 address, else 0. */

@@ -35,7 +35,7 @@ int smb2_query_directory_request_encode(
 	wbuf_u64(w, req->file_id.persistent);
 	wbuf_u64(w, req->file_id.volatile_id);
 	wbuf_u16(w, (uint16_t)(body + QDIR_REQ_FIXED)); /* FileNameOffset */
-	wbuf_u16(w, (uint16_t)n); /* FileNameLength */
+	wbuf_u16(w, (uint16_t)n);			/* FileNameLength */
 	wbuf_u32(w, req->output_buffer_length);
 	if (n == 0)
 		wbuf_u8(w, 0); /* StructureSize counts one buffer byte */
@@ -79,16 +79,16 @@ int smb2_query_directory_response_decode(
 struct dir_layout {
 	uint8_t info_class;
 	uint8_t name_off;
-	uint8_t ea_off; /* 0: no EaSize */
+	uint8_t ea_off;	     /* 0: no EaSize */
 	uint8_t file_id_off; /* 0: no FileId */
 };
 
 static const struct dir_layout dir_layouts[] = {
-	{FILE_DIRECTORY_INFORMATION, 64, 0, 0}, /* 2.4.10 */
-	{FILE_FULL_DIRECTORY_INFORMATION, 68, 64, 0}, /* 2.4.14 */
-	{FILE_BOTH_DIRECTORY_INFORMATION, 94, 64, 0}, /* 2.4.8 */
-	{FILE_ID_BOTH_DIRECTORY_INFORMATION, 104, 64, 96}, /* 2.4.17 */
-	{FILE_ID_FULL_DIRECTORY_INFORMATION, 80, 64, 72}, /* 2.4.18 */
+	{ FILE_DIRECTORY_INFORMATION, 64, 0, 0 },	     /* 2.4.10 */
+	{ FILE_FULL_DIRECTORY_INFORMATION, 68, 64, 0 },	     /* 2.4.14 */
+	{ FILE_BOTH_DIRECTORY_INFORMATION, 94, 64, 0 },	     /* 2.4.8 */
+	{ FILE_ID_BOTH_DIRECTORY_INFORMATION, 104, 64, 96 }, /* 2.4.17 */
+	{ FILE_ID_FULL_DIRECTORY_INFORMATION, 80, 64, 72 },  /* 2.4.18 */
 };
 
 static const struct dir_layout *dir_layout_find(uint8_t info_class)

@@ -17,9 +17,9 @@ int smb2_set_info_request_encode(struct smb_wbuf *w,
 	wbuf_u16(w, SMB2_SET_INFO_REQUEST_STRUCTURE_SIZE);
 	wbuf_u8(w, req->info_type);
 	wbuf_u8(w, req->info_class);
-	wbuf_u32(w, (uint32_t)req->buffer_len); /* BufferLength */
+	wbuf_u32(w, (uint32_t)req->buffer_len);		 /* BufferLength */
 	wbuf_u16(w, (uint16_t)(body + SINFO_REQ_FIXED)); /* BufferOffset */
-	wbuf_u16(w, 0); /* Reserved */
+	wbuf_u16(w, 0);					 /* Reserved */
 	wbuf_u32(w, req->additional_information);
 	wbuf_u64(w, req->file_id.persistent);
 	wbuf_u64(w, req->file_id.volatile_id);

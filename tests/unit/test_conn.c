@@ -1029,11 +1029,13 @@ static void script_malformed(struct peer *p)
 	if (!peer_recv_hdr(p, &h))
 		return;
 	s.message_id = h.message_id;
+	if (kind == BAD_NEXT_UNALIGNED)
+		s.extra = 4; /* a well-formed second element at offset 76 */
 	put_rsp(&w, &s);
 	switch (kind) {
 	case BAD_NEXT_UNALIGNED:
 		put_rsp(&w, &s);
-		wbuf_put_u32_at(&w, 20, 68);
+		wbuf_put_u32_at(&w, 20, 76);
 		break;
 	case BAD_NEXT_PAST_END:
 		put_rsp(&w, &s);
@@ -1131,7 +1133,13 @@ static void test_wrong_command(void)
 
 static const uint8_t sign_key[16] = "0123456789abcdef";
 
-enum sig_reply { SIG_GOOD, SIG_CORRUPT, SIG_NONE, SIG_INTERIM_THEN_GOOD };
+enum sig_reply {
+	SIG_GOOD,
+	SIG_CORRUPT,
+	SIG_NONE,
+	SIG_INTERIM_THEN_GOOD,
+	SIG_NONE_NO_SESSION, /* unsigned, SessionId 0 */
+};
 
 static void reply_signed(struct peer *p, const struct smb2_header *h,
 			 enum sig_reply how)
@@ -1152,6 +1160,10 @@ static void reply_signed(struct peer *p, const struct smb2_header *h,
 		peer_reply(p, &i); /* unsigned: allowed for interim */
 		how = SIG_GOOD;
 	}
+	if (how == SIG_NONE_NO_SESSION) {
+		s.session_id = 0;
+		how = SIG_NONE;
+	}
 	if (how != SIG_NONE)
 		s.flags = SMB2_FLAGS_SIGNED;
 	put_rsp(&w, &s);
@@ -1166,8 +1178,10 @@ static void reply_signed(struct peer *p, const struct smb2_header *h,
 
 static void script_signing(struct peer *p)
 {
-	static const enum sig_reply plan[] = {SIG_GOOD, SIG_CORRUPT, SIG_NONE,
-					      SIG_INTERIM_THEN_GOOD, SIG_NONE};
+	static const enum sig_reply plan[] = {
+		SIG_GOOD,		SIG_CORRUPT, SIG_NONE,
+		SIG_INTERIM_THEN_GOOD, SIG_NONE,    SIG_NONE_NO_SESSION,
+	};
 	size_t i, len;
 
 	for (i = 0; i < sizeof(plan) / sizeof(plan[0]); i++) {
@@ -1234,6 +1248,8 @@ static void test_signing(void)
 	CU_ASSERT_EQUAL(smb_conn_set_security(c, &sec), 0);
 	CU_ASSERT_EQUAL(signed_roundtrip(c), 0);
 	CU_ASSERT_EQUAL(signed_roundtrip(c), -EBADMSG); /* unsigned */
+	/* Naming no session does not escape the request session's rules. */
+	CU_ASSERT_EQUAL(signed_roundtrip(c), -EBADMSG);
 	CU_ASSERT(smb_conn_is_connected(c));
 	smb_conn_clear_security(c, SESSION);
 	smb_conn_close(c);
@@ -1277,6 +1293,12 @@ static void script_encryption(struct peer *p)
 					  &enc_len) == 0);
 	if (enc) {
 		peer_send(p, enc, enc_len);
+		/* A plaintext answer on an encrypted session: rejected. */
+		f = peer_recv(p, &len);
+		h.message_id++; /* the next request's, without decrypting it */
+		if (f)
+			peer_answer(p, &h, 1);
+		free(f);
 		/* The same message with a broken tag: must drop the link. */
 		enc[20] ^= 1;
 		f = peer_recv(p, &len);
@@ -1313,6 +1335,13 @@ static void test_encryption(void)
 	CU_ASSERT_EQUAL(smb_conn_submit(c, req), 0);
 	CU_ASSERT_EQUAL(smb_req_wait(req), 0);
 	CU_ASSERT_EQUAL(rsp_tag(req), 4242);
+	smb_req_free(req);
+
+	req = new_req(SMB2_ECHO, 0);
+	req->session_id = SESSION;
+	CU_ASSERT_EQUAL(smb_conn_submit(c, req), 0);
+	CU_ASSERT_EQUAL(smb_req_wait(req), -EBADMSG);
+	CU_ASSERT(smb_conn_is_connected(c));
 	smb_req_free(req);
 
 	req = new_req(SMB2_ECHO, 0);
@@ -1428,6 +1457,62 @@ static void test_close_outstanding(void)
 	CU_ASSERT_EQUAL(cb.disconnects, 0);
 }
 
+struct self_close {
+	struct smb_conn *c;
+	pthread_mutex_t mu;
+	int closed;
+};
+
+static void close_on_disconnect(void *arg, int err)
+{
+	struct self_close *sc = arg;
+
+	(void)err;
+	smb_conn_close(sc->c); /* on the reader thread itself */
+	pthread_mutex_lock(&sc->mu);
+	sc->closed++;
+	pthread_mutex_unlock(&sc->mu);
+}
+
+static void script_close_now(struct peer *p)
+{
+	struct smb2_header h;
+
+	PEER_CHECK(p, peer_recv_hdr(p, &h));
+	close(p->fd);
+	p->fd = -1;
+}
+
+static void test_close_from_callback(void)
+{
+	struct self_close sc = {.mu = PTHREAD_MUTEX_INITIALIZER};
+	struct smb_conn_config cfg = {.host = "127.0.0.1",
+				      .on_disconnect = close_on_disconnect,
+				      .cb_arg = &sc};
+	struct smb_req *req;
+	struct peer p;
+	double end;
+	int closed = 0;
+
+	peer_start(&p, script_close_now, NULL);
+	cfg.port = p.port;
+	CU_ASSERT_EQUAL_FATAL(smb_conn_open(&cfg, &sc.c), 0);
+	req = new_req(SMB2_ECHO, 0);
+	CU_ASSERT_EQUAL(smb_conn_submit(sc.c, req), 0);
+	CU_ASSERT_EQUAL(smb_req_wait(req), -ECONNRESET);
+	end = now_s() + 3;
+	while (!closed && now_s() < end) {
+		pthread_mutex_lock(&sc.mu);
+		closed = sc.closed;
+		pthread_mutex_unlock(&sc.mu);
+		sleep_ms(5);
+	}
+	CU_ASSERT_EQUAL(closed, 1);
+	smb_req_free(req);
+	peer_finish(&p);
+	/* LeakSanitizer reports the connection if the reader did not free it. */
+}
+
 /* ------------------------------------------------------------------ */
 /* CANCEL                                                              */
 
@@ -1539,6 +1624,7 @@ static CU_TestInfo failure_tests[] = {
 	{"malformed frames drop the connection", test_malformed_frames},
 	{"peer closes: waiters get ECONNRESET", test_peer_closes},
 	{"close with requests outstanding", test_close_outstanding},
+	{"close from on_disconnect", test_close_from_callback},
 	CU_TEST_INFO_NULL,
 };
 

@@ -226,6 +226,12 @@ static void test_create_request_contexts(void)
 	wbuf_free(&w);
 }
 
+/*
+ * In the vectors below each SMB2_CREATE_CONTEXT (MS-SMB2 2.2.13.2) starts
+ * with Next, NameOffset (16), NameLength (4), Reserved, DataOffset (24,
+ * or 0 without data) and DataLength, then the 4-byte name and 4 bytes of
+ * padding before the 8-aligned data.
+ */
 static void test_contexts_encode_each(void)
 {
 	struct smb2_create_ctx c;
@@ -243,7 +249,8 @@ static void test_contexts_encode_each(void)
 	c.u.lease.state = SMB2_LEASE_READ_CACHING;
 	c.u.lease.flags = 0xffffffff;
 	CU_ASSERT_EQUAL(smb2_create_contexts_encode(&w, &c, 1, &off, &len), 0);
-	want = test_hex("00000000 1000 0400 0000 1800 20000000 52714c73 00000000"
+	want = test_hex("00000000 1000 0400 0000 1800 20000000"
+			"52714c73 00000000"
 			"000102030405060708090a0b0c0d0e0f" /* LeaseKey */
 			"01000000"			   /* LeaseState R */
 			"00000000"			   /* LeaseFlags */
@@ -270,9 +277,11 @@ static void test_contexts_encode_each(void)
 			smb2_create_contexts_encode(&w, two, 2, &off, &len), 0);
 	}
 	want = test_hex("000000 0000000000" /* caller bytes, align to 8 */
-			"28000000 1000 0400 0000 1800 10000000 44486e51 00000000"
+			"28000000 1000 0400 0000 1800 10000000"
+			"44486e51 00000000"
 			"00000000000000000000000000000000" /* reserved */
-			"00000000 1000 0400 0000 1800 10000000 44486e43 00000000"
+			"00000000 1000 0400 0000 1800 10000000"
+			"44486e43 00000000"
 			"8877665544332211 9900000000000000", /* FileId */
 			&want_len);
 	CU_ASSERT_EQUAL(off, 8);
@@ -304,14 +313,17 @@ static void test_contexts_encode_each(void)
 			smb2_create_contexts_encode(&w, three, 3, NULL, NULL),
 			0);
 	}
-	want = test_hex("40000000 1000 0400 0000 1800 24000000 44483243 00000000"
+	want = test_hex("40000000 1000 0400 0000 1800 24000000"
+			"44483243 00000000"
 			"0100000000000000 0200000000000000" /* FileId */
 			"112233445566778899aabbccddeeff00"  /* CreateGuid */
 			"02000000"			    /* Flags */
 			"00000000"			    /* pad */
-			"20000000 1000 0400 0000 1800 08000000 4d784163 00000000"
+			"20000000 1000 0400 0000 1800 08000000"
+			"4d784163 00000000"
 			"010000000000d901" /* Timestamp */
-			"00000000 1000 0400 0000 1800 02000000 45787441 00000000"
+			"00000000 1000 0400 0000 1800 02000000"
+			"45787441 00000000"
 			"dead",
 			&want_len);
 	CU_ASSERT_EQUAL(w.len, want_len);

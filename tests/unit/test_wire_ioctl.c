@@ -275,7 +275,8 @@ static void test_copychunk_encode_and_result(void)
 	struct smb_wbuf w = SMB_WBUF_INIT;
 	size_t want_len;
 	uint8_t *want = test_hex(
-		"0102030405060708090a0b0c0d0e0f101112131415161718" /* SourceKey */
+		/* SourceKey */
+		"0102030405060708090a0b0c0d0e0f101112131415161718"
 		"02000000"		       /* ChunkCount */
 		"00000000"		       /* Reserved */
 		"0000000000000000"	       /* SourceOffset */

@@ -34,8 +34,8 @@ int fscc_chain_entry(const uint8_t *buf, size_t len, size_t pos, size_t fixed,
 		     size_t align, size_t *entry_len);
 
 /* MS-FSCC 2.4.7: special time values for SET_INFO FileBasicInformation. */
-#define FSCC_TIME_NO_CHANGE 0ull
-#define FSCC_TIME_STOP_UPDATING 0xFFFFFFFFFFFFFFFFull /* -1 */
+#define FSCC_TIME_NO_CHANGE	  0ull
+#define FSCC_TIME_STOP_UPDATING	  0xFFFFFFFFFFFFFFFFull /* -1 */
 #define FSCC_TIME_RESUME_UPDATING 0xFFFFFFFFFFFFFFFEull /* -2 */
 
 /* FileBasicInformation (MS-FSCC 2.4.7); attributes 0 = no change on set. */
@@ -124,16 +124,14 @@ struct fscc_ea_iter {
 	int state; /* 0 running, 1 finished, <0 sticky error */
 };
 
-void fscc_ea_iter_init(struct fscc_ea_iter *it, const uint8_t *buf,
-		       size_t len);
+void fscc_ea_iter_init(struct fscc_ea_iter *it, const uint8_t *buf, size_t len);
 /* 1 for an entry (zero copy), 0 at the end, -EBADMSG (sticky). */
 int fscc_ea_next(struct fscc_ea_iter *it, struct fscc_ea *out);
 /* Encodes a FILE_FULL_EA_INFORMATION list (SET_INFO, ExtA context). */
 int fscc_full_ea_encode(struct smb_wbuf *w, const struct fscc_ea *eas,
 			size_t n);
 /* FILE_GET_EA_INFORMATION list (MS-FSCC 2.4.15.1) for QUERY_INFO input. */
-int fscc_get_ea_encode(struct smb_wbuf *w, const char *const *names,
-		       size_t n);
+int fscc_get_ea_encode(struct smb_wbuf *w, const char *const *names, size_t n);
 
 /* FileFsSizeInformation (MS-FSCC 2.5.8) */
 struct fscc_fs_size_info {

@@ -11,35 +11,35 @@
 
 #include "smbfs/smb2.h"
 
-#define SMB2_CHANGE_NOTIFY_REQUEST_STRUCTURE_SIZE 32
+#define SMB2_CHANGE_NOTIFY_REQUEST_STRUCTURE_SIZE  32
 #define SMB2_CHANGE_NOTIFY_RESPONSE_STRUCTURE_SIZE 9
 
 /* MS-SMB2 2.2.35 Flags */
 #define SMB2_WATCH_TREE 0x0001
 
 /* MS-SMB2 2.2.35 CompletionFilter */
-#define FILE_NOTIFY_CHANGE_FILE_NAME 0x00000001u
-#define FILE_NOTIFY_CHANGE_DIR_NAME 0x00000002u
-#define FILE_NOTIFY_CHANGE_ATTRIBUTES 0x00000004u
-#define FILE_NOTIFY_CHANGE_SIZE 0x00000008u
-#define FILE_NOTIFY_CHANGE_LAST_WRITE 0x00000010u
-#define FILE_NOTIFY_CHANGE_LAST_ACCESS 0x00000020u
-#define FILE_NOTIFY_CHANGE_CREATION 0x00000040u
-#define FILE_NOTIFY_CHANGE_EA 0x00000080u
-#define FILE_NOTIFY_CHANGE_SECURITY 0x00000100u
-#define FILE_NOTIFY_CHANGE_STREAM_NAME 0x00000200u
-#define FILE_NOTIFY_CHANGE_STREAM_SIZE 0x00000400u
+#define FILE_NOTIFY_CHANGE_FILE_NAME	0x00000001u
+#define FILE_NOTIFY_CHANGE_DIR_NAME	0x00000002u
+#define FILE_NOTIFY_CHANGE_ATTRIBUTES	0x00000004u
+#define FILE_NOTIFY_CHANGE_SIZE		0x00000008u
+#define FILE_NOTIFY_CHANGE_LAST_WRITE	0x00000010u
+#define FILE_NOTIFY_CHANGE_LAST_ACCESS	0x00000020u
+#define FILE_NOTIFY_CHANGE_CREATION	0x00000040u
+#define FILE_NOTIFY_CHANGE_EA		0x00000080u
+#define FILE_NOTIFY_CHANGE_SECURITY	0x00000100u
+#define FILE_NOTIFY_CHANGE_STREAM_NAME	0x00000200u
+#define FILE_NOTIFY_CHANGE_STREAM_SIZE	0x00000400u
 #define FILE_NOTIFY_CHANGE_STREAM_WRITE 0x00000800u
 
 /* MS-FSCC 2.7.1 Action */
-#define FILE_ACTION_ADDED 0x00000001u
-#define FILE_ACTION_REMOVED 0x00000002u
-#define FILE_ACTION_MODIFIED 0x00000003u
+#define FILE_ACTION_ADDED	     0x00000001u
+#define FILE_ACTION_REMOVED	     0x00000002u
+#define FILE_ACTION_MODIFIED	     0x00000003u
 #define FILE_ACTION_RENAMED_OLD_NAME 0x00000004u
 #define FILE_ACTION_RENAMED_NEW_NAME 0x00000005u
-#define FILE_ACTION_ADDED_STREAM 0x00000006u
-#define FILE_ACTION_REMOVED_STREAM 0x00000007u
-#define FILE_ACTION_MODIFIED_STREAM 0x00000008u
+#define FILE_ACTION_ADDED_STREAM     0x00000006u
+#define FILE_ACTION_REMOVED_STREAM   0x00000007u
+#define FILE_ACTION_MODIFIED_STREAM  0x00000008u
 
 struct smb2_change_notify_request {
 	uint16_t flags; /* SMB2_WATCH_TREE */
@@ -55,13 +55,12 @@ struct smb2_change_notify_response {
 
 int smb2_change_notify_request_encode(
 	struct smb_wbuf *w, const struct smb2_change_notify_request *req);
-int smb2_change_notify_response_decode(
-	const uint8_t *msg, size_t len,
-	struct smb2_change_notify_response *rsp);
+int smb2_change_notify_response_decode(const uint8_t *msg, size_t len,
+				       struct smb2_change_notify_response *rsp);
 
 struct smb2_notify_entry {
 	uint32_t action; /* FILE_ACTION_* */
-	char *name; /* malloc'd UTF-8, relative to the watched directory */
+	char *name;	 /* malloc'd UTF-8, relative to the watched directory */
 };
 
 struct smb2_notify_iter {

@@ -9,20 +9,20 @@
 #include "smbfs/smb2.h"
 #include "smbfs/wire/smb2_create_contexts.h"
 
-#define SMB2_CREATE_REQUEST_STRUCTURE_SIZE 57
+#define SMB2_CREATE_REQUEST_STRUCTURE_SIZE  57
 #define SMB2_CREATE_RESPONSE_STRUCTURE_SIZE 89
 
 /* MS-SMB2 2.2.13 ImpersonationLevel */
-#define SMB2_IMPERSONATION_ANONYMOUS 0x00000000u
+#define SMB2_IMPERSONATION_ANONYMOUS	  0x00000000u
 #define SMB2_IMPERSONATION_IDENTIFICATION 0x00000001u
-#define SMB2_IMPERSONATION_DELEGATE 0x00000003u
+#define SMB2_IMPERSONATION_DELEGATE	  0x00000003u
 
 /* MS-SMB2 2.2.14 Flags */
 #define SMB2_CREATE_FLAG_REPARSEPOINT 0x01
 
 struct smb2_create_request {
 	uint8_t security_flags; /* reserved, 0 */
-	uint8_t oplock_level; /* SMB2_OPLOCK_LEVEL_* */
+	uint8_t oplock_level;	/* SMB2_OPLOCK_LEVEL_* */
 	uint32_t impersonation_level;
 	uint32_t desired_access;
 	uint32_t file_attributes;

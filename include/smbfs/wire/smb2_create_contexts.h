@@ -13,11 +13,11 @@
 
 #include "smbfs/smb2.h"
 
-#define SMB2_LEASE_KEY_SIZE 16
+#define SMB2_LEASE_KEY_SIZE   16
 #define SMB2_CREATE_GUID_SIZE 16
 
 /* MS-SMB2 2.2.13.2.10 / 2.2.14.2.10: lease flags */
-#define SMB2_LEASE_FLAG_BREAK_IN_PROGRESS 0x00000002u
+#define SMB2_LEASE_FLAG_BREAK_IN_PROGRESS    0x00000002u
 #define SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET 0x00000004u
 
 /* MS-SMB2 2.2.13.2.11: durable v2 flags */
@@ -26,17 +26,17 @@
 /* Data sizes of the fixed-size contexts. */
 #define SMB2_LEASE_V1_SIZE 32
 #define SMB2_LEASE_V2_SIZE 52
-#define SMB2_QFID_SIZE 32
+#define SMB2_QFID_SIZE	   32
 
 enum smb2_create_ctx_type {
-	SMB2_CREATE_CTX_LEASE, /* RqLs, v1 or v2 per lease.version */
+	SMB2_CREATE_CTX_LEASE,	    /* RqLs, v1 or v2 per lease.version */
 	SMB2_CREATE_CTX_DURABLE_V1, /* DHnQ */
 	SMB2_CREATE_CTX_DURABLE_V1_RECONNECT, /* DHnC */
-	SMB2_CREATE_CTX_DURABLE_V2, /* DH2Q */
+	SMB2_CREATE_CTX_DURABLE_V2,	      /* DH2Q */
 	SMB2_CREATE_CTX_DURABLE_V2_RECONNECT, /* DH2C */
-	SMB2_CREATE_CTX_MXAC, /* MxAc */
-	SMB2_CREATE_CTX_QFID, /* QFid */
-	SMB2_CREATE_CTX_EA, /* ExtA: data is an encoded FILE_FULL_EA list */
+	SMB2_CREATE_CTX_MXAC,		      /* MxAc */
+	SMB2_CREATE_CTX_QFID,		      /* QFid */
+	SMB2_CREATE_CTX_EA,   /* ExtA: data is an encoded FILE_FULL_EA list */
 	SMB2_CREATE_CTX_SECD, /* SecD: data is a SECURITY_DESCRIPTOR */
 };
 
@@ -61,7 +61,7 @@ struct smb2_create_ctx {
 		struct smb2_fileid reconnect_fileid;
 		struct {
 			uint32_t timeout; /* milliseconds, 0: server default */
-			uint32_t flags; /* SMB2_DHANDLE_FLAG_PERSISTENT */
+			uint32_t flags;	  /* SMB2_DHANDLE_FLAG_PERSISTENT */
 			uint8_t create_guid[SMB2_CREATE_GUID_SIZE];
 		} durable_v2;
 		struct {
@@ -93,11 +93,11 @@ int smb2_create_contexts_encode(struct smb_wbuf *w,
 				size_t *chain_off, size_t *chain_len);
 
 /* Bits of struct smb2_create_ctx_response.present */
-#define SMB2_CREATE_RSP_LEASE 0x01u
+#define SMB2_CREATE_RSP_LEASE	   0x01u
 #define SMB2_CREATE_RSP_DURABLE_V1 0x02u
 #define SMB2_CREATE_RSP_DURABLE_V2 0x04u
-#define SMB2_CREATE_RSP_MXAC 0x08u
-#define SMB2_CREATE_RSP_QFID 0x10u
+#define SMB2_CREATE_RSP_MXAC	   0x08u
+#define SMB2_CREATE_RSP_QFID	   0x10u
 
 /* Contexts a server returned; only members flagged in .present are set. */
 struct smb2_create_ctx_response {

@@ -76,10 +76,10 @@ int smb2_fsctl_dfs_referral_request_encode(struct smb_wbuf *w,
 
 /* MS-DFSC 2.2.4 ReferralHeaderFlags */
 #define DFS_REFERRAL_SERVERS 0x00000001u
-#define DFS_STORAGE_SERVERS 0x00000002u
-#define DFS_TARGET_FAILBACK 0x00000004u
+#define DFS_STORAGE_SERVERS  0x00000002u
+#define DFS_TARGET_FAILBACK  0x00000004u
 /* MS-DFSC 2.2.5.3 ReferralEntryFlags */
-#define DFS_NAME_LIST_REFERRAL 0x0002
+#define DFS_NAME_LIST_REFERRAL	0x0002
 #define DFS_TARGET_SET_BOUNDARY 0x0004
 
 struct smb2_dfs_referral {
@@ -114,7 +114,7 @@ void smb2_fsctl_dfs_referral_response_free(
 	struct smb2_dfs_referral_response *rsp);
 
 /* MS-SMB2 2.2.32.5 Capability */
-#define SMB2_IFACE_RSS_CAPABLE 0x00000001u
+#define SMB2_IFACE_RSS_CAPABLE	0x00000001u
 #define SMB2_IFACE_RDMA_CAPABLE 0x00000002u
 
 struct smb2_net_iface {
@@ -130,7 +130,6 @@ struct smb2_net_iface {
  * IPv4/IPv6 are skipped.  *ifaces is malloc'd (NULL when *count is 0).
  */
 int smb2_fsctl_net_ifaces_decode(const uint8_t *buf, size_t len,
-				 struct smb2_net_iface **ifaces,
-				 size_t *count);
+				 struct smb2_net_iface **ifaces, size_t *count);
 
 #endif

@@ -8,16 +8,16 @@
 
 #include "smbfs/smb2.h"
 
-#define SMB2_IOCTL_REQUEST_STRUCTURE_SIZE 57
+#define SMB2_IOCTL_REQUEST_STRUCTURE_SIZE  57
 #define SMB2_IOCTL_RESPONSE_STRUCTURE_SIZE 49
 
 /* File id for FSCTLs that do not act on an open (MS-SMB2 3.2.4.20). */
 #define SMB2_IOCTL_NO_FILEID 0xFFFFFFFFFFFFFFFFull
 
 struct smb2_ioctl_request {
-	uint32_t ctl_code; /* FSCTL_* */
+	uint32_t ctl_code;	    /* FSCTL_* */
 	struct smb2_fileid file_id; /* both halves SMB2_IOCTL_NO_FILEID */
-	const uint8_t *input; /* may be NULL when input_len is 0 */
+	const uint8_t *input;	    /* may be NULL when input_len is 0 */
 	size_t input_len;
 	uint32_t max_input_response;
 	uint32_t max_output_response;
@@ -37,7 +37,7 @@ struct smb2_ioctl_response {
 /* Fills file_id with the "no open" value for fileless FSCTLs. */
 static inline struct smb2_fileid smb2_ioctl_no_fileid(void)
 {
-	struct smb2_fileid f = {SMB2_IOCTL_NO_FILEID, SMB2_IOCTL_NO_FILEID};
+	struct smb2_fileid f = { SMB2_IOCTL_NO_FILEID, SMB2_IOCTL_NO_FILEID };
 	return f;
 }
 

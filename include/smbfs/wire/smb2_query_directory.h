@@ -12,14 +12,14 @@
 
 #include "smbfs/smb2.h"
 
-#define SMB2_QUERY_DIRECTORY_REQUEST_STRUCTURE_SIZE 33
+#define SMB2_QUERY_DIRECTORY_REQUEST_STRUCTURE_SIZE  33
 #define SMB2_QUERY_DIRECTORY_RESPONSE_STRUCTURE_SIZE 9
 
 /* MS-SMB2 2.2.33 Flags */
-#define SMB2_RESTART_SCANS 0x01
+#define SMB2_RESTART_SCANS	 0x01
 #define SMB2_RETURN_SINGLE_ENTRY 0x02
-#define SMB2_INDEX_SPECIFIED 0x04
-#define SMB2_REOPEN 0x10
+#define SMB2_INDEX_SPECIFIED	 0x04
+#define SMB2_REOPEN		 0x10
 
 struct smb2_query_directory_request {
 	uint8_t info_class; /* FILE_ID_BOTH_DIRECTORY_INFORMATION, ... */
@@ -52,7 +52,7 @@ struct smb2_dirent {
 	uint32_t file_attributes;
 	uint32_t ea_size; /* 0 for classes without EaSize */
 	uint64_t file_id; /* 0 for classes without FileId */
-	char *name; /* malloc'd UTF-8; NULL after -EILSEQ */
+	char *name;	  /* malloc'd UTF-8; NULL after -EILSEQ */
 };
 
 struct smb2_dir_iter {

@@ -11,23 +11,23 @@
 
 #include "smbfs/smb2.h"
 
-#define SMB2_QUERY_INFO_REQUEST_STRUCTURE_SIZE 41
+#define SMB2_QUERY_INFO_REQUEST_STRUCTURE_SIZE	41
 #define SMB2_QUERY_INFO_RESPONSE_STRUCTURE_SIZE 9
 
 /* MS-SMB2 2.2.37 Flags (for FileFullEaInformation) */
-#define SL_RESTART_SCAN 0x00000001u
+#define SL_RESTART_SCAN	       0x00000001u
 #define SL_RETURN_SINGLE_ENTRY 0x00000002u
-#define SL_INDEX_SPECIFIED 0x00000004u
+#define SL_INDEX_SPECIFIED     0x00000004u
 
 struct smb2_query_info_request {
-	uint8_t info_type; /* SMB2_0_INFO_* */
+	uint8_t info_type;  /* SMB2_0_INFO_* */
 	uint8_t info_class; /* FILE_*_INFORMATION, FILE_FS_*_INFORMATION */
 	uint32_t output_buffer_length;
 	/* e.g. a FILE_GET_EA_INFORMATION list; may be NULL when empty */
 	const uint8_t *input;
 	size_t input_len;
 	uint32_t additional_information; /* *_SECURITY_INFORMATION */
-	uint32_t flags; /* SL_* */
+	uint32_t flags;			 /* SL_* */
 	struct smb2_fileid file_id;
 };
 

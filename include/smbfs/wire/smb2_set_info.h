@@ -11,7 +11,7 @@
 
 #include "smbfs/smb2.h"
 
-#define SMB2_SET_INFO_REQUEST_STRUCTURE_SIZE 33
+#define SMB2_SET_INFO_REQUEST_STRUCTURE_SIZE  33
 #define SMB2_SET_INFO_RESPONSE_STRUCTURE_SIZE 2
 
 struct smb2_set_info_request {

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Per-mount state and the FUSE operation table.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smbfs.h"
+
+int smbfs_init_state(struct smbfs *fs, struct smb_session *s,
+		     struct smb_tree *t, const struct smbfs_config *cfg)
+{
+	struct smb_stat root_st;
+	const char *sub = cfg->subdir ? cfg->subdir : "";
+	int rc;
+
+	memset(fs, 0, sizeof(*fs));
+	fs->session = s;
+	fs->tree = t;
+	fs->cfg = *cfg;
+	if (pthread_mutex_init(&fs->lock, NULL))
+		return -ENOMEM;
+	rc = smb_path_stat(t, sub, &root_st);
+	if (rc < 0)
+		return rc;
+	if (!(root_st.attributes & FILE_ATTRIBUTE_DIRECTORY))
+		return -ENOTDIR;
+	return inode_table_init(fs, &root_st);
+}
+
+void smbfs_free_state(struct smbfs *fs)
+{
+	inode_table_free(fs);
+	pthread_mutex_destroy(&fs->lock);
+}
+
+struct smbfs_inode *fs_inode_or_reply(fuse_req_t req, fuse_ino_t ino)
+{
+	struct smbfs_inode *in = inode_get(smbfs_from_req(req), ino);
+
+	if (!in)
+		fuse_reply_err(req, ESTALE);
+	return in;
+}
+
+int fs_open_path(struct smbfs *fs, const char *path, uint32_t access,
+		 uint32_t disposition, uint32_t options,
+		 struct smb_open_result *res)
+{
+	struct smb_open_args a = {
+		.path = path,
+		.desired_access = access,
+		.share_access = FILE_SHARE_READ | FILE_SHARE_WRITE |
+				FILE_SHARE_DELETE,
+		.disposition = disposition,
+		.create_options = options,
+	};
+	struct smb_open_result tmp;
+
+	return smb_file_open(fs->tree, &a, res ? res : &tmp);
+}
+
+static const struct fuse_lowlevel_ops smbfs_ops_all = {
+	.init = smbfs_op_init,
+	.destroy = smbfs_op_destroy,
+	.lookup = smbfs_op_lookup,
+	.forget = smbfs_op_forget,
+	.forget_multi = smbfs_op_forget_multi,
+	.getattr = smbfs_op_getattr,
+	.setattr = smbfs_op_setattr,
+	.statfs = smbfs_op_statfs,
+	.access = smbfs_op_access,
+	.opendir = smbfs_op_opendir,
+	.readdir = smbfs_op_readdir,
+	.readdirplus = smbfs_op_readdirplus,
+	.releasedir = smbfs_op_releasedir,
+	.fsyncdir = smbfs_op_fsyncdir,
+	.mkdir = smbfs_op_mkdir,
+	.rmdir = smbfs_op_rmdir,
+	.unlink = smbfs_op_unlink,
+	.rename = smbfs_op_rename,
+	.link = smbfs_op_link,
+	.symlink = smbfs_op_symlink,
+	.readlink = smbfs_op_readlink,
+	.open = smbfs_op_open,
+	.create = smbfs_op_create,
+	.read = smbfs_op_read,
+	.write = smbfs_op_write,
+	.flush = smbfs_op_flush,
+	.release = smbfs_op_release,
+	.fsync = smbfs_op_fsync,
+	.fallocate = smbfs_op_fallocate,
+	.copy_file_range = smbfs_op_copy_file_range,
+	.lseek = smbfs_op_lseek,
+	.setxattr = smbfs_op_setxattr,
+	.getxattr = smbfs_op_getxattr,
+	.listxattr = smbfs_op_listxattr,
+	.removexattr = smbfs_op_removexattr,
+	.getlk = smbfs_op_getlk,
+	.setlk = smbfs_op_setlk,
+	.flock = smbfs_op_flock,
+};
+
+/*
+ * Copies the operation table for this mount.  With nobrl the lock
+ * operations are left out, so the kernel keeps byte-range locks local.
+ */
+void smbfs_ops_fill(const struct smbfs_config *cfg,
+		    struct fuse_lowlevel_ops *ops)
+{
+	*ops = smbfs_ops_all;
+	if (cfg->nobrl) {
+		ops->getlk = NULL;
+		ops->setlk = NULL;
+		ops->flock = NULL;
+	}
+}

@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The inode table.  Each inode knows its parent and its Linux name, so
+ * the share path is rebuilt on demand and a directory rename moves every
+ * descendant at once.  Inode numbers are the server's file ids
+ * (FileInternalInformation IndexNumber) unless noserverino is set, so they
+ * stay stable across lookups and remounts; the root is always
+ * FUSE_ROOT_ID.  Two hash tables find inodes by number and by
+ * (parent, name).  fs->lock protects the tables and the inode fields.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "smbfs.h"
+
+#define INODE_HASH_INITIAL 65536
+/* Numbers handed out when the server's id cannot be used. */
+#define INODE_LOCAL_BASE (1ull << 62)
+
+static size_t hash_ino(const struct smbfs *fs, fuse_ino_t ino)
+{
+	uint64_t x = ino * 0x9E3779B97F4A7C15ull;
+
+	return (size_t)(x >> 32) & (fs->ino_hash_size - 1);
+}
+
+static size_t hash_name(const struct smbfs *fs, const struct smbfs_inode *p,
+			const char *name)
+{
+	uint64_t h = 1469598103934665603ull ^ (uintptr_t)p;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 29)) & (fs->ino_hash_size - 1);
+}
+
+static void ino_hash_add(struct smbfs *fs, struct smbfs_inode *in)
+{
+	size_t b = hash_ino(fs, in->ino);
+
+	in->hash_next = fs->ino_hash[b];
+	fs->ino_hash[b] = in;
+}
+
+static void ino_hash_del(struct smbfs *fs, struct smbfs_inode *in)
+{
+	struct smbfs_inode **pp = &fs->ino_hash[hash_ino(fs, in->ino)];
+
+	for (; *pp; pp = &(*pp)->hash_next) {
+		if (*pp == in) {
+			*pp = in->hash_next;
+			return;
+		}
+	}
+}
+
+static void name_hash_add(struct smbfs *fs, struct smbfs_inode *in)
+{
+	size_t b = hash_name(fs, in->parent, in->name);
+
+	in->name_next = fs->name_hash[b];
+	fs->name_hash[b] = in;
+	in->name_hashed = true;
+}
+
+static void name_hash_del(struct smbfs *fs, struct smbfs_inode *in)
+{
+	struct smbfs_inode **pp;
+
+	if (!in->name_hashed)
+		return;
+	pp = &fs->name_hash[hash_name(fs, in->parent, in->name)];
+	for (; *pp; pp = &(*pp)->name_next) {
+		if (*pp == in) {
+			*pp = in->name_next;
+			break;
+		}
+	}
+	in->name_hashed = false;
+}
+
+static struct smbfs_inode *find_by_ino(struct smbfs *fs, fuse_ino_t ino)
+{
+	struct smbfs_inode *in = fs->ino_hash[hash_ino(fs, ino)];
+
+	while (in && in->ino != ino)
+		in = in->hash_next;
+	return in;
+}
+
+static struct smbfs_inode *find_by_name(struct smbfs *fs,
+					struct smbfs_inode *parent,
+					const char *name)
+{
+	struct smbfs_inode *in = fs->name_hash[hash_name(fs, parent, name)];
+
+	while (in && !(in->parent == parent && !strcmp(in->name, name)))
+		in = in->name_next;
+	return in;
+}
+
+static void inode_free_unlocked(struct smbfs *fs, struct smbfs_inode *in);
+
+/* Drops one internal reference; frees the inode when nothing holds it. */
+static void inode_unref(struct smbfs *fs, struct smbfs_inode *in)
+{
+	while (in) {
+		struct smbfs_inode *parent = in->parent;
+
+		in->refs--;
+		if (in->refs || in->nlookup || in->open_count || in == fs->root)
+			return;
+		inode_free_unlocked(fs, in);
+		in = parent;
+	}
+}
+
+static void inode_free_unlocked(struct smbfs *fs, struct smbfs_inode *in)
+{
+	name_hash_del(fs, in);
+	ino_hash_del(fs, in);
+	fs->ino_count--;
+	free(in->name);
+	free(in);
+}
+
+/* Detaches in from its name; the parent loses the reference it gave. */
+static void inode_detach(struct smbfs *fs, struct smbfs_inode *in)
+{
+	struct smbfs_inode *parent = in->parent;
+
+	name_hash_del(fs, in);
+	in->parent = NULL;
+	if (parent)
+		inode_unref(fs, parent);
+}
+
+static int inode_attach(struct smbfs *fs, struct smbfs_inode *in,
+			struct smbfs_inode *parent, const char *name)
+{
+	char *copy = strdup(name);
+
+	if (!copy)
+		return -ENOMEM;
+	free(in->name);
+	in->name = copy;
+	in->parent = parent;
+	parent->refs++;
+	name_hash_add(fs, in);
+	return 0;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void inode_store_stat(struct smbfs *fs, struct smbfs_inode *in,
+			     const struct smb_stat *st)
+{
+	in->st = *st;
+	in->is_dir = st->attributes & FILE_ATTRIBUTE_DIRECTORY;
+	in->st_expires = now_seconds() + fs->cfg.attr_timeout;
+}
+
+/* The inode number for a server id, or 0 when one must be allocated. */
+static fuse_ino_t ino_for_server_id(struct smbfs *fs, uint64_t id)
+{
+	if (!fs->cfg.serverino || !id)
+		return 0;
+	if (fs->root && id == fs->root->server_id)
+		return FUSE_ROOT_ID;
+	if (id == FUSE_ROOT_ID || id >= INODE_LOCAL_BASE)
+		return 0;
+	return id;
+}
+
+static struct smbfs_inode *inode_new(struct smbfs *fs, fuse_ino_t ino,
+				     const struct smb_stat *st)
+{
+	struct smbfs_inode *in = calloc(1, sizeof(*in));
+
+	if (!in)
+		return NULL;
+	in->ino = ino ? ino : fs->next_ino++;
+	in->server_id = st->file_id;
+	inode_store_stat(fs, in, st);
+	ino_hash_add(fs, in);
+	fs->ino_count++;
+	return in;
+}
+
+struct smbfs_inode *inode_remember(struct smbfs *fs,
+				   struct smbfs_inode *parent,
+				   const char *name, const struct smb_stat *st)
+{
+	struct smbfs_inode *in;
+	fuse_ino_t ino;
+
+	pthread_mutex_lock(&fs->lock);
+	in = find_by_name(fs, parent, name);
+	/* The server replaced the file behind this name. */
+	if (in && fs->cfg.serverino && st->file_id && in->server_id &&
+	    in->server_id != st->file_id) {
+		inode_detach(fs, in);
+		in = NULL;
+	}
+	ino = ino_for_server_id(fs, st->file_id);
+	if (!in && ino)
+		in = find_by_ino(fs, ino);
+	if (in && (in->parent != parent || strcmp(in->name, name))) {
+		/* A hard link or a rename done elsewhere: follow the name. */
+		if (in != fs->root) {
+			inode_detach(fs, in);
+			if (inode_attach(fs, in, parent, name))
+				in = NULL;
+		}
+	} else if (!in) {
+		in = inode_new(fs, ino, st);
+		if (in && inode_attach(fs, in, parent, name)) {
+			inode_free_unlocked(fs, in);
+			in = NULL;
+		}
+	}
+	if (in) {
+		inode_store_stat(fs, in, st);
+		in->nlookup++;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	return in;
+}
+
+struct smbfs_inode *inode_get(struct smbfs *fs, fuse_ino_t ino)
+{
+	struct smbfs_inode *in;
+
+	pthread_mutex_lock(&fs->lock);
+	in = find_by_ino(fs, ino);
+	pthread_mutex_unlock(&fs->lock);
+	return in;
+}
+
+struct smbfs_inode *inode_find_child(struct smbfs *fs,
+				     struct smbfs_inode *parent,
+				     const char *name)
+{
+	struct smbfs_inode *in;
+
+	pthread_mutex_lock(&fs->lock);
+	in = find_by_name(fs, parent, name);
+	pthread_mutex_unlock(&fs->lock);
+	return in;
+}
+
+void inode_forget(struct smbfs *fs, struct smbfs_inode *in, uint64_t n)
+{
+	pthread_mutex_lock(&fs->lock);
+	in->nlookup = n > in->nlookup ? 0 : in->nlookup - n;
+	/* Borrow a reference so inode_unref applies the usual test. */
+	in->refs++;
+	inode_unref(fs, in);
+	pthread_mutex_unlock(&fs->lock);
+}
+
+int inode_move(struct smbfs *fs, struct smbfs_inode *in,
+	       struct smbfs_inode *new_parent, const char *new_name)
+{
+	struct smbfs_inode *victim;
+	int rc;
+
+	pthread_mutex_lock(&fs->lock);
+	victim = find_by_name(fs, new_parent, new_name);
+	if (victim && victim != in)
+		inode_detach(fs, victim);
+	/* Hold the old parent while re-linking, it may lose its last ref. */
+	in->refs++;
+	if (in->parent)
+		inode_detach(fs, in);
+	rc = inode_attach(fs, in, new_parent, new_name);
+	inode_unref(fs, in);
+	pthread_mutex_unlock(&fs->lock);
+	return rc;
+}
+
+void inode_unlink_name(struct smbfs *fs, struct smbfs_inode *parent,
+		       const char *name)
+{
+	struct smbfs_inode *in;
+
+	pthread_mutex_lock(&fs->lock);
+	in = find_by_name(fs, parent, name);
+	if (in) {
+		in->refs++;
+		inode_detach(fs, in);
+		inode_unref(fs, in);
+	}
+	pthread_mutex_unlock(&fs->lock);
+}
+
+void inode_set_stat(struct smbfs *fs, struct smbfs_inode *in,
+		    const struct smb_stat *st)
+{
+	pthread_mutex_lock(&fs->lock);
+	inode_store_stat(fs, in, st);
+	pthread_mutex_unlock(&fs->lock);
+}
+
+/* Appends "\name" components from the root down; called under the lock. */
+static int path_build(struct smbfs *fs, struct smbfs_inode *in,
+		      struct smb_wbuf *w)
+{
+	char *smb = NULL;
+	int rc;
+
+	if (in == fs->root)
+		return 0;
+	if (!in->parent)
+		return -ESTALE; /* unlinked, or replaced on the server */
+	rc = path_build(fs, in->parent, w);
+	if (rc < 0)
+		return rc;
+	rc = name_to_smb(in->name, fs->cfg.mapposix, &smb);
+	if (rc < 0)
+		return rc;
+	if (w->len)
+		wbuf_u8(w, '\\');
+	wbuf_bytes(w, smb, strlen(smb));
+	free(smb);
+	return wbuf_error(w);
+}
+
+static char *path_finish(struct smbfs *fs, struct smb_wbuf *w, int *err)
+{
+	const char *sub = fs->cfg.subdir;
+	struct smb_wbuf full = SMB_WBUF_INIT;
+
+	if (sub && *sub) {
+		wbuf_bytes(&full, sub, strlen(sub));
+		if (w->len)
+			wbuf_u8(&full, '\\');
+	}
+	wbuf_bytes(&full, w->data, w->len);
+	wbuf_u8(&full, '\0');
+	wbuf_free(w);
+	if (wbuf_error(&full)) {
+		*err = -ENOMEM;
+		wbuf_free(&full);
+		return NULL;
+	}
+	return (char *)wbuf_steal(&full, NULL);
+}
+
+char *inode_smb_path(struct smbfs *fs, struct smbfs_inode *in)
+{
+	struct smb_wbuf w = SMB_WBUF_INIT;
+	int rc, err = 0;
+	char *p;
+
+	pthread_mutex_lock(&fs->lock);
+	rc = path_build(fs, in, &w);
+	pthread_mutex_unlock(&fs->lock);
+	if (rc < 0) {
+		wbuf_free(&w);
+		errno = -rc;
+		return NULL;
+	}
+	p = path_finish(fs, &w, &err);
+	if (!p)
+		errno = -err;
+	return p;
+}
+
+char *inode_child_smb_path(struct smbfs *fs, struct smbfs_inode *parent,
+			   const char *name, int *err)
+{
+	struct smb_wbuf w = SMB_WBUF_INIT;
+	char *smb = NULL;
+	int rc;
+
+	rc = name_to_smb(name, fs->cfg.mapposix, &smb);
+	if (rc == 0) {
+		pthread_mutex_lock(&fs->lock);
+		rc = path_build(fs, parent, &w);
+		pthread_mutex_unlock(&fs->lock);
+	}
+	if (rc == 0) {
+		if (w.len)
+			wbuf_u8(&w, '\\');
+		wbuf_bytes(&w, smb, strlen(smb));
+		rc = wbuf_error(&w);
+	}
+	free(smb);
+	if (rc < 0) {
+		wbuf_free(&w);
+		*err = rc;
+		return NULL;
+	}
+	return path_finish(fs, &w, err);
+}
+
+int inode_table_init(struct smbfs *fs, const struct smb_stat *root_st)
+{
+	fs->ino_hash_size = INODE_HASH_INITIAL;
+	fs->ino_hash = calloc(fs->ino_hash_size, sizeof(*fs->ino_hash));
+	fs->name_hash = calloc(fs->ino_hash_size, sizeof(*fs->name_hash));
+	if (!fs->ino_hash || !fs->name_hash)
+		return -ENOMEM;
+	fs->next_ino = fs->cfg.serverino ? INODE_LOCAL_BASE : FUSE_ROOT_ID + 1;
+	fs->root = inode_new(fs, FUSE_ROOT_ID, root_st);
+	if (!fs->root)
+		return -ENOMEM;
+	fs->root->name = strdup("");
+	if (!fs->root->name)
+		return -ENOMEM;
+	fs->root->nlookup = 1;
+	return 0;
+}
+
+void inode_table_free(struct smbfs *fs)
+{
+	size_t i;
+
+	for (i = 0; fs->ino_hash && i < fs->ino_hash_size; i++) {
+		struct smbfs_inode *in = fs->ino_hash[i], *next;
+
+		for (; in; in = next) {
+			next = in->hash_next;
+			free(in->name);
+			free(in);
+		}
+	}
+	free(fs->ino_hash);
+	free(fs->name_hash);
+	fs->ino_hash = fs->name_hash = NULL;
+}
+
+void inode_open_get(struct smbfs *fs, struct smbfs_inode *in)
+{
+	pthread_mutex_lock(&fs->lock);
+	in->open_count++;
+	pthread_mutex_unlock(&fs->lock);
+}
+
+void inode_open_put(struct smbfs *fs, struct smbfs_inode *in)
+{
+	pthread_mutex_lock(&fs->lock);
+	in->open_count--;
+	in->refs++;
+	inode_unref(fs, in);
+	pthread_mutex_unlock(&fs->lock);
+}

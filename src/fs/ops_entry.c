@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* FUSE: init/destroy, lookup, forget, getattr, statfs, access. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "smbfs.h"
+
+/* Largest READ/WRITE the kernel sends us (FUSE allows up to 1 MiB). */
+#define SMBFS_MAX_IO (1u << 20)
+
+void smbfs_op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	struct smbfs *fs = userdata;
+	struct smb_session_info si;
+	uint32_t wmax;
+
+	smb_session_get_info(fs->session, &si);
+	wmax = fs->cfg.wsize ? fs->cfg.wsize : si.max_write;
+	if (wmax > SMBFS_MAX_IO)
+		wmax = SMBFS_MAX_IO;
+	conn->max_write = wmax;
+	conn->max_readahead = SMBFS_MAX_IO;
+	if (conn->capable & FUSE_CAP_ASYNC_READ)
+		conn->want |= FUSE_CAP_ASYNC_READ;
+	/* open(O_TRUNC) reaches us, so one CREATE can overwrite. */
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	if (!fs->cfg.nobrl) {
+		if (conn->capable & FUSE_CAP_POSIX_LOCKS)
+			conn->want |= FUSE_CAP_POSIX_LOCKS;
+		if (conn->capable & FUSE_CAP_FLOCK_LOCKS)
+			conn->want |= FUSE_CAP_FLOCK_LOCKS;
+	}
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS;
+	/* Writeback caching would hide other clients' changes. */
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+}
+
+void smbfs_op_destroy(void *userdata)
+{
+	(void)userdata;
+}
+
+void smbfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_inode *dir = fs_inode_or_reply(req, parent);
+	struct fuse_entry_param e;
+	struct smb_stat st;
+	int rc;
+
+	if (!dir)
+		return;
+	rc = fs_lookup_child(fs, dir, name, &st, NULL);
+	if (rc == -ENOENT || rc == -EEXIST || rc == -EINVAL ||
+	    rc == -EILSEQ) {
+		/*
+		 * A negative entry: nothing by this exact name.  Names SMB
+		 * cannot hold cannot exist on the server either.
+		 */
+		memset(&e, 0, sizeof(e));
+		e.entry_timeout = rc == -ENOENT ? fs->cfg.attr_timeout : 0;
+		fuse_reply_entry(req, &e);
+		return;
+	}
+	if (rc < 0) {
+		fs_reply_err(req, rc);
+		return;
+	}
+	fs_reply_entry(req, fs, dir, name, &st);
+}
+
+void smbfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_inode *in = inode_get(fs, ino);
+
+	if (in)
+		inode_forget(fs, in, nlookup);
+	fuse_reply_none(req);
+}
+
+void smbfs_op_forget_multi(fuse_req_t req, size_t count,
+			   struct fuse_forget_data *forgets)
+{
+	struct smbfs *fs = smbfs_from_req(req);
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		struct smbfs_inode *in = inode_get(fs, forgets[i].ino);
+
+		if (in)
+			inode_forget(fs, in, forgets[i].nlookup);
+	}
+	fuse_reply_none(req);
+}
+
+void smbfs_op_getattr(fuse_req_t req, fuse_ino_t ino,
+		      struct fuse_file_info *fi)
+{
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
+	struct smbfs_handle *h = fi ? (struct smbfs_handle *)fi->fh : NULL;
+	struct stat stbuf;
+	int rc;
+
+	if (!in)
+		return;
+	if (h && !in->is_dir) {
+		/* An open (perhaps unlinked) file: ask through its handle. */
+		struct smb_stat st;
+
+		rc = smb_file_stat(fs->tree, h->fid, &st);
+		if (!rc)
+			inode_set_stat(fs, in, &st);
+	} else {
+		rc = fs_refresh_attr(fs, in, true);
+	}
+	if (rc < 0) {
+		fs_reply_err(req, rc);
+		return;
+	}
+	pthread_mutex_lock(&fs->lock);
+	attr_fill(fs, in, &stbuf);
+	pthread_mutex_unlock(&fs->lock);
+	fuse_reply_attr(req, &stbuf, fs->cfg.attr_timeout);
+}
+
+void smbfs_op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smb_fs_size sz;
+	struct statvfs sv;
+	int rc = smb_tree_statfs(fs->tree, &sz);
+	uint64_t unit;
+
+	(void)ino;
+	if (rc < 0) {
+		fs_reply_err(req, rc);
+		return;
+	}
+	unit = (uint64_t)sz.sectors_per_unit * sz.bytes_per_sector;
+	memset(&sv, 0, sizeof(sv));
+	sv.f_bsize = unit ? unit : 4096;
+	sv.f_frsize = sv.f_bsize;
+	sv.f_blocks = sz.total_units;
+	sv.f_bfree = sz.actual_avail_units;
+	sv.f_bavail = sz.caller_avail_units;
+	sv.f_namemax = 255;
+	fuse_reply_statfs(req, &sv);
+}
+
+/*
+ * Without default_permissions the server decides at open time; access()
+ * answers like cifs.ko from the presented mode bits, and W_OK on a
+ * read-only mount is EROFS.
+ */
+void smbfs_op_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
+	struct stat stbuf;
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	mode_t bits;
+
+	if (!in)
+		return;
+	if ((mask & W_OK) && fs->cfg.read_only) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	pthread_mutex_lock(&fs->lock);
+	attr_fill(fs, in, &stbuf);
+	pthread_mutex_unlock(&fs->lock);
+	if (ctx->uid == 0 || mask == F_OK) {
+		fuse_reply_err(req, 0);
+		return;
+	}
+	bits = ctx->uid == stbuf.st_uid ? (stbuf.st_mode >> 6) & 7
+	       : ctx->gid == stbuf.st_gid ? (stbuf.st_mode >> 3) & 7
+					  : stbuf.st_mode & 7;
+	fuse_reply_err(req, ((mask & bits) == (mask & 7)) ? 0 : EACCES);
+}
