@@ -98,19 +98,19 @@ $(BUILD)/tests/itest_%: $(BUILD)/san/tests/integration/itest_%.o $(HARNESS_OBJ) 
 	$(CC) $(CFLAGS_ALL) $(SAN) $^ -lcunit $(FUSE_LIBS) $(LIBS) -o $@
 
 deps:
-	@scripts/install-deps.sh
+	@bash scripts/install-deps.sh
 
 check: deps
 	$(MAKE) all tests
-	@scripts/run-tests.sh
+	@bash scripts/run-tests.sh
 
 bench: deps
 	$(MAKE) all
-	@scripts/bench.sh
+	@bash scripts/bench.sh
 
 demo: deps
 	$(MAKE) all
-	@scripts/demo.sh
+	@bash scripts/demo.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8

@@ -84,7 +84,7 @@ struct smb_req *conn_table_take_expired(struct smb_conn *c, int64_t now_ns)
 	for (i = 0; i < CONN_BUCKETS; i++) {
 		pp = &c->table[i];
 		while ((req = *pp)) {
-			if (req->deadline_ns == 0 || req->deadline_ns > now_ns) {
+			if (!req->deadline_ns || req->deadline_ns > now_ns) {
 				pp = &req->next_pending;
 				continue;
 			}
@@ -163,7 +163,7 @@ int smb_conn_set_security(struct smb_conn *c,
 	pthread_mutex_lock(&c->lock);
 	slot = security_find(c, sec->session_id);
 	if (!slot) {
-		/* No realloc: the old array's keys must be wiped, not leaked. */
+		/* No realloc: the old array's keys must be wiped first. */
 		grown = calloc(c->nsecs + 1, sizeof(*grown));
 		if (!grown) {
 			ret = -ENOMEM;

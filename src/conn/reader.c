@@ -160,7 +160,7 @@ static int check_chain(const uint8_t *frame, size_t len, bool encrypted,
 			return -EBADMSG;
 		if (!(h.flags & SMB2_FLAGS_SERVER_TO_REDIR))
 			return -EBADMSG;
-		/* MS-SMB2 3.2.5.1.1.1: elements of the transform's session only. */
+		/* MS-SMB2 3.2.5.1.1.1: only the transform's session. */
 		if (encrypted && h.message_id != SMB2_UNSOLICITED_MESSAGE_ID &&
 		    h.session_id != transform_session)
 			return -EBADMSG;
@@ -280,7 +280,8 @@ static void handle_element(struct smb_conn *c, const uint8_t *elem,
 				(unsigned long long)h.message_id);
 		return;
 	}
-	if (h.status == STATUS_PENDING && (h.flags & SMB2_FLAGS_ASYNC_COMMAND)) {
+	if (h.status == STATUS_PENDING &&
+	    (h.flags & SMB2_FLAGS_ASYNC_COMMAND)) {
 		note_interim(c, req, &h);
 		pthread_mutex_unlock(&c->lock);
 		return;

@@ -29,6 +29,7 @@ struct send_plan {
 	uint16_t credit_request;
 	uint16_t charge_field;
 	bool sign;
+	bool waiter; /* done is NULL: the caller uses smb_req_wait() */
 	struct smb_conn_security sec; /* valid when sign or encrypting */
 };
 
@@ -291,15 +292,22 @@ static void encode_header(struct smb_req *req, const struct send_plan *p,
 static uint32_t element_flags(const struct smb_req *req, bool sign,
 			      bool related_elem)
 {
-	uint32_t flags = req->hdr_flags &
-			 ~(SMB2_FLAGS_SERVER_TO_REDIR | SMB2_FLAGS_ASYNC_COMMAND |
-			   SMB2_FLAGS_RELATED_OPERATIONS | SMB2_FLAGS_SIGNED);
+	uint32_t flags =
+		req->hdr_flags &
+		~(SMB2_FLAGS_SERVER_TO_REDIR | SMB2_FLAGS_ASYNC_COMMAND |
+		  SMB2_FLAGS_RELATED_OPERATIONS | SMB2_FLAGS_SIGNED);
 
 	if (sign)
 		flags |= SMB2_FLAGS_SIGNED;
 	if (related_elem)
 		flags |= SMB2_FLAGS_RELATED_OPERATIONS;
 	return flags;
+}
+
+/* Compound elements but the last are padded to 8 bytes (3.2.4.1.4). */
+static size_t element_len(struct smb_req **reqs, int i, int n)
+{
+	return i < n - 1 ? align8(reqs[i]->msg.len) : reqs[i]->msg.len;
 }
 
 /*
@@ -316,16 +324,17 @@ static int build_frame(struct smb_req **reqs, struct send_plan *plan, int n,
 	int i, ret;
 
 	for (i = 0; i < n; i++)
-		total += i < n - 1 ? align8(reqs[i]->msg.len) : reqs[i]->msg.len;
+		total += element_len(reqs, i, n);
 	buf = calloc(1, total);
 	if (!buf)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		struct smb_req *req = reqs[i];
+		uint32_t flags;
 
-		elen = i < n - 1 ? align8(req->msg.len) : req->msg.len;
-		encode_header(req, &plan[i],
-			      element_flags(req, plan[i].sign, related && i > 0),
+		elen = element_len(reqs, i, n);
+		flags = element_flags(req, plan[i].sign, related && i > 0);
+		encode_header(req, &plan[i], flags,
 			      i < n - 1 ? (uint32_t)elen : 0);
 		if (wbuf_error(&req->msg)) {
 			free(buf);
@@ -347,7 +356,7 @@ static int build_frame(struct smb_req **reqs, struct send_plan *plan, int n,
 	return frame_seal(f, buf, total, encrypt ? &plan[0].sec : NULL);
 }
 
-/* Puts the requests in the table before the write: a fast response finds them. */
+/* Tables the requests before the write, so a fast response finds them. */
 static int insert_all(struct smb_conn *c, struct smb_req **reqs, int n)
 {
 	int i, ret = 0;
@@ -372,24 +381,20 @@ static void fail_sent(struct smb_conn *c, struct smb_req **reqs,
 		      const struct send_plan *plan, int n, int err)
 {
 	bool mine[CONN_MAX_COMPOUND];
-	bool waiter[CONN_MAX_COMPOUND];
 	int i;
 
-	for (i = 0; i < n; i++)
-		waiter[i] = false;
+	/* A request not found may be freed already: no dereference. */
 	pthread_mutex_lock(&c->lock);
 	for (i = 0; i < n; i++) {
 		mine[i] = conn_table_unlink(c, plan[i].message_id, reqs[i]);
 		if (mine[i])
 			smb_credits_finish(&c->credits, plan[i].charge);
-		else
-			waiter[i] = !reqs[i]->done;
 	}
 	pthread_mutex_unlock(&c->lock);
 	for (i = 0; i < n; i++) {
 		if (mine[i])
 			conn_req_finish(reqs[i], err);
-		else if (waiter[i])
+		else if (plan[i].waiter)
 			smb_req_wait(reqs[i]);
 	}
 }
@@ -418,7 +423,7 @@ static int submit_planned(struct smb_conn *c, struct smb_req **reqs,
 {
 	struct frame f = {{0}, NULL, 0};
 	bool encrypt = false;
-	int ret;
+	int i, ret;
 
 	pthread_mutex_lock(&c->lock);
 	if (c->closing) {
@@ -434,6 +439,8 @@ static int submit_planned(struct smb_conn *c, struct smb_req **reqs,
 		goto out;
 	}
 	ret = build_frame(reqs, plan, n, related, encrypt, &f);
+	for (i = 0; i < n; i++)
+		plan[i].waiter = !reqs[i]->done;
 	if (!ret)
 		ret = insert_all(c, reqs, n);
 	if (ret) {

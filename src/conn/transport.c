@@ -25,7 +25,7 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Waits for events on fd until deadline (CLOCK_MONOTONIC ms); 1, 0 or -errno. */
+/* Waits for events until deadline (monotonic ms): 1, 0 or -errno. */
 static int poll_until(int fd, short events, int64_t deadline)
 {
 	struct pollfd pfd = {.fd = fd, .events = events};
@@ -60,7 +60,8 @@ static int connect_one(const struct addrinfo *ai, int timeout_ms)
 	int fd, ret, soerr = 0;
 	socklen_t slen = sizeof(soerr);
 
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	fd = socket(ai->ai_family,
+		    ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
 		    ai->ai_protocol);
 	if (fd < 0)
 		return -errno;

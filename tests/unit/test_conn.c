@@ -421,8 +421,9 @@ static void test_connect_refused(void)
 
 static void test_connect_unresolvable(void)
 {
-	CU_ASSERT_EQUAL(smb_transport_connect("no-such-host.invalid", 445, 1000),
-			-ENOENT);
+	CU_ASSERT_EQUAL(
+		smb_transport_connect("no-such-host.invalid", 445, 1000),
+		-ENOENT);
 }
 
 static void script_netbios(struct peer *p)
@@ -907,7 +908,8 @@ static void script_compound(struct peer *p)
 	for (i = 0; i < 3 && !p->failures; i++) {
 		size_t elen = 64 + body[i], padded = (elen + 7) & ~(size_t)7;
 
-		PEER_CHECK(p, smb2_header_decode(f + off, len - off, &h[i]) == 0);
+		PEER_CHECK(p,
+			   smb2_header_decode(f + off, len - off, &h[i]) == 0);
 		PEER_CHECK(p, h[i].next_command == (i < 2 ? padded : 0));
 		PEER_CHECK(p, !!(h[i].flags & SMB2_FLAGS_RELATED_OPERATIONS) ==
 				      (i > 0));
@@ -954,7 +956,8 @@ static void test_compound(void)
 	c = open_conn(&p, &cb, 5000);
 	roundtrip(c, SMB2_ECHO);
 	for (i = 0; i < 3; i++) {
-		reqs[i] = new_req((uint16_t)(SMB2_CREATE + i), 100 + (uint64_t)i);
+		reqs[i] =
+			new_req((uint16_t)(SMB2_CREATE + i), 100 + (uint64_t)i);
 		wbuf_zero(&reqs[i]->msg, body_extra[i]);
 	}
 	CU_ASSERT_EQUAL(smb_conn_submit_compound(c, reqs, 3, true), 0);
@@ -1510,7 +1513,7 @@ static void test_close_from_callback(void)
 	CU_ASSERT_EQUAL(closed, 1);
 	smb_req_free(req);
 	peer_finish(&p);
-	/* LeakSanitizer reports the connection if the reader did not free it. */
+	/* LeakSanitizer reports the connection if the reader kept it. */
 }
 
 /* ------------------------------------------------------------------ */
@@ -1588,9 +1591,10 @@ static void test_cancel(void)
 /* ------------------------------------------------------------------ */
 
 static CU_TestInfo transport_tests[] = {
-	{"connect to a closed port is refused quickly", test_connect_refused},
-	{"a name that does not resolve is ENOENT", test_connect_unresolvable},
-	{"NetBIOS session request, positive and negative", test_netbios_session},
+	{ "connect to a closed port is refused quickly", test_connect_refused },
+	{ "a name that does not resolve is ENOENT", test_connect_unresolvable },
+	{ "NetBIOS session request, positive and negative",
+	  test_netbios_session },
 	CU_TEST_INFO_NULL,
 };
 
