@@ -70,6 +70,7 @@ struct smb_session_info {
 	bool signing; /* messages on this session are signed */
 	bool guest;
 	bool anonymous;
+	bool validated; /* VALIDATE_NEGOTIATE succeeded (3.0 / 3.0.2) */
 };
 
 /*
@@ -258,6 +259,12 @@ int smb_file_lock(struct smb_tree *t, struct smb2_fileid fid, uint64_t off,
 ssize_t smb_file_copy_chunk(struct smb_tree *t, struct smb2_fileid src,
 			    uint64_t src_off, struct smb2_fileid dst,
 			    uint64_t dst_off, uint64_t len);
+
+/* Acknowledge breaks (MS-SMB2 3.2.4.25/26); not from on_break itself. */
+int smb_oplock_break_ack(struct smb_tree *t, struct smb2_fileid fid,
+			 uint8_t level);
+int smb_lease_break_ack(struct smb_tree *t, const uint8_t key[16],
+			uint32_t state);
 
 /* Converts "a/b/c" to "a\\b\\c" in a malloc'd string (NULL on ENOMEM). */
 char *smb_path_from_posix(const char *path);

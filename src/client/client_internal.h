@@ -18,7 +18,6 @@ struct smb_session {
 	uint16_t dialects[5]; /* as offered, for VALIDATE_NEGOTIATE */
 	uint16_t dialect_count;
 	uint8_t preauth_hash[SMB_SHA512_LEN];
-	bool validated; /* VALIDATE_NEGOTIATE done (3.0/3.0.2) */
 	pthread_mutex_t lock;
 };
 

@@ -178,7 +178,7 @@ int session_validate_negotiate(struct smb_session *s, struct smb_tree *t,
 	uint32_t out_len = 0;
 	int rc;
 
-	if (s->validated || !s->info.signing ||
+	if (s->info.validated || !s->info.signing ||
 	    (s->info.dialect != SMB2_DIALECT_300 &&
 	     s->info.dialect != SMB2_DIALECT_302))
 		return 0;
@@ -205,6 +205,6 @@ out:
 		return client_error(err, errlen, -ECONNABORTED,
 				    "VALIDATE_NEGOTIATE failed (%s): the negotiation may have been tampered with",
 				    strerror(-rc));
-	s->validated = true;
+	s->info.validated = true;
 	return 0;
 }

@@ -218,6 +218,14 @@ static int check_response(struct smb_conn *c, const struct smb_req *req,
 	return 0;
 }
 
+/*
+ * Once a server has answered STATUS_PENDING it is working on the request
+ * and may legitimately take long: a CREATE waits up to 35 s for another
+ * client to acknowledge a lease break, a blocking LOCK for the holder.
+ * Such a request gets at least this long before it is given up on.
+ */
+#define PENDING_MIN_TIMEOUT_MS (180 * 1000)
+
 /* MS-SMB2 3.2.5.1.5: an interim response; the request keeps waiting. */
 static void note_interim(struct smb_conn *c, struct smb_req *req,
 			 const struct smb2_header *h)
@@ -226,8 +234,11 @@ static void note_interim(struct smb_conn *c, struct smb_req *req,
 
 	req->pending = true;
 	req->async_id = h->async_id;
-	if (ms >= 0)
-		req->deadline_ns = conn_now_ns() + (int64_t)ms * 1000000;
+	if (ms < 0)
+		return;
+	if (ms < PENDING_MIN_TIMEOUT_MS)
+		ms = PENDING_MIN_TIMEOUT_MS;
+	req->deadline_ns = conn_now_ns() + (int64_t)ms * 1000000;
 }
 
 /* Gives the element to req: the frame itself when it is all of it. */

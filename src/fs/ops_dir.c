@@ -1,66 +1,525 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Not yet implemented: answers ENOSYS. */
+/*
+ * FUSE: directories (opendir, readdir, readdirplus, releasedir, fsyncdir,
+ * mkdir, rmdir).
+ *
+ * Each opendir holds one SMB directory handle.  The first readdir (and
+ * every readdir at offset 0, i.e. after rewinddir) reads the whole
+ * listing into a snapshot; later calls serve entries from it by index.
+ * The FUSE offset of an entry is its index + 1, so a reply cut short by
+ * a full buffer resumes exactly where it stopped, and entries created or
+ * deleted between two calls cannot shift the listing under the reader.
+ */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "smbfs.h"
+
+/* Files renamed away while open (see ops_ns.c) stay out of listings. */
+#define HIDDEN_PREFIX ".smbfs-deleted-"
+/* The d_ino for an entry whose inode number is not known yet. */
+#define DIR_UNKNOWN_INO 0xffffffffu
+
+struct dir_entry {
+	char *name; /* Linux name */
+	struct smb_stat st;
+};
+
+struct dir_handle {
+	/* First, so code that treats fi->fh as a handle finds the fid. */
+	struct smbfs_handle h;
+	pthread_mutex_t lock; /* the snapshot */
+	struct dir_entry *ents; /* ".", ".." then the server's entries */
+	size_t n, cap;
+	bool loaded;
+};
+
+static void snapshot_free(struct dir_handle *dh)
+{
+	size_t i;
+
+	for (i = 0; i < dh->n; i++)
+		free(dh->ents[i].name);
+	free(dh->ents);
+	dh->ents = NULL;
+	dh->n = dh->cap = 0;
+	dh->loaded = false;
+}
+
+/* Takes ownership of name. */
+static int snapshot_add(struct dir_handle *dh, char *name,
+			const struct smb_stat *st)
+{
+	if (dh->n == dh->cap) {
+		size_t cap = dh->cap ? dh->cap * 2 : 64;
+		struct dir_entry *e = realloc(dh->ents, cap * sizeof(*e));
+
+		if (!e) {
+			free(name);
+			return -ENOMEM;
+		}
+		dh->ents = e;
+		dh->cap = cap;
+	}
+	dh->ents[dh->n].name = name;
+	dh->ents[dh->n].st = *st;
+	dh->n++;
+	return 0;
+}
+
+struct list_ctx {
+	struct smbfs *fs;
+	struct dir_handle *dh;
+	const char *dir_path; /* for the log */
+};
+
+static int list_cb(void *arg, const struct smb_dirent_info *e)
+{
+	struct list_ctx *lc = arg;
+	char *name = NULL;
+	int rc;
+
+	if (!strcmp(e->name, ".") || !strcmp(e->name, ".."))
+		return 0;
+	rc = name_from_smb(e->name, lc->fs->cfg.mapposix, &name);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0) {
+		smbfs_log("skipping \"%s\" in \"\\%s\": not a valid Linux name",
+			  e->name, lc->dir_path);
+		return 0;
+	}
+	if (!strncmp(name, HIDDEN_PREFIX, strlen(HIDDEN_PREFIX))) {
+		free(name);
+		return 0;
+	}
+	return snapshot_add(lc->dh, name, &e->st);
+}
+
+/* Reads the whole listing into a fresh snapshot (dh->lock held). */
+static int snapshot_load(struct smbfs *fs, struct smbfs_inode *dir,
+			 struct dir_handle *dh)
+{
+	struct smb_stat dot = {.attributes = FILE_ATTRIBUTE_DIRECTORY};
+	struct list_ctx lc = {.fs = fs, .dh = dh};
+	unsigned int skipped = 0;
+	char *path = inode_smb_path(fs, dir);
+	char *n1 = strdup("."), *n2 = strdup("..");
+	int rc;
+
+	snapshot_free(dh);
+	lc.dir_path = path ? path : "?";
+	if (!n1 || !n2) {
+		free(n1);
+		free(n2);
+		free(path);
+		return -ENOMEM;
+	}
+	rc = snapshot_add(dh, n1, &dot);
+	if (!rc)
+		rc = snapshot_add(dh, n2, &dot);
+	else
+		free(n2);
+	if (!rc)
+		rc = smb_dir_list(fs->tree, dh->h.fid, "*", list_cb, &lc,
+				  &skipped);
+	if (!rc && skipped)
+		smbfs_log("skipped %u names in \"\\%s\" that are not valid "
+			  "UTF-16", skipped, lc.dir_path);
+	free(path);
+	if (rc < 0) {
+		snapshot_free(dh);
+		return rc;
+	}
+	dh->loaded = true;
+	return 0;
+}
 
 void smbfs_op_opendir(fuse_req_t req, fuse_ino_t ino,
 		      struct fuse_file_info *fi)
 {
-	(void)ino;
-	(void)fi;
-	fuse_reply_err(req, ENOSYS);
-}
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
+	struct smb_open_result res;
+	struct dir_handle *dh;
+	char *path;
+	int rc;
 
-void smbfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		      struct fuse_file_info *fi)
-{
-	(void)ino;
-	(void)size;
-	(void)off;
-	(void)fi;
-	fuse_reply_err(req, ENOSYS);
-}
-
-void smbfs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
-			  off_t off, struct fuse_file_info *fi)
-{
-	(void)ino;
-	(void)size;
-	(void)off;
-	(void)fi;
-	fuse_reply_err(req, ENOSYS);
+	if (!in)
+		return;
+	path = inode_smb_path(fs, in);
+	if (!path) {
+		fs_reply_err(req, -errno);
+		return;
+	}
+	rc = fs_open_path(fs, path,
+			  FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES |
+				  SYNCHRONIZE,
+			  FILE_OPEN, FILE_DIRECTORY_FILE, &res);
+	free(path);
+	if (rc < 0) {
+		fs_reply_err(req, rc);
+		return;
+	}
+	dh = calloc(1, sizeof(*dh));
+	if (!dh || pthread_mutex_init(&dh->lock, NULL)) {
+		free(dh);
+		smb_file_close(fs->tree, res.fid, NULL);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	dh->h.inode = in;
+	dh->h.fid = res.fid;
+	dh->h.flags = fi->flags;
+	inode_open_get(fs, in);
+	fi->fh = (uintptr_t)dh;
+	if (fuse_reply_open(req, fi) < 0) {
+		/* Interrupted: the kernel will never release this handle. */
+		smb_file_close(fs->tree, res.fid, NULL);
+		inode_open_put(fs, in);
+		pthread_mutex_destroy(&dh->lock);
+		free(dh);
+	}
 }
 
 void smbfs_op_releasedir(fuse_req_t req, fuse_ino_t ino,
 			 struct fuse_file_info *fi)
 {
+	struct smbfs *fs = smbfs_from_req(req);
+	struct dir_handle *dh = (struct dir_handle *)fi->fh;
+
 	(void)ino;
-	(void)fi;
-	fuse_reply_err(req, ENOSYS);
+	smb_file_close(fs->tree, dh->h.fid, NULL);
+	inode_open_put(fs, dh->h.inode);
+	snapshot_free(dh);
+	pthread_mutex_destroy(&dh->lock);
+	free(dh);
+	fuse_reply_err(req, 0);
 }
 
 void smbfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
 		       struct fuse_file_info *fi)
 {
+	/* Directory changes are synchronous on the server. */
 	(void)ino;
 	(void)datasync;
 	(void)fi;
-	fuse_reply_err(req, ENOSYS);
+	fuse_reply_err(req, 0);
 }
 
+/*
+ * The inode number readdir reports: the server's id mapped the way a
+ * lookup maps it, else "unknown" (noserverino, or an id the table
+ * cannot use; a lookup assigns the number).  The table is not consulted:
+ * without a reference an inode found there may be freed at any time.
+ */
+static fuse_ino_t entry_ino(struct smbfs *fs, const struct dir_entry *e)
+{
+	uint64_t id = e->st.file_id;
+
+	if (!fs->cfg.serverino || !id)
+		return DIR_UNKNOWN_INO;
+	if (id == fs->root->server_id)
+		return FUSE_ROOT_ID;
+	/* Ids that would collide with local numbers get new ones. */
+	if (id == FUSE_ROOT_ID || id >= (1ull << 62))
+		return DIR_UNKNOWN_INO;
+	return id;
+}
+
+static fuse_ino_t dotdot_ino(struct smbfs *fs, struct smbfs_inode *dir)
+{
+	fuse_ino_t ino;
+
+	pthread_mutex_lock(&fs->lock);
+	ino = dir->parent ? dir->parent->ino : FUSE_ROOT_ID;
+	pthread_mutex_unlock(&fs->lock);
+	return ino;
+}
+
+/* A 1067-byte file may be an mfsymlink: only a read can tell. */
+static bool maybe_mfsymlink(struct smbfs *fs, const struct dir_entry *e)
+{
+	return fs->cfg.mfsymlinks &&
+	       !(e->st.attributes & FILE_ATTRIBUTE_DIRECTORY) &&
+	       e->st.end_of_file == MFSYMLINK_SIZE;
+}
+
+static mode_t entry_type(struct smbfs *fs, const struct dir_entry *e)
+{
+	if (e->st.attributes & FILE_ATTRIBUTE_DIRECTORY)
+		return S_IFDIR;
+	/* DT_UNKNOWN: the reader asks with lstat, which reads the file. */
+	return maybe_mfsymlink(fs, e) ? 0 : S_IFREG;
+}
+
+/* Serves entries from index off into a reply buffer of size bytes. */
+static void readdir_fill(fuse_req_t req, struct smbfs *fs,
+			 struct smbfs_inode *dir, struct dir_handle *dh,
+			 size_t size, size_t off)
+{
+	char *buf = malloc(size ? size : 1);
+	size_t used = 0, i;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (i = off; i < dh->n; i++) {
+		const struct dir_entry *e = &dh->ents[i];
+		struct stat st = {.st_mode = entry_type(fs, e)};
+		size_t len;
+
+		if (i == 0)
+			st.st_ino = dir->ino;
+		else if (i == 1)
+			st.st_ino = dotdot_ino(fs, dir);
+		else
+			st.st_ino = entry_ino(fs, e);
+		len = fuse_add_direntry(req, buf + used, size - used, e->name,
+					&st, (off_t)(i + 1));
+		if (len > size - used)
+			break;
+		used += len;
+	}
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+/*
+ * Loads the snapshot at offset 0 (opendir or rewinddir) or when none is
+ * there yet; returns with dh->lock held on success.
+ */
+static struct dir_handle *dir_prepare(fuse_req_t req, struct smbfs *fs,
+				      struct smbfs_inode *dir,
+				      struct fuse_file_info *fi, off_t off)
+{
+	struct dir_handle *dh = (struct dir_handle *)fi->fh;
+	int rc;
+
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return NULL;
+	}
+	pthread_mutex_lock(&dh->lock);
+	if (off == 0 || !dh->loaded) {
+		rc = snapshot_load(fs, dir, dh);
+		if (rc < 0) {
+			pthread_mutex_unlock(&dh->lock);
+			fs_reply_err(req, rc);
+			return NULL;
+		}
+	}
+	return dh;
+}
+
+void smbfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		      struct fuse_file_info *fi)
+{
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_inode *dir = fs_inode_or_reply(req, ino);
+	struct dir_handle *dh;
+
+	if (!dir)
+		return;
+	dh = dir_prepare(req, fs, dir, fi, off);
+	if (!dh)
+		return;
+	readdir_fill(req, fs, dir, dh, size, (size_t)off);
+	pthread_mutex_unlock(&dh->lock);
+}
+
+/* Brings an inode's mfsymlink state in line with a listing entry. */
+static void plus_check_symlink(struct smbfs *fs, struct smbfs_inode *in,
+			       const struct dir_entry *e)
+{
+	char *path = NULL, *target = NULL;
+	size_t len = 0;
+
+	if (maybe_mfsymlink(fs, e)) {
+		path = inode_smb_path(fs, in);
+		if (path && mfsymlink_read(fs, path, &target) == 0)
+			len = strlen(target);
+		free(target);
+		free(path);
+	}
+	pthread_mutex_lock(&fs->lock);
+	in->symlink_target_len = len;
+	pthread_mutex_unlock(&fs->lock);
+}
+
+/* Inodes given to the kernel in one readdirplus reply. */
+struct plus_refs {
+	struct smbfs_inode **v;
+	size_t n, cap;
+};
+
+static int plus_refs_add(struct plus_refs *r, struct smbfs_inode *in)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 32;
+		struct smbfs_inode **v = realloc(r->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n++] = in;
+	return 0;
+}
+
+/*
+ * Adds one entry; 1 when the buffer is full, 0 when added, -errno.
+ * Every entry but "." and ".." carries a lookup reference to the kernel
+ * (FUSE counts readdirplus entries like lookups).
+ */
+static int plus_add(fuse_req_t req, struct smbfs *fs, struct smbfs_inode *dir,
+		    const struct dir_entry *e, size_t idx, char *buf,
+		    size_t room, size_t *used, struct plus_refs *refs)
+{
+	struct fuse_entry_param ep;
+	struct smbfs_inode *in;
+	size_t need = fuse_add_direntry_plus(req, NULL, 0, e->name, NULL, 0);
+
+	if (need > room)
+		return 1;
+	memset(&ep, 0, sizeof(ep));
+	if (idx < 2) {
+		/* Zero ino: the kernel takes no reference for these. */
+		ep.attr.st_mode = S_IFDIR;
+		ep.attr.st_ino = idx == 0 ? dir->ino : dotdot_ino(fs, dir);
+	} else {
+		in = inode_remember(fs, dir, e->name, &e->st);
+		if (!in)
+			return -ENOMEM;
+		if (plus_refs_add(refs, in) < 0) {
+			inode_forget(fs, in, 1);
+			return -ENOMEM;
+		}
+		plus_check_symlink(fs, in, e);
+		fs_entry_param(fs, in, &ep);
+	}
+	*used += fuse_add_direntry_plus(req, buf + *used, room, e->name, &ep,
+					(off_t)(idx + 1));
+	return 0;
+}
+
+static void readdirplus_fill(fuse_req_t req, struct smbfs *fs,
+			     struct smbfs_inode *dir, struct dir_handle *dh,
+			     size_t size, size_t off)
+{
+	struct plus_refs refs = {0};
+	char *buf = malloc(size ? size : 1);
+	size_t used = 0, i;
+	int rc = 0;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (i = off; i < dh->n && rc == 0; i++)
+		rc = plus_add(req, fs, dir, &dh->ents[i], i, buf, size - used,
+			      &used, &refs);
+	/* Out of memory part way: send what is there, if anything. */
+	if (rc < 0 && used == 0)
+		fuse_reply_err(req, -rc);
+	else if (fuse_reply_buf(req, buf, used) < 0)
+		rc = -EINTR;
+	else
+		rc = 0;
+	/* The kernel never saw these entries: give the references back. */
+	for (i = 0; rc < 0 && i < refs.n; i++)
+		inode_forget(fs, refs.v[i], 1);
+	free(refs.v);
+	free(buf);
+}
+
+void smbfs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
+			  off_t off, struct fuse_file_info *fi)
+{
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_inode *dir = fs_inode_or_reply(req, ino);
+	struct dir_handle *dh;
+
+	if (!dir)
+		return;
+	dh = dir_prepare(req, fs, dir, fi, off);
+	if (!dh)
+		return;
+	readdirplus_fill(req, fs, dir, dh, size, (size_t)off);
+	pthread_mutex_unlock(&dh->lock);
+}
+
+/*
+ * MS-SMB2 2.2.13: FILE_CREATE fails with OBJECT_NAME_COLLISION when the
+ * name exists, and on a case-insensitive share also when it exists in
+ * another case, so no entry is ever replaced.
+ */
 void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 		    mode_t mode)
 {
-	(void)parent;
-	(void)name;
-	(void)mode;
-	fuse_reply_err(req, ENOSYS);
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_inode *dir = fs_inode_or_reply(req, parent);
+	struct smb_open_result res;
+	struct smb_stat st;
+	char *path;
+	int rc = 0;
+
+	(void)mode; /* no POSIX modes on the share: dir_mode applies */
+	if (!dir)
+		return;
+	if (fs->cfg.read_only) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	path = inode_child_smb_path(fs, dir, name, &rc);
+	if (!path) {
+		fs_reply_err(req, rc);
+		return;
+	}
+	rc = fs_open_path(fs, path, FILE_READ_ATTRIBUTES | SYNCHRONIZE,
+			  FILE_CREATE, FILE_DIRECTORY_FILE, &res);
+	free(path);
+	if (rc < 0) {
+		fs_reply_err(req, rc);
+		return;
+	}
+	/* The id a later lookup sees (FileInternalInformation), not QFID's. */
+	rc = smb_file_stat(fs->tree, res.fid, &st);
+	smb_file_close(fs->tree, res.fid, NULL);
+	if (rc < 0)
+		rc = fs_lookup_child(fs, dir, name, &st, NULL);
+	if (rc < 0) {
+		fs_reply_err(req, rc);
+		return;
+	}
+	fs_reply_entry(req, fs, dir, name, &st);
 }
 
 void smbfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	(void)parent;
-	(void)name;
-	fuse_reply_err(req, ENOSYS);
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_inode *dir = fs_inode_or_reply(req, parent);
+	char *path;
+	int rc = 0;
+
+	if (!dir)
+		return;
+	if (fs->cfg.read_only) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	path = inode_child_smb_path(fs, dir, name, &rc);
+	if (!path) {
+		fs_reply_err(req, rc);
+		return;
+	}
+	/* Samba refuses the delete disposition on a non-empty directory. */
+	rc = smb_path_rmdir(fs->tree, path);
+	free(path);
+	if (rc == 0)
+		inode_unlink_name(fs, dir, name);
+	fs_reply_err(req, rc);
 }

@@ -178,6 +178,9 @@ static void run_combo(const struct combo *c)
 	CU_ASSERT_EQUAL(info.sign_algo, c->sign_algo);
 	CU_ASSERT(info.signing);
 	CU_ASSERT(!info.guest && !info.anonymous);
+	/* MS-SMB2 3.2.5.5: 3.0 and 3.0.2 validate the negotiation. */
+	CU_ASSERT_EQUAL(info.validated, c->dialect == SMB2_DIALECT_300 ||
+						c->dialect == SMB2_DIALECT_302);
 	snprintf(name, sizeof(name), "big-%s.bin", c->name);
 	write_read_10mib(t, name);
 	CU_ASSERT_EQUAL(smb_path_unlink(t, name), 0);

@@ -1,0 +1,293 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+#
+# Shared helpers for the smbfs FUSE integration tests: mounting a share as
+# the ordinary test user, unmounting it again whatever happens, and
+# counting checks. Source it; do not run it.
+#
+# The server's description comes from the environment that
+# scripts/run-tests.sh exports (see tests/integration/README.md): SMB_HOST,
+# SMB_PORT, SMB_USER, SMB_PASS, SMB_MNT_DIR, SMB_SHARE_PATH_*, SMB_TMPDIR,
+# SMB_TEST_USER, SMBFS_BUILD, SMBFS_ROOT.
+#
+# Works as root (every command that touches the mount runs as the test
+# user through runuser) and as the test user itself (commands run
+# directly), so the scripts run both from itest_fs_ops, which drops root
+# before it starts them, and by hand as root.
+#
+#   fs_mount NAME SHARE [OPTIONS]   mounts //host:port/SHARE on
+#                                   $SMB_MNT_DIR/NAME; sets FS_MNT
+#   fs_umount MOUNTPOINT            fusermount3 -u, or kill the daemon
+#   fs_user CMD...                  runs CMD as the test user
+#   check DESC CMD...               CMD must succeed
+#   check_fails_with ERRTEXT DESC CMD...
+#                                   CMD must fail and print strerror text
+#   fs_finish                       prints "N passed, N failed"; exit status
+
+FS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+FS_ROOT=${SMBFS_ROOT:-$(cd "$FS_LIB_DIR/../../.." && pwd)}
+FS_BUILD=${SMBFS_BUILD:-$FS_ROOT/build}
+FS_USER=${SMB_TEST_USER:-smbfstest}
+FS_MOUNT_BIN=${SMBFS_MOUNT_BIN:-$FS_BUILD/smbfs-mount}
+FS_MOUNT_TIMEOUT_S=30
+FS_DAEMON_EXIT_TIMEOUT_S=30
+
+SMBFS_LIB_NAME=${SMBFS_LIB_NAME:-$(basename "$0")}
+# log, die, pids_with_arg, pid_alive, now_ms, fuse_mounts_under.
+. "$FS_ROOT/scripts/lib.sh"
+
+export LC_ALL=C # error messages are matched as text
+
+FS_PASSED=0
+FS_FAILED=0
+FS_MOUNTS=()
+declare -A FS_DAEMON_PID=()
+
+fs_need_env() {
+	local v
+	for v in SMB_HOST SMB_PORT SMB_USER SMB_PASS SMB_MNT_DIR \
+		SMB_SHARE_PATH_PLAIN; do
+		[ -n "${!v:-}" ] ||
+			die "$v is not set: run through scripts/run-tests.sh (make check)"
+	done
+	[ -x "$FS_MOUNT_BIN" ] || die "$FS_MOUNT_BIN was not built"
+	id -u "$FS_USER" >/dev/null 2>&1 || die "no account $FS_USER"
+	if ! is_root && [ "$(id -un)" != "$FS_USER" ]; then
+		die "run as root or as $FS_USER"
+	fi
+}
+
+# fs_user CMD...: runs CMD as the test user.
+fs_user() {
+	if is_root; then
+		runuser -u "$FS_USER" -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# fs_user_sh SCRIPT [ARGS...]: runs a bash snippet as the test user.
+fs_user_sh() {
+	local script=$1
+	shift
+	fs_user bash -c "$script" fs-test "$@"
+}
+
+# fs_prepare: the credentials file and a scratch directory, both owned by
+# the test user. Sets FS_CREDS and FS_SCRATCH (exported).
+fs_prepare() {
+	local dir=$SMB_MNT_DIR/.creds
+	FS_CREDS=$dir/credentials
+	if [ ! -f "$FS_CREDS" ]; then
+		fs_user mkdir -p "$dir"
+		fs_user chmod 0700 "$dir"
+		# umask first: the password never sits in a readable file.
+		printf 'username=%s\npassword=%s\n' "$SMB_USER" "$SMB_PASS" |
+			fs_user_sh 'umask 077 && cat >"$1.tmp" && mv "$1.tmp" "$1"' \
+				"$FS_CREDS"
+	fi
+	if [ -z "${FS_SCRATCH:-}" ]; then
+		FS_SCRATCH=${SMB_TMPDIR:-/tmp}/fs-scratch
+		if is_root; then
+			mkdir -p "$FS_SCRATCH"
+			chown "$FS_USER:" "$FS_SCRATCH"
+		elif ! mkdir -p "$FS_SCRATCH" 2>/dev/null; then
+			FS_SCRATCH=$(mktemp -d /tmp/fs-scratch.XXXXXX)
+		fi
+		chmod 0755 "$FS_SCRATCH"
+	fi
+	export FS_CREDS FS_SCRATCH
+}
+
+# smbfs_mount_pids: pids of running smbfs-mount processes of the test user.
+smbfs_mount_pids() {
+	local p uid
+	uid=$(id -u "$FS_USER")
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = smbfs-mount ] || continue
+		[ "$(stat -c %u "$p" 2>/dev/null)" = "$uid" ] || continue
+		echo "${p#/proc/}"
+	done
+}
+
+# fs_mount NAME SHARE [OPTIONS]: mounts the share as the test user on
+# $SMB_MNT_DIR/NAME, waits until it is a mount point and sets FS_MNT.
+# Returns non-zero (after printing why) when the mount did not appear.
+fs_mount() {
+	local name=$1 share=$2 opts=${3:-} mnt before after p deadline rc=0
+	fs_prepare
+	mnt=$SMB_MNT_DIR/$name
+	if mountpoint -q "$mnt" 2>/dev/null; then
+		log "$mnt is still mounted from an earlier run: unmounting"
+		fs_umount "$mnt"
+	fi
+	fs_user mkdir -p "$mnt"
+	before=" $(smbfs_mount_pids | tr '\n' ' ') "
+	fs_user "$FS_MOUNT_BIN" "//$SMB_HOST:$SMB_PORT/$share" "$mnt" \
+		-o "credentials=$FS_CREDS${opts:+,$opts}" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		log "smbfs-mount //$SMB_HOST:$SMB_PORT/$share $mnt -o ...${opts:+,$opts} exited with status $rc"
+		return 1
+	fi
+	deadline=$(($(now_ms) + FS_MOUNT_TIMEOUT_S * 1000))
+	until mountpoint -q "$mnt"; do
+		if [ "$(now_ms)" -ge "$deadline" ]; then
+			log "$mnt: not a mount point ${FS_MOUNT_TIMEOUT_S}s after smbfs-mount returned"
+			return 1
+		fi
+		sleep 0.05
+	done
+	FS_MOUNTS+=("$mnt")
+	after=$(smbfs_mount_pids)
+	for p in $after; do
+		[[ $before == *" $p "* ]] && continue
+		FS_DAEMON_PID[$mnt]=$p
+	done
+	FS_MNT=$mnt
+	return 0
+}
+
+# fs_daemon_pid MOUNTPOINT: the daemon serving it, when known.
+fs_daemon_pid() {
+	echo "${FS_DAEMON_PID[$1]:-}"
+}
+
+fs_forget_mount() {
+	local m keep=()
+	for m in "${FS_MOUNTS[@]}"; do
+		[ "$m" = "$1" ] || keep+=("$m")
+	done
+	FS_MOUNTS=("${keep[@]}")
+}
+
+# fs_umount MOUNTPOINT: fusermount3 -u as the test user (retried while the
+# kernel still holds the mount busy for a moment); when that fails, kill the
+# daemon by its pid and detach lazily. Returns non-zero when a normal
+# unmount failed, so a test can notice.
+fs_umount() {
+	local mnt=$1 i pid rc=1
+	for i in 1 2 3 4 5; do
+		mountpoint -q "$mnt" || { rc=0; break; }
+		if fs_user fusermount3 -u "$mnt" 2>/dev/null; then
+			rc=0
+			break
+		fi
+		sleep 0.2
+	done
+	if [ "$rc" -ne 0 ]; then
+		log "fusermount3 -u $mnt failed: killing the daemon"
+		fs_user fusermount3 -u "$mnt" || true # show the reason
+		pid=$(fs_daemon_pid "$mnt")
+		[ -z "$pid" ] || terminate_pids 5 "$pid"
+		fs_user fusermount3 -u -z "$mnt" 2>/dev/null || true
+	fi
+	fs_wait_daemon_exit "$mnt" || rc=1
+	fs_forget_mount "$mnt"
+	unset "FS_DAEMON_PID[$mnt]"
+	return "$rc"
+}
+
+# fs_wait_daemon_exit MOUNTPOINT: the daemon must exit once unmounted.
+fs_wait_daemon_exit() {
+	local pid deadline
+	pid=$(fs_daemon_pid "$1")
+	[ -n "$pid" ] || return 0
+	deadline=$(($(now_ms) + FS_DAEMON_EXIT_TIMEOUT_S * 1000))
+	while pid_alive "$pid"; do
+		if [ "$(now_ms)" -ge "$deadline" ]; then
+			log "daemon $pid of $1 still runs ${FS_DAEMON_EXIT_TIMEOUT_S}s after the unmount: killing it"
+			terminate_pids 5 "$pid"
+			return 1
+		fi
+		sleep 0.05
+	done
+	return 0
+}
+
+fs_cleanup() {
+	local m
+	for m in "${FS_MOUNTS[@]}"; do
+		fs_umount "$m" || true
+	done
+}
+
+# fs_trap: always unmount what this script mounted.
+fs_trap() {
+	trap 'fs_cleanup' EXIT
+	trap 'exit 130' INT TERM
+}
+
+pass() {
+	FS_PASSED=$((FS_PASSED + 1))
+	echo "ok   - $*"
+}
+
+fail() {
+	FS_FAILED=$((FS_FAILED + 1))
+	echo "FAIL - $*"
+}
+
+# check DESC CMD...: CMD (run as the caller, usually the test user) must
+# exit 0.
+check() {
+	local desc=$1 rc=0
+	shift
+	"$@" || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		pass "$desc"
+	else
+		fail "$desc (exit status $rc: $*)"
+	fi
+}
+
+# check_fails_with ERRTEXT DESC CMD...: CMD must fail and its error output
+# must name ERRTEXT (a strerror text such as "File exists").
+check_fails_with() {
+	local want=$1 desc=$2 out rc=0
+	shift 2
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		fail "$desc: succeeded, expected \"$want\" ($*)"
+	elif [[ $out != *"$want"* ]]; then
+		fail "$desc: expected \"$want\", got: $out"
+	else
+		pass "$desc"
+	fi
+}
+
+# check_eq DESC EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1: expected [$2], got [$3]"
+	fi
+}
+
+fs_finish() {
+	echo "$FS_PASSED passed, $FS_FAILED failed"
+	[ "$FS_FAILED" -eq 0 ] && [ "$FS_PASSED" -gt 0 ]
+}
+
+# fs_time LABEL CMD...: runs CMD and prints how long it took.
+fs_time() {
+	local label=$1 t0 rc=0
+	shift
+	t0=$(now_ms)
+	"$@" || rc=$?
+	echo "time: $label $(($(now_ms) - t0)) ms"
+	return "$rc"
+}
+
+# fs_make_tree DIR [SYMLINKS]: a deterministic tree of 5,000 files in
+# nested directories (sizes 0 bytes to 3 MiB, mtimes with microseconds, a
+# few read-only files, a few names with : ? and trailing dots or spaces);
+# with SYMLINKS=1 also a few symlinks. Built once per scratch directory.
+fs_make_tree() {
+	local dir=$1 links=${2:-0}
+	[ -f "$dir.complete" ] && return 0
+	rm -rf "$dir"
+	/usr/bin/python3 "$FS_LIB_DIR/make_tree.py" "$dir" 5000 "$links" ||
+		return 1
+	touch "$dir.complete"
+}

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Session establishment against a scripted peer that replays Samba's
+ * captured NEGOTIATE responses (tests/vectors/samba/), altered where a
+ * test needs a hostile or broken server.  The client must refuse a
+ * dialect it did not offer, the SMB1-style wildcard, malformed bodies
+ * and missing 3.1.1 contexts, each with a clear message.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cunit_main.h"
+#include "smbfs/client.h"
+
+struct peer {
+	int listen_fd;
+	uint16_t port;
+	uint8_t *reply; /* one SMB2 message, sent for the first request */
+	size_t reply_len;
+	pthread_t th;
+};
+
+static uint8_t *load_vector(const char *name, size_t *len)
+{
+	char path[256], *hex;
+	FILE *f;
+	long n;
+	uint8_t *bytes;
+
+	snprintf(path, sizeof(path), "tests/vectors/samba/%s", name);
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	hex = calloc(1, (size_t)n + 1);
+	CU_ASSERT_FATAL(hex && fread(hex, 1, (size_t)n, f) == (size_t)n);
+	fclose(f);
+	bytes = test_hex(hex, len);
+	free(hex);
+	return bytes;
+}
+
+static int read_full(int fd, void *buf, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t r = read(fd, (uint8_t *)buf + done, n - done);
+
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+/* Accepts one client, reads its NEGOTIATE, answers with p->reply. */
+static void *peer_main(void *arg)
+{
+	struct peer *p = arg;
+	uint8_t hdr[4], *req;
+	size_t len;
+	int fd = accept(p->listen_fd, NULL, NULL);
+
+	if (fd < 0)
+		return NULL;
+	if (read_full(fd, hdr, 4) == 0) {
+		len = (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
+		req = malloc(len);
+		if (req && read_full(fd, req, len) == 0) {
+			hdr[0] = 0;
+			hdr[1] = (uint8_t)(p->reply_len >> 16);
+			hdr[2] = (uint8_t)(p->reply_len >> 8);
+			hdr[3] = (uint8_t)p->reply_len;
+			if (write(fd, hdr, 4) == 4 &&
+			    write(fd, p->reply, p->reply_len) ==
+				    (ssize_t)p->reply_len) {
+				/* Wait for the client to hang up. */
+				while (read(fd, hdr, 1) > 0)
+					;
+			}
+		}
+		free(req);
+	}
+	close(fd);
+	return NULL;
+}
+
+static void peer_start(struct peer *p, uint8_t *reply, size_t len)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t sl = sizeof(sa);
+
+	p->reply = reply;
+	p->reply_len = len;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	p->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+	CU_ASSERT_FATAL(p->listen_fd >= 0);
+	CU_ASSERT_FATAL(bind(p->listen_fd, (struct sockaddr *)&sa,
+			     sizeof(sa)) == 0);
+	CU_ASSERT_FATAL(listen(p->listen_fd, 1) == 0);
+	CU_ASSERT_FATAL(getsockname(p->listen_fd, (struct sockaddr *)&sa,
+				    &sl) == 0);
+	p->port = ntohs(sa.sin_port);
+	CU_ASSERT_FATAL(pthread_create(&p->th, NULL, peer_main, p) == 0);
+}
+
+static void peer_stop(struct peer *p)
+{
+	pthread_join(p->th, NULL);
+	close(p->listen_fd);
+	free(p->reply);
+}
+
+/* Runs a session open against a peer answering with reply. */
+static int open_against(uint8_t *reply, size_t len, uint16_t lo, uint16_t hi,
+			char *err, size_t errlen)
+{
+	struct peer p;
+	struct smb_client_config cfg = {
+		.host = "127.0.0.1",
+		.user = "u",
+		.password = "p",
+		.request_timeout_ms = 3000,
+		.dialect_min = lo,
+		.dialect_max = hi,
+	};
+	struct smb_session *s = NULL;
+	int rc;
+
+	peer_start(&p, reply, len);
+	cfg.port = p.port;
+	rc = smb_session_open(&cfg, &s, err, errlen);
+	CU_ASSERT_PTR_NULL(s);
+	smb_session_close(s);
+	peer_stop(&p);
+	return rc;
+}
+
+/* Byte offsets in a NEGOTIATE response (MS-SMB2 2.2.4). */
+#define NEG_DIALECT_OFF (64 + 4)
+#define NEG_CONTEXT_COUNT_OFF (64 + 6)
+
+static void test_dialect_not_offered(void)
+{
+	size_t len;
+	uint8_t *rsp = load_vector("negotiate_response_311_1.hex", &len);
+	char err[256] = "";
+
+	/* Samba chose 3.1.1; we offer 2.0.2 .. 3.0.2 only. */
+	CU_ASSERT_EQUAL(open_against(rsp, len, SMB2_DIALECT_202,
+				     SMB2_DIALECT_302, err, sizeof(err)),
+			-EPROTO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not offered"));
+}
+
+static void test_wildcard_dialect_refused(void)
+{
+	size_t len;
+	uint8_t *rsp = load_vector("negotiate_response_202_1.hex", &len);
+	char err[256] = "";
+
+	rsp[NEG_DIALECT_OFF] = 0xFF; /* 0x02FF: the SMB1 upgrade answer */
+	rsp[NEG_DIALECT_OFF + 1] = 0x02;
+	CU_ASSERT_EQUAL(open_against(rsp, len, 0, 0, err, sizeof(err)),
+			-EPROTO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not offered"));
+}
+
+static void test_311_without_contexts_refused(void)
+{
+	size_t len;
+	uint8_t *rsp = load_vector("negotiate_response_311_1.hex", &len);
+	char err[256] = "";
+
+	rsp[NEG_CONTEXT_COUNT_OFF] = 0; /* no preauth integrity context */
+	rsp[NEG_CONTEXT_COUNT_OFF + 1] = 0;
+	CU_ASSERT(open_against(rsp, len, 0, 0, err, sizeof(err)) < 0);
+	CU_ASSERT(strstr(err, "preauth") || strstr(err, "malformed"));
+}
+
+static void test_truncated_negotiate_response(void)
+{
+	size_t len;
+	uint8_t *rsp = load_vector("negotiate_response_311_1.hex", &len);
+	char err[256] = "";
+
+	CU_ASSERT_EQUAL(open_against(rsp, 64 + 40, 0, 0, err, sizeof(err)),
+			-EBADMSG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "malformed"));
+}
+
+static void test_accepted_negotiate_then_silence(void)
+{
+	size_t len;
+	uint8_t *rsp = load_vector("negotiate_response_311_1.hex", &len);
+	char err[256] = "";
+
+	/* The negotiation is fine; the peer never answers SESSION_SETUP. */
+	CU_ASSERT_EQUAL(open_against(rsp, len, 0, 0, err, sizeof(err)),
+			-ETIMEDOUT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "session setup"));
+}
+
+static CU_TestInfo tests[] = {
+	{"a dialect we did not offer is refused", test_dialect_not_offered},
+	{"the 0x02FF wildcard is refused", test_wildcard_dialect_refused},
+	{"3.1.1 without a preauth context is refused",
+	 test_311_without_contexts_refused},
+	{"a truncated NEGOTIATE response is refused",
+	 test_truncated_negotiate_response},
+	{"a peer silent after NEGOTIATE times out",
+	 test_accepted_negotiate_then_silence},
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{"session establishment", NULL, NULL, NULL, NULL, tests},
+	CU_SUITE_INFO_NULL,
+};
+
+int main(void)
+{
+	return cunit_run(suites);
+}
