@@ -184,7 +184,16 @@ int smb_file_write_async(struct smb_tree *t, struct smb2_fileid fid,
 			 const void *buf, uint32_t len, uint64_t off,
 			 smb_io_done_fn done, void *arg);
 
-/* Queries FileNetworkOpenInformation + FileInternalInformation. */
+/* CREATE with full sharing; res receives the handle and attributes. */
+int smb_path_open(struct smb_tree *t, const char *path, uint32_t access,
+		  uint32_t disposition, uint32_t options,
+		  struct smb_open_result *res);
+
+struct smb2_dirent;
+/* The attributes of a QUERY_DIRECTORY entry as a struct smb_stat. */
+void smb_stat_from_dirent(struct smb_stat *st, const struct smb2_dirent *d);
+
+/* Queries FileAllInformation through an open handle. */
 int smb_file_stat(struct smb_tree *t, struct smb2_fileid fid,
 		  struct smb_stat *st);
 /* Open + query + close in one compound; -ENOENT etc. */

@@ -17,7 +17,7 @@ struct dir_walk {
 	unsigned int skipped;
 };
 
-static void stat_from_dirent(struct smb_stat *st, const struct smb2_dirent *d)
+void smb_stat_from_dirent(struct smb_stat *st, const struct smb2_dirent *d)
 {
 	memset(st, 0, sizeof(*st));
 	st->creation_time = d->creation_time;
@@ -54,7 +54,7 @@ static int dir_walk_buffer(struct dir_walk *dw, const uint8_t *buf,
 		if (rc < 0)
 			break;
 		e.name = d.name;
-		stat_from_dirent(&e.st, &d);
+		smb_stat_from_dirent(&e.st, &d);
 		rc = dw->cb(dw->arg, &e);
 		smb2_dirent_free(&d);
 		if (rc)

@@ -223,10 +223,9 @@ int smb_file_set_delete(struct smb_tree *t, struct smb2_fileid fid,
 	return set_file_info(t, fid, FILE_DISPOSITION_INFORMATION, &w);
 }
 
-/* Opens path with the given access/options/disposition. */
-static int path_open(struct smb_tree *t, const char *path, uint32_t access,
-		     uint32_t disposition, uint32_t options,
-		     struct smb2_fileid *fid)
+int smb_path_open(struct smb_tree *t, const char *path, uint32_t access,
+		  uint32_t disposition, uint32_t options,
+		  struct smb_open_result *res)
 {
 	struct smb_open_args a = {
 		.path = path,
@@ -236,8 +235,17 @@ static int path_open(struct smb_tree *t, const char *path, uint32_t access,
 		.disposition = disposition,
 		.create_options = options,
 	};
+
+	return smb_file_open(t, &a, res);
+}
+
+/* smb_path_open for callers that only need the handle. */
+static int path_open(struct smb_tree *t, const char *path, uint32_t access,
+		     uint32_t disposition, uint32_t options,
+		     struct smb2_fileid *fid)
+{
 	struct smb_open_result res;
-	int rc = smb_file_open(t, &a, &res);
+	int rc = smb_path_open(t, path, access, disposition, options, &res);
 
 	if (!rc)
 		*fid = res.fid;

@@ -48,17 +48,10 @@ int fs_open_path(struct smbfs *fs, const char *path, uint32_t access,
 		 uint32_t disposition, uint32_t options,
 		 struct smb_open_result *res)
 {
-	struct smb_open_args a = {
-		.path = path,
-		.desired_access = access,
-		.share_access = FILE_SHARE_READ | FILE_SHARE_WRITE |
-				FILE_SHARE_DELETE,
-		.disposition = disposition,
-		.create_options = options,
-	};
 	struct smb_open_result tmp;
 
-	return smb_file_open(fs->tree, &a, res ? res : &tmp);
+	return smb_path_open(fs->tree, path, access, disposition, options,
+			     res ? res : &tmp);
 }
 
 static const struct fuse_lowlevel_ops smbfs_ops_all = {

@@ -65,19 +65,6 @@ static int lookup_encode(struct smb_req **reqs, const char *dir,
 	return rc;
 }
 
-static void stat_from_dirent(struct smb_stat *st, const struct smb2_dirent *d)
-{
-	memset(st, 0, sizeof(*st));
-	st->creation_time = d->creation_time;
-	st->last_access_time = d->last_access_time;
-	st->last_write_time = d->last_write_time;
-	st->change_time = d->change_time;
-	st->allocation_size = d->allocation_size;
-	st->end_of_file = d->end_of_file;
-	st->attributes = d->file_attributes;
-	st->file_id = d->file_id;
-}
-
 /*
  * Scans the QUERY_DIRECTORY output for the entry matching smb_name:
  * exact spelling first; a case-insensitive match counts only with nocase.
@@ -103,7 +90,7 @@ static int lookup_scan(struct smbfs *fs, const uint8_t *buf, size_t len,
 			bool same = !strcmp(d.name, smb_name);
 
 			found = same || fs->cfg.nocase ? 0 : -EEXIST;
-			stat_from_dirent(st, &d);
+			smb_stat_from_dirent(st, &d);
 			if (exact) {
 				free(*exact);
 				*exact = strdup(d.name);

@@ -7,6 +7,11 @@
  * accepts nothing but the owner the mount already presents.  Sizes go
  * through FileEndOfFileInformation, times and attributes through one
  * FileBasicInformation (MS-FSCC 2.4.7, 2.4.13).
+ *
+ * chmod applies to directories too, as on cifs.ko: the attribute is
+ * stored, but a directory's mode always shows dir_mode, and Samba and
+ * Windows refuse to delete a read-only directory (rmdir: EACCES) until
+ * a chmod u+w clears it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -104,7 +109,7 @@ static int setattr_check(struct smbfs *fs, struct smbfs_inode *in,
 	return 0;
 }
 
-/* An SMB handle setattr works through, and whether it must be closed. */
+/* A handle setattr opened itself, and the attributes the open saw. */
 struct setattr_fid {
 	struct smb2_fileid fid;
 	uint32_t attributes; /* as the open saw them */
@@ -117,11 +122,12 @@ static int setattr_open(struct smbfs *fs, struct smbfs_inode *in,
 	char *path = inode_smb_path(fs, in);
 	int rc;
 
+	memset(f, 0, sizeof(*f));
 	if (!path)
 		return -errno;
 	/* No (non-)directory option: the same open serves both kinds. */
-	rc = fs_open_path(fs, path, access | FILE_READ_ATTRIBUTES, FILE_OPEN,
-			  0, &res);
+	rc = fs_open_path(fs, path, access | FILE_READ_ATTRIBUTES, FILE_OPEN, 0,
+			  &res);
 	free(path);
 	if (rc < 0)
 		return rc;
@@ -193,6 +199,23 @@ static int setattr_apply(struct smbfs *fs, struct smbfs_inode *in,
 	return rc ? rc : rc2;
 }
 
+/*
+ * MS-SMB2 2.2.10: a share exported read-only grants no write access in
+ * its MaximalAccess, and the server answers ACCESS_DENIED; to Linux that
+ * is a read-only file system.
+ */
+static int setattr_share_errno(struct smbfs *fs, int rc)
+{
+	const uint32_t write = FILE_WRITE_DATA | FILE_APPEND_DATA |
+			       FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA;
+	struct smb_tree_info ti;
+
+	if (rc != -EACCES)
+		return rc;
+	smb_tree_get_info(fs->tree, &ti);
+	return ti.maximal_access && !(ti.maximal_access & write) ? -EROFS : rc;
+}
+
 static int setattr_refresh(struct smbfs *fs, struct smbfs_inode *in,
 			   struct smbfs_handle *h)
 {
@@ -231,7 +254,7 @@ void smbfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	/* chown to the presented owner and ctime alone change nothing. */
 	if (!plan.size && !plan.basic)
 		goto reply;
-	rc = setattr_apply(fs, in, h, &plan);
+	rc = setattr_share_errno(fs, setattr_apply(fs, in, h, &plan));
 	if (rc < 0)
 		goto out;
 	rc = setattr_refresh(fs, in, h);

@@ -29,7 +29,7 @@ struct dir_entry {
 struct dir_handle {
 	/* First, so code that treats fi->fh as a handle finds the fid. */
 	struct smbfs_handle h;
-	pthread_mutex_t lock; /* the snapshot */
+	pthread_mutex_t lock;	/* the snapshot */
 	struct dir_entry *ents; /* ".", ".." then the server's entries */
 	size_t n, cap;
 	bool loaded;
@@ -101,8 +101,8 @@ static int list_cb(void *arg, const struct smb_dirent_info *e)
 static int snapshot_load(struct smbfs *fs, struct smbfs_inode *dir,
 			 struct dir_handle *dh)
 {
-	struct smb_stat dot = {.attributes = FILE_ATTRIBUTE_DIRECTORY};
-	struct list_ctx lc = {.fs = fs, .dh = dh};
+	struct smb_stat dot = { .attributes = FILE_ATTRIBUTE_DIRECTORY };
+	struct list_ctx lc = { .fs = fs, .dh = dh };
 	unsigned int skipped = 0;
 	char *path = inode_smb_path(fs, dir);
 	char *n1 = strdup("."), *n2 = strdup("..");
@@ -126,7 +126,8 @@ static int snapshot_load(struct smbfs *fs, struct smbfs_inode *dir,
 				  &skipped);
 	if (!rc && skipped)
 		smbfs_log("skipped %u names in \"\\%s\" that are not valid "
-			  "UTF-16", skipped, lc.dir_path);
+			  "UTF-16",
+			  skipped, lc.dir_path);
 	free(path);
 	if (rc < 0) {
 		snapshot_free(dh);
@@ -136,8 +137,7 @@ static int snapshot_load(struct smbfs *fs, struct smbfs_inode *dir,
 	return 0;
 }
 
-void smbfs_op_opendir(fuse_req_t req, fuse_ino_t ino,
-		      struct fuse_file_info *fi)
+void smbfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct smbfs *fs = smbfs_from_req(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
@@ -268,7 +268,7 @@ static void readdir_fill(fuse_req_t req, struct smbfs *fs,
 	}
 	for (i = off; i < dh->n; i++) {
 		const struct dir_entry *e = &dh->ents[i];
-		struct stat st = {.st_mode = entry_type(fs, e)};
+		struct stat st = { .st_mode = entry_type(fs, e) };
 		size_t len;
 
 		if (i == 0)
@@ -410,7 +410,7 @@ static void readdirplus_fill(fuse_req_t req, struct smbfs *fs,
 			     struct smbfs_inode *dir, struct dir_handle *dh,
 			     size_t size, size_t off)
 {
-	struct plus_refs refs = {0};
+	struct plus_refs refs = { 0 };
 	char *buf = malloc(size ? size : 1);
 	size_t used = 0, i;
 	int rc = 0;

@@ -44,9 +44,8 @@ static bool inode_is_open(struct smbfs *fs, struct smbfs_inode *in)
  * for too, so a read-only attribute can be cleared through the handle;
  * a server that refuses it still gets the open without it.
  */
-static int open_for_delete(struct smbfs *fs, const char *path,
-			   uint32_t options, struct smb2_fileid *fid,
-			   bool *can_write_attr)
+static int open_for_delete(struct smbfs *fs, const char *path, uint32_t options,
+			   struct smb2_fileid *fid, bool *can_write_attr)
 {
 	struct smb_open_result res;
 	int rc = fs_open_path(fs, path,
@@ -366,8 +365,7 @@ static int rename_over_refused(struct rename_op *r)
 	}
 	if (!(r->dst.attributes & FILE_ATTRIBUTE_READONLY))
 		return -EACCES;
-	rc = open_for_delete(r->fs, r->to, FILE_NON_DIRECTORY_FILE, &fid,
-			     &wa);
+	rc = open_for_delete(r->fs, r->to, FILE_NON_DIRECTORY_FILE, &fid, &wa);
 	if (rc < 0)
 		return rc;
 	rc = wa ? set_readonly(r->fs, fid, false, &old) : -EACCES;
@@ -402,7 +400,7 @@ void smbfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		     unsigned int flags)
 {
 	struct smbfs *fs = smbfs_from_req(req);
-	struct rename_op r = {.fs = fs, .name = name, .newname = newname};
+	struct rename_op r = { .fs = fs, .name = name, .newname = newname };
 	struct smbfs_inode *in;
 	int rc = 0;
 

@@ -104,8 +104,7 @@ int xattr_find_value(const uint8_t *buf, size_t len, const char *ea,
  * user.b\0" form.  Returns the length the whole list needs (and copies
  * it when size allows), or -EBADMSG for a malformed list.
  */
-ssize_t xattr_list_build(const uint8_t *buf, size_t len, char *out,
-			 size_t size)
+ssize_t xattr_list_build(const uint8_t *buf, size_t len, char *out, size_t size)
 {
 	struct fscc_ea_iter it;
 	struct fscc_ea e;
@@ -149,8 +148,8 @@ static int ea_create_encode(struct smb_req *req, const char *path,
 	struct smb2_create_request cr = {
 		.impersonation_level = SMB2_IMPERSONATION_IMPERSONATION,
 		.desired_access = access | FILE_READ_ATTRIBUTES,
-		.share_access = FILE_SHARE_READ | FILE_SHARE_WRITE |
-				FILE_SHARE_DELETE,
+		.share_access =
+			FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
 		.create_disposition = FILE_OPEN,
 		.name = path,
 		.name_len = strlen(path),
@@ -170,8 +169,8 @@ static void ea_close_leftover(struct smbfs *fs, struct smb_req **reqs)
 
 	if (reqs[2]->err || reqs[2]->status == STATUS_SUCCESS)
 		return;
-	if (smb2_create_response_decode(reqs[0]->rsp, reqs[0]->rsp_len,
-					&cr) == 0)
+	if (smb2_create_response_decode(reqs[0]->rsp, reqs[0]->rsp_len, &cr) ==
+	    0)
 		smb_file_close(fs->tree, cr.file_id, NULL);
 }
 
@@ -182,7 +181,7 @@ static void ea_close_leftover(struct smbfs *fs, struct smb_req **reqs)
 static int ea_compound(struct smbfs *fs, const char *path, uint32_t access,
 		       struct smb_req *op)
 {
-	struct smb2_close_request cl = {.file_id = smb2_fileid_related()};
+	struct smb2_close_request cl = { .file_id = smb2_fileid_related() };
 	struct smb_req *reqs[3];
 	int rc = 0;
 
@@ -299,8 +298,7 @@ static int ea_exists(struct smbfs *fs, const char *path, const char *ea)
 	size_t value_len;
 	uint8_t *buf;
 	uint32_t len;
-	int rc = ea_query(fs, path, ea, ea_max_out(fs, EA_ONE_MAX), &buf,
-			  &len);
+	int rc = ea_query(fs, path, ea, ea_max_out(fs, EA_ONE_MAX), &buf, &len);
 
 	if (!rc)
 		rc = xattr_find_value(buf, len, ea, &value, &value_len);
@@ -348,6 +346,23 @@ static int ea_set(struct smbfs *fs, const char *path, const char *ea,
 	return rc;
 }
 
+/*
+ * MS-SMB2 2.2.10: a share exported read-only grants no write access in
+ * its MaximalAccess, and the server answers ACCESS_DENIED; to Linux that
+ * is a read-only file system.
+ */
+static int xattr_share_errno(struct smbfs *fs, int rc)
+{
+	const uint32_t write = FILE_WRITE_DATA | FILE_APPEND_DATA |
+			       FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA;
+	struct smb_tree_info ti;
+
+	if (rc != -EACCES)
+		return rc;
+	smb_tree_get_info(fs->tree, &ti);
+	return ti.maximal_access && !(ti.maximal_access & write) ? -EROFS : rc;
+}
+
 /* Share path of the inode, or NULL after replying with the error. */
 static char *xattr_path_or_reply(fuse_req_t req, struct smbfs *fs,
 				 struct smbfs_inode *in)
@@ -392,7 +407,7 @@ void smbfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		}
 	}
 	/* An empty value removes the EA (see the top of this file). */
-	rc = ea_set(fs, path, ea, value, size);
+	rc = xattr_share_errno(fs, ea_set(fs, path, ea, value, size));
 out:
 	free(path);
 	fs_reply_err(req, rc < 0 ? rc : 0);
@@ -506,7 +521,7 @@ void smbfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	if (rc == 0)
 		rc = -ENODATA;
 	if (rc == 1)
-		rc = ea_set(fs, path, ea, NULL, 0);
+		rc = xattr_share_errno(fs, ea_set(fs, path, ea, NULL, 0));
 out:
 	free(path);
 	fs_reply_err(req, rc < 0 ? rc : 0);

@@ -23,12 +23,12 @@
 #include "smbfs.h"
 #include "smbfs/crypto.h"
 
-#define MF_MAGIC "XSym\n"
-#define MF_MAGIC_LEN 5
-#define MF_LEN_OFFSET MF_MAGIC_LEN		     /* 4 digits + '\n' */
-#define MF_MD5_OFFSET (MF_LEN_OFFSET + 4 + 1)	     /* 32 hex + '\n' */
+#define MF_MAGIC       "XSym\n"
+#define MF_MAGIC_LEN   5
+#define MF_LEN_OFFSET  MF_MAGIC_LEN	       /* 4 digits + '\n' */
+#define MF_MD5_OFFSET  (MF_LEN_OFFSET + 4 + 1) /* 32 hex + '\n' */
 #define MF_LINK_OFFSET (MF_MD5_OFFSET + 32 + 1)
-#define MF_LINK_MAX (MFSYMLINK_SIZE - MF_LINK_OFFSET) /* 1024 */
+#define MF_LINK_MAX    (MFSYMLINK_SIZE - MF_LINK_OFFSET) /* 1024 */
 
 _Static_assert(MF_LINK_OFFSET == 43, "mfsymlink header is 43 bytes");
 _Static_assert(MF_LINK_MAX == 1024, "mfsymlink target limit is 1024");
@@ -96,8 +96,7 @@ static int parse_length(const uint8_t *p, size_t *len)
 }
 
 /* Compares the stored hex digest with the digest of the target. */
-static int check_digest(const uint8_t *hex, const uint8_t *target,
-			size_t len)
+static int check_digest(const uint8_t *hex, const uint8_t *target, size_t len)
 {
 	uint8_t md5[SMB_MD5_LEN];
 	size_t i;

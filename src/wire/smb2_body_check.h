@@ -61,4 +61,39 @@ static inline int smb2_body_decode_empty(const uint8_t *msg, size_t len)
 	return smb2_body_check(msg, len, 4, 4);
 }
 
+/*
+ * QUERY_DIRECTORY, CHANGE_NOTIFY and QUERY_INFO responses share one
+ * layout (MS-SMB2 2.2.34, 2.2.36, 2.2.38): StructureSize 9, a 16-bit
+ * OutputBufferOffset, a 32-bit OutputBufferLength, then the buffer.
+ * Returns the buffer as a pointer into msg (NULL when empty).
+ */
+static inline int smb2_buffer_response_decode(const uint8_t *msg, size_t len,
+					      uint16_t structure_size,
+					      const uint8_t **buf,
+					      uint32_t *buf_len)
+{
+	struct smb_rbuf r;
+	uint16_t off;
+	uint32_t n;
+
+	*buf = NULL;
+	*buf_len = 0;
+	rbuf_init(&r, msg, len);
+	rbuf_seek(&r, SMB2_HEADER_SIZE);
+	if (rbuf_u16(&r) != structure_size)
+		return -EBADMSG;
+	off = rbuf_u16(&r);
+	n = rbuf_u32(&r);
+	if (rbuf_error(&r))
+		return -EBADMSG;
+	if (n == 0)
+		return 0;
+	/* The buffer follows the 8 fixed bytes of the body. */
+	if (off < SMB2_HEADER_SIZE + 8 || bytes_range_check(len, off, n))
+		return -EBADMSG;
+	*buf = msg + off;
+	*buf_len = n;
+	return 0;
+}
+
 #endif

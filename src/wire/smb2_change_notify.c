@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "smbfs/utf16.h"
+#include "smb2_body_check.h"
 #include "smbfs/wire/fscc_info.h"
 #include "smbfs/wire/smb2_change_notify.h"
 
-#define NOTIFY_RSP_FIXED 8
 /* NextEntryOffset, Action, FileNameLength, then the name. */
 #define NOTIFY_ENTRY_FIXED 12
 
@@ -32,27 +32,8 @@ int smb2_change_notify_request_encode(
 int smb2_change_notify_response_decode(const uint8_t *msg, size_t len,
 				       struct smb2_change_notify_response *rsp)
 {
-	struct smb_rbuf r;
-	uint16_t off;
-
-	memset(rsp, 0, sizeof(*rsp));
-	rbuf_init(&r, msg, len);
-	rbuf_seek(&r, SMB2_HEADER_SIZE);
-	if (rbuf_u16(&r) != SMB2_CHANGE_NOTIFY_RESPONSE_STRUCTURE_SIZE)
-		return -EBADMSG;
-	off = rbuf_u16(&r);
-	rsp->buffer_len = rbuf_u32(&r);
-	if (rbuf_error(&r))
-		return -EBADMSG;
-	if (rsp->buffer_len == 0)
-		return 0;
-	if (off < SMB2_HEADER_SIZE + NOTIFY_RSP_FIXED ||
-	    bytes_range_check(len, off, rsp->buffer_len)) {
-		rsp->buffer_len = 0;
-		return -EBADMSG;
-	}
-	rsp->buffer = msg + off;
-	return 0;
+	return smb2_buffer_response_decode(msg, len, SMB2_CHANGE_NOTIFY_RESPONSE_STRUCTURE_SIZE,
+					   &rsp->buffer, &rsp->buffer_len);
 }
 
 void smb2_notify_iter_init(struct smb2_notify_iter *it, const uint8_t *buf,

@@ -22,17 +22,17 @@ ssize_t xattr_list_build(const uint8_t *buf, size_t len, char *out,
 
 static void test_chmod_sets_and_clears_readonly(void)
 {
-	CU_ASSERT_EQUAL(setattr_dos_attributes(FILE_ATTRIBUTE_ARCHIVE, false,
-					       0444),
-			FILE_ATTRIBUTE_ARCHIVE | FILE_ATTRIBUTE_READONLY);
+	CU_ASSERT_EQUAL(
+		setattr_dos_attributes(FILE_ATTRIBUTE_ARCHIVE, false, 0444),
+		FILE_ATTRIBUTE_ARCHIVE | FILE_ATTRIBUTE_READONLY);
 	CU_ASSERT_EQUAL(setattr_dos_attributes(FILE_ATTRIBUTE_ARCHIVE |
 						       FILE_ATTRIBUTE_READONLY,
 					       false, 0644),
 			FILE_ATTRIBUTE_ARCHIVE);
 	/* Only the owner write bit counts. */
-	CU_ASSERT_EQUAL(setattr_dos_attributes(FILE_ATTRIBUTE_ARCHIVE, false,
-					       0577),
-			FILE_ATTRIBUTE_ARCHIVE | FILE_ATTRIBUTE_READONLY);
+	CU_ASSERT_EQUAL(
+		setattr_dos_attributes(FILE_ATTRIBUTE_ARCHIVE, false, 0577),
+		FILE_ATTRIBUTE_ARCHIVE | FILE_ATTRIBUTE_READONLY);
 	/* Other bits (hidden, system) survive. */
 	CU_ASSERT_EQUAL(setattr_dos_attributes(FILE_ATTRIBUTE_HIDDEN |
 						       FILE_ATTRIBUTE_SYSTEM,
@@ -44,15 +44,15 @@ static void test_chmod_sets_and_clears_readonly(void)
 static void test_chmod_never_sends_zero(void)
 {
 	/* 0 would mean "unchanged": clearing the last bit sends NORMAL. */
-	CU_ASSERT_EQUAL(setattr_dos_attributes(FILE_ATTRIBUTE_READONLY, false,
-					       0644),
-			FILE_ATTRIBUTE_NORMAL);
+	CU_ASSERT_EQUAL(
+		setattr_dos_attributes(FILE_ATTRIBUTE_READONLY, false, 0644),
+		FILE_ATTRIBUTE_NORMAL);
 	CU_ASSERT_EQUAL(setattr_dos_attributes(0, false, 0600),
 			FILE_ATTRIBUTE_NORMAL);
 	/* NORMAL is only valid alone. */
-	CU_ASSERT_EQUAL(setattr_dos_attributes(FILE_ATTRIBUTE_NORMAL, false,
-					       0400),
-			FILE_ATTRIBUTE_READONLY);
+	CU_ASSERT_EQUAL(
+		setattr_dos_attributes(FILE_ATTRIBUTE_NORMAL, false, 0400),
+		FILE_ATTRIBUTE_READONLY);
 	/* A directory keeps its DIRECTORY bit and never gets NORMAL. */
 	CU_ASSERT_EQUAL(setattr_dos_attributes(FILE_ATTRIBUTE_DIRECTORY |
 						       FILE_ATTRIBUTE_READONLY,
@@ -72,8 +72,7 @@ static void test_xattr_names(void)
 	CU_ASSERT_EQUAL(xattr_ea_name("user.a.b", &ea), 0);
 	CU_ASSERT_STRING_EQUAL(ea, "a.b");
 	CU_ASSERT_EQUAL(xattr_ea_name("user.", &ea), -EINVAL);
-	CU_ASSERT_EQUAL(xattr_ea_name("security.capability", &ea),
-			-EOPNOTSUPP);
+	CU_ASSERT_EQUAL(xattr_ea_name("security.capability", &ea), -EOPNOTSUPP);
 	CU_ASSERT_EQUAL(xattr_ea_name("system.posix_acl_access", &ea),
 			-EOPNOTSUPP);
 	CU_ASSERT_EQUAL(xattr_ea_name("trusted.x", &ea), -EOPNOTSUPP);
@@ -96,19 +95,25 @@ static void ea_list(struct smb_wbuf *w, const struct fscc_ea *eas, size_t n)
 static void test_find_value(void)
 {
 	const struct fscc_ea eas[] = {
-		{.name = "alpha", .name_len = 5, .value = (const uint8_t *)"1",
-		 .value_len = 1},
-		{.name = "Beta", .name_len = 4, .value = (const uint8_t *)"xyz",
-		 .value_len = 3},
-		{.name = "gone", .name_len = 4, .value = NULL, .value_len = 0},
+		{ .name = "alpha",
+		  .name_len = 5,
+		  .value = (const uint8_t *)"1",
+		  .value_len = 1 },
+		{ .name = "Beta",
+		  .name_len = 4,
+		  .value = (const uint8_t *)"xyz",
+		  .value_len = 3 },
+		{ .name = "gone",
+		  .name_len = 4,
+		  .value = NULL,
+		  .value_len = 0 },
 	};
 	struct smb_wbuf w = SMB_WBUF_INIT;
 	const uint8_t *v = NULL;
 	size_t vlen = 0;
 
 	ea_list(&w, eas, 3);
-	CU_ASSERT_EQUAL(xattr_find_value(w.data, w.len, "alpha", &v, &vlen),
-			0);
+	CU_ASSERT_EQUAL(xattr_find_value(w.data, w.len, "alpha", &v, &vlen), 0);
 	CU_ASSERT_EQUAL(vlen, 1);
 	CU_ASSERT_BYTES_EQUAL(v, "1", 1);
 	/* EA names compare without regard to case. */
@@ -131,11 +136,18 @@ static void test_find_value(void)
 static void test_list_build(void)
 {
 	const struct fscc_ea eas[] = {
-		{.name = "a", .name_len = 1, .value = (const uint8_t *)"1",
-		 .value_len = 1},
-		{.name = "empty", .name_len = 5, .value = NULL, .value_len = 0},
-		{.name = "Bc", .name_len = 2, .value = (const uint8_t *)"22",
-		 .value_len = 2},
+		{ .name = "a",
+		  .name_len = 1,
+		  .value = (const uint8_t *)"1",
+		  .value_len = 1 },
+		{ .name = "empty",
+		  .name_len = 5,
+		  .value = NULL,
+		  .value_len = 0 },
+		{ .name = "Bc",
+		  .name_len = 2,
+		  .value = (const uint8_t *)"22",
+		  .value_len = 2 },
 	};
 	static const char expect[] = "user.a\0user.Bc";
 	struct smb_wbuf w = SMB_WBUF_INIT;
@@ -155,27 +167,27 @@ static void test_list_build(void)
 			(ssize_t)sizeof(expect));
 	CU_ASSERT_EQUAL(out[4], 'X');
 	CU_ASSERT_EQUAL(xattr_list_build(NULL, 0, NULL, 0), 0);
-	CU_ASSERT_EQUAL(xattr_list_build(w.data, w.len - 1, NULL, 0),
-			-EBADMSG);
+	CU_ASSERT_EQUAL(xattr_list_build(w.data, w.len - 1, NULL, 0), -EBADMSG);
 	wbuf_free(&w);
 }
 
 static CU_TestInfo attr_tests[] = {
-	{"chmod sets and clears READONLY", test_chmod_sets_and_clears_readonly},
-	{"chmod never sends attributes 0", test_chmod_never_sends_zero},
+	{ "chmod sets and clears READONLY",
+	  test_chmod_sets_and_clears_readonly },
+	{ "chmod never sends attributes 0", test_chmod_never_sends_zero },
 	CU_TEST_INFO_NULL,
 };
 
 static CU_TestInfo xattr_tests[] = {
-	{"user.* names map to EA names", test_xattr_names},
-	{"value lookup in an EA list", test_find_value},
-	{"listxattr list from an EA list", test_list_build},
+	{ "user.* names map to EA names", test_xattr_names },
+	{ "value lookup in an EA list", test_find_value },
+	{ "listxattr list from an EA list", test_list_build },
 	CU_TEST_INFO_NULL,
 };
 
 static CU_SuiteInfo suites[] = {
-	{"setattr", NULL, NULL, NULL, NULL, attr_tests},
-	{"xattr", NULL, NULL, NULL, NULL, xattr_tests},
+	{ "setattr", NULL, NULL, NULL, NULL, attr_tests },
+	{ "xattr", NULL, NULL, NULL, NULL, xattr_tests },
 	CU_SUITE_INFO_NULL,
 };
 

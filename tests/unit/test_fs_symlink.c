@@ -160,16 +160,16 @@ static void test_parse_uppercase_digest_and_nul(void)
 	memcpy(buf, "XSym\n0003\n", 10);
 	CU_ASSERT_EQUAL_FATAL(smb_md5("a\0b", 3, md5), 0);
 	for (i = 0; i < sizeof(md5); i++) {
-		buf[10 + 2 * i] = (uint8_t)"0123456789abcdef"[md5[i] >> 4];
-		buf[11 + 2 * i] = (uint8_t)"0123456789abcdef"[md5[i] & 15];
+		buf[10 + 2 * i] = (uint8_t) "0123456789abcdef"[md5[i] >> 4];
+		buf[11 + 2 * i] = (uint8_t) "0123456789abcdef"[md5[i] & 15];
 	}
 	memcpy(buf + 42, "\na\0b\n", 5);
 	assert_not_symlink(buf, MFSYMLINK_SIZE);
 	/* The same file with a NUL-free target is accepted. */
 	CU_ASSERT_EQUAL_FATAL(smb_md5("a-b", 3, md5), 0);
 	for (i = 0; i < sizeof(md5); i++) {
-		buf[10 + 2 * i] = (uint8_t)"0123456789abcdef"[md5[i] >> 4];
-		buf[11 + 2 * i] = (uint8_t)"0123456789abcdef"[md5[i] & 15];
+		buf[10 + 2 * i] = (uint8_t) "0123456789abcdef"[md5[i] >> 4];
+		buf[11 + 2 * i] = (uint8_t) "0123456789abcdef"[md5[i] & 15];
 	}
 	buf[44] = '-';
 	CU_ASSERT_EQUAL(mfsymlink_parse(buf, sizeof(buf), &target), 0);
@@ -179,17 +179,17 @@ static void test_parse_uppercase_digest_and_nul(void)
 }
 
 static CU_TestInfo mf_tests[] = {
-	{"format matches the published layout", test_format_known_file},
-	{"parse a known file", test_parse_known_file},
-	{"round trip and length limits", test_round_trip_and_limits},
-	{"parse rejects malformed files", test_parse_rejects_malformed},
-	{"uppercase digest, NUL in target",
-	 test_parse_uppercase_digest_and_nul},
+	{ "format matches the published layout", test_format_known_file },
+	{ "parse a known file", test_parse_known_file },
+	{ "round trip and length limits", test_round_trip_and_limits },
+	{ "parse rejects malformed files", test_parse_rejects_malformed },
+	{ "uppercase digest, NUL in target",
+	  test_parse_uppercase_digest_and_nul },
 	CU_TEST_INFO_NULL,
 };
 
 static CU_SuiteInfo suites[] = {
-	{"mfsymlink", NULL, NULL, NULL, NULL, mf_tests},
+	{ "mfsymlink", NULL, NULL, NULL, NULL, mf_tests },
 	CU_SUITE_INFO_NULL,
 };
 

@@ -143,8 +143,27 @@ fs_mount() {
 		[[ $before == *" $p "* ]] && continue
 		FS_DAEMON_PID[$mnt]=$p
 	done
+	if [ -z "${FS_DAEMON_PID[$mnt]:-}" ]; then
+		p=$(fs_find_daemon "$mnt")
+		[ -z "$p" ] || FS_DAEMON_PID[$mnt]=$p
+	fi
 	FS_MNT=$mnt
 	return 0
+}
+
+# fs_find_daemon MOUNTPOINT: the test user's smbfs-mount process whose
+# command line names MOUNTPOINT (the daemon may rewrite its arguments, so
+# fs_mount also notes the process that appeared with the mount).
+fs_find_daemon() {
+	local p arg
+	for p in $(smbfs_mount_pids); do
+		while IFS= read -r -d '' arg; do
+			if [ "$arg" = "$1" ]; then
+				echo "$p"
+				return 0
+			fi
+		done <"/proc/$p/cmdline" 2>/dev/null
+	done
 }
 
 # fs_daemon_pid MOUNTPOINT: the daemon serving it, when known.

@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * smbfs-mount: mounts an SMB2/3 share with FUSE.  Also mount(8)'s
+ * external helper when run as mount.smbfs (see smbfs-mount(8)).
+ *
+ * The share is connected, logged on and checked before the program
+ * detaches, so every failure is reported by the command the user ran, with
+ * one line and a documented exit code, and nothing is left mounted.  The
+ * detaching fork happens BEFORE the connection is opened: the connection
+ * runs threads of its own, and fork() copies only the calling thread.  The
+ * parent waits on a pipe for the child to say "mounted" (or exit with a
+ * code) and exits with that status.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../fs/smbfs.h"
+#include "mount_helper.h"
+#include "smbfs/mount_opts.h"
+
+#define CONNECT_TIMEOUT_MS 5000
+#define REQUEST_TIMEOUT_MAX_S 30
+#define FUSE_IDLE_THREADS 10
+#define ERRLEN 512
+
+struct mount_ctx {
+	struct smbfs_cmdline cl;
+	struct smbfs_mount_opts o;
+	struct smbfs_unc unc;
+	char *mountpoint; /* canonical */
+	char *fsname; /* "//host/share[/dir]" for /proc/mounts */
+	char *subdir; /* SMB form */
+	struct smb_session *session;
+	struct smb_tree *tree;
+	struct smbfs fs;
+	bool fs_ready;
+	bool read_only;
+	struct fuse_session *se;
+	bool mounted;
+	int status_fd; /* to the waiting parent; -1 in the foreground */
+	char err[ERRLEN];
+};
+
+static void fail_msg(const char *msg)
+{
+	fprintf(stderr, "%s\n", msg);
+}
+
+static void verbose(const struct mount_ctx *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void verbose(const struct mount_ctx *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!m->cl.verbose)
+		return;
+	va_start(ap, fmt);
+	fputs("smbfs-mount: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* ------------------------------------------------------ before connecting */
+
+static int parse_command_line(struct mount_ctx *m, int argc, char **argv)
+{
+	int rc = smbfs_cmdline_parse(&m->cl, argc, argv, m->err,
+				     sizeof(m->err));
+
+	if (rc) {
+		fail_msg(m->err);
+		return SMBFS_EXIT_USAGE;
+	}
+	smbfs_opts_init(&m->o);
+	if (m->cl.help || m->cl.version)
+		return 0;
+	rc = smbfs_cmdline_apply_opts(&m->cl, &m->o, m->err, sizeof(m->err));
+	if (!rc)
+		rc = smbfs_opts_check(&m->o, m->err, sizeof(m->err));
+	if (!rc)
+		rc = smbfs_unc_parse(&m->unc, m->cl.unc, m->err,
+				     sizeof(m->err));
+	if (rc) {
+		fail_msg(m->err);
+		return rc == -EOPNOTSUPP ? SMBFS_EXIT_UNSUPPORTED
+					 : SMBFS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int check_fuse_device(struct mount_ctx *m)
+{
+	if (!strncmp(m->mountpoint, "/dev/fd/", 8))
+		return 0; /* mount.fuse3 opened it for us */
+	if (access("/dev/fuse", F_OK)) {
+		fail_msg("smbfs-mount: /dev/fuse does not exist "
+			 "(modprobe fuse, or run where FUSE is available)");
+		return SMBFS_EXIT_FUSE;
+	}
+	/* Root opens it whatever its mode; fusermount3 needs it open. */
+	if (getuid() != 0 && access("/dev/fuse", R_OK | W_OK)) {
+		fprintf(stderr,
+			"smbfs-mount: cannot open /dev/fuse: %s "
+			"(chmod 0666 /dev/fuse or run as root)\n",
+			strerror(errno));
+		return SMBFS_EXIT_FUSE;
+	}
+	return 0;
+}
+
+static void default_username(struct smbfs_mount_opts *o)
+{
+	struct passwd *pw;
+
+	if (o->username || o->guest || o->sec == SMBFS_SEC_NONE)
+		return;
+	/* mount.cifs logs on as the local user by default. */
+	pw = getpwuid(getuid());
+	if (pw && pw->pw_name)
+		o->username = strdup(pw->pw_name);
+}
+
+static int resolve_identity(struct mount_ctx *m, int argc, char **argv)
+{
+	int rc;
+
+	m->o.prompt_target = m->unc.display;
+	rc = smbfs_resolve_password(&m->o, m->err, sizeof(m->err));
+	/* Hide what was typed on the command line whatever happened. */
+	smbfs_scrub_argv(argc, argv);
+	smbfs_scrub_environ();
+	if (rc) {
+		fail_msg(m->err);
+		return SMBFS_EXIT_USAGE;
+	}
+	default_username(&m->o);
+	if (m->cl.verbose) {
+		char desc[1024];
+
+		if (smbfs_opts_describe(&m->o, desc, sizeof(desc)) >= 0)
+			verbose(m, "options: %s", desc);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- detaching */
+
+/*
+ * Forks; the parent waits for the child's status byte (0 = mounted) or
+ * its exit and never returns.  Runs before any thread exists.
+ */
+static int detach_fork(struct mount_ctx *m)
+{
+	int pfd[2], status;
+	unsigned char code;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC)) {
+		perror("smbfs-mount: pipe");
+		return SMBFS_EXIT_PROTOCOL;
+	}
+	pid = fork();
+	if (pid < 0) {
+		perror("smbfs-mount: fork");
+		return SMBFS_EXIT_PROTOCOL;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		m->status_fd = pfd[1];
+		return 0;
+	}
+	close(pfd[1]);
+	do
+		n = read(pfd[0], &code, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1)
+		_exit(code);
+	/* The child failed (and said why) or died. */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : SMBFS_EXIT_PROTOCOL);
+}
+
+/* The share is mounted: release the parent and leave the terminal. */
+static void detach_finish(struct mount_ctx *m)
+{
+	unsigned char ok = SMBFS_EXIT_OK;
+	int fd;
+
+	if (m->status_fd < 0)
+		return;
+	if (setsid() < 0)
+		smbfs_log("setsid: %s", strerror(errno));
+	if (chdir("/"))
+		smbfs_log("chdir /: %s", strerror(errno));
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	smbfs_log_to_syslog(true);
+	if (write(m->status_fd, &ok, 1) != 1)
+		smbfs_log("cannot report the mount to the parent");
+	close(m->status_fd);
+	m->status_fd = -1;
+}
+
+/* ------------------------------------------------------------ connecting */
+
+static void client_config_fill(const struct mount_ctx *m,
+			       struct smb_client_config *cc)
+{
+	const struct smbfs_mount_opts *o = &m->o;
+	uint32_t timeout_s = 2 * o->echo_interval;
+
+	memset(cc, 0, sizeof(*cc));
+	cc->host = m->unc.host;
+	cc->port = o->port ? o->port : m->unc.port;
+	cc->connect_timeout_ms = CONNECT_TIMEOUT_MS;
+	/*
+	 * A server that misses two echo intervals is dead for cifs.ko; a
+	 * request waits no longer than that, and at most 30 s.
+	 */
+	if (!timeout_s || timeout_s > REQUEST_TIMEOUT_MAX_S)
+		timeout_s = REQUEST_TIMEOUT_MAX_S;
+	cc->request_timeout_ms = (int)timeout_s * 1000;
+	cc->dialect_min = o->min_dialect;
+	cc->dialect_max = o->max_dialect;
+	cc->user = o->username;
+	cc->domain = o->domain;
+	cc->password = o->password;
+	/*
+	 * guest without a user name logs on anonymously, as mount.cifs
+	 * does (an empty user and password); servers map that to their
+	 * guest account for shares that allow it.
+	 */
+	cc->anonymous = o->sec == SMBFS_SEC_NONE || (o->guest && !o->username);
+	cc->guest = o->guest;
+	cc->sign = smbfs_opts_signing_required(o);
+}
+
+static void wipe_password(struct smbfs_mount_opts *o)
+{
+	if (!o->password)
+		return;
+	explicit_bzero(o->password, strlen(o->password));
+	free(o->password);
+	o->password = NULL;
+}
+
+static int connect_share(struct mount_ctx *m)
+{
+	struct smb_client_config cc;
+	struct smb_session_info si;
+	struct smb_tree_info ti;
+	char cerr[ERRLEN] = "";
+	int rc;
+
+	client_config_fill(m, &cc);
+	verbose(m, "connecting to %s port %u", cc.host,
+		cc.port ? cc.port : 445);
+	rc = smb_session_open(&cc, &m->session, cerr, sizeof(cerr));
+	wipe_password(&m->o);
+	if (rc < 0) {
+		fprintf(stderr, "smbfs-mount: %s: %s\n", m->unc.display,
+			cerr[0] ? cerr : strerror(-rc));
+		return smbfs_exit_for_session_error(rc);
+	}
+	smb_session_get_info(m->session, &si);
+	verbose(m, "logged on (dialect %x.%x.%x%s%s)", si.dialect >> 8,
+		(si.dialect >> 4) & 0xf, si.dialect & 0xf,
+		si.signing ? ", signed" : "", si.guest ? ", as guest" : "");
+	rc = smb_tree_connect(m->session, m->unc.share, &m->tree, cerr,
+			      sizeof(cerr));
+	if (rc < 0) {
+		fprintf(stderr, "smbfs-mount: %s: %s\n", m->unc.display,
+			cerr[0] ? cerr : strerror(-rc));
+		return smbfs_exit_for_tree_error(rc);
+	}
+	smb_tree_get_info(m->tree, &ti);
+	if (ti.share_type != SMB2_SHARE_TYPE_DISK) {
+		fprintf(stderr, "smbfs-mount: %s: not a disk share (a %s)\n",
+			m->unc.display,
+			ti.share_type == SMB2_SHARE_TYPE_PIPE ? "named pipe"
+							      : "printer");
+		return SMBFS_EXIT_SHARE;
+	}
+	/*
+	 * MS-SMB2 2.2.10: MaximalAccess is what this user may do on the
+	 * share; without write rights the server exports it read-only, so
+	 * the kernel mount is made read-only too (EROFS, not EACCES).
+	 */
+	m->read_only = m->o.readonly;
+	if (ti.maximal_access &&
+	    !(ti.maximal_access & (FILE_WRITE_DATA | FILE_ADD_FILE))) {
+		if (!m->read_only)
+			verbose(m, "the server exports %s read-only",
+				m->unc.display);
+		m->read_only = true;
+	}
+	return 0;
+}
+
+/* --------------------------------------------------------------- the fs */
+
+static int build_fs_config(struct mount_ctx *m, struct smbfs_config *cfg)
+{
+	const struct smbfs_mount_opts *o = &m->o;
+	uint32_t t_file = smbfs_opts_attr_timeout(o, false);
+	uint32_t t_dir = smbfs_opts_attr_timeout(o, true);
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->uid = o->uid;
+	cfg->gid = o->gid;
+	cfg->file_mode = o->file_mode;
+	cfg->dir_mode = o->dir_mode;
+	cfg->read_only = m->read_only;
+	cfg->serverino = !o->noserverino;
+	cfg->mfsymlinks = o->mfsymlinks;
+	cfg->nocase = o->nocase;
+	cfg->mapposix = o->mapposix;
+	cfg->nobrl = o->nobrl;
+	/* One lifetime for both kinds: the shorter one is the safe one. */
+	cfg->attr_timeout = t_file < t_dir ? t_file : t_dir;
+	cfg->rsize = o->rsize;
+	cfg->wsize = o->wsize;
+	rc = smbfs_subdir_to_smb(m->unc.subdir ? m->unc.subdir : "",
+				 o->mapposix, &m->subdir);
+	if (rc) {
+		fprintf(stderr, "smbfs-mount: %s: bad directory '%s': %s\n",
+			m->unc.display, m->unc.subdir, strerror(-rc));
+		return SMBFS_EXIT_USAGE;
+	}
+	cfg->subdir = m->subdir;
+	return 0;
+}
+
+static int init_fs(struct mount_ctx *m)
+{
+	struct smbfs_config cfg;
+	int rc = build_fs_config(m, &cfg);
+
+	if (rc)
+		return rc;
+	rc = smbfs_init_state(&m->fs, m->session, m->tree, &cfg);
+	m->fs_ready = true;
+	if (rc == 0)
+		return 0;
+	if (m->subdir[0] && (rc == -ENOENT || rc == -ENOTDIR)) {
+		fprintf(stderr, "smbfs-mount: %s: '%s' %s in share '%s'\n",
+			m->unc.display, m->unc.subdir,
+			rc == -ENOENT ? "does not exist" : "is not a directory",
+			m->unc.share);
+		return SMBFS_EXIT_SHARE;
+	}
+	fprintf(stderr, "smbfs-mount: %s: cannot read the share's root: %s\n",
+		m->unc.display, strerror(-rc));
+	return smbfs_exit_for_tree_error(rc);
+}
+
+static int make_fsname(struct mount_ctx *m)
+{
+	const char *sub = m->unc.subdir ? m->unc.subdir : "";
+	int n = asprintf(&m->fsname, "%s%s%s", m->unc.display,
+			 sub[0] ? "/" : "", sub);
+
+	if (n < 0) {
+		m->fsname = NULL;
+		fail_msg("smbfs-mount: out of memory");
+		return SMBFS_EXIT_PROTOCOL;
+	}
+	return 0;
+}
+
+static int fuse_setup(struct mount_ctx *m)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	struct fuse_lowlevel_ops ops;
+	char *optstr = NULL;
+	int rc;
+
+	rc = make_fsname(m);
+	if (rc)
+		return rc;
+	if (smbfs_fuse_optstr(&m->o, m->fsname, m->read_only, &optstr) ||
+	    fuse_opt_add_arg(&args, "smbfs-mount") ||
+	    fuse_opt_add_arg(&args, "-o") || fuse_opt_add_arg(&args, optstr) ||
+	    (m->cl.debug && fuse_opt_add_arg(&args, "-d"))) {
+		free(optstr);
+		fuse_opt_free_args(&args);
+		fail_msg("smbfs-mount: out of memory");
+		return SMBFS_EXIT_FUSE;
+	}
+	verbose(m, "FUSE options: %s", optstr);
+	free(optstr);
+	smbfs_ops_fill(&m->fs.cfg, &ops);
+	m->se = fuse_session_new(&args, &ops, sizeof(ops), &m->fs);
+	fuse_opt_free_args(&args);
+	if (!m->se) {
+		fail_msg("smbfs-mount: cannot set up the FUSE session");
+		return SMBFS_EXIT_FUSE;
+	}
+	m->fs.se = m->se;
+	if (fuse_set_signal_handlers(m->se)) {
+		fail_msg("smbfs-mount: cannot install signal handlers");
+		return SMBFS_EXIT_FUSE;
+	}
+	if (fuse_session_mount(m->se, m->mountpoint)) {
+		fprintf(stderr,
+			"smbfs-mount: %s: mounting on %s failed%s\n",
+			m->fsname, m->mountpoint,
+			getuid() ? " (fusermount3 said why above)" : "");
+		return SMBFS_EXIT_FUSE;
+	}
+	m->mounted = true;
+	verbose(m, "mounted %s on %s", m->fsname, m->mountpoint);
+	return 0;
+}
+
+static int serve(struct mount_ctx *m)
+{
+	struct fuse_loop_config *lc;
+	int rc;
+
+	if (m->cl.single_thread)
+		return fuse_session_loop(m->se);
+	lc = fuse_loop_cfg_create();
+	if (!lc)
+		return -ENOMEM;
+	fuse_loop_cfg_set_clone_fd(lc, 0);
+	fuse_loop_cfg_set_idle_threads(lc, FUSE_IDLE_THREADS);
+	rc = fuse_session_loop_mt(m->se, lc);
+	fuse_loop_cfg_destroy(lc);
+	return rc;
+}
+
+static void teardown(struct mount_ctx *m)
+{
+	if (m->se) {
+		if (m->mounted)
+			fuse_session_unmount(m->se);
+		fuse_remove_signal_handlers(m->se);
+		fuse_session_destroy(m->se);
+	}
+	if (m->fs_ready)
+		smbfs_free_state(&m->fs);
+	if (m->tree)
+		smb_tree_disconnect(m->tree);
+	smb_session_close(m->session);
+	free(m->fsname);
+	free(m->subdir);
+	free(m->mountpoint);
+	smbfs_unc_free(&m->unc);
+	smbfs_opts_free(&m->o);
+	smbfs_cmdline_free(&m->cl);
+}
+
+/* Everything after the (optional) fork: connect, mount, serve. */
+static int mount_and_serve(struct mount_ctx *m)
+{
+	int rc = connect_share(m);
+
+	if (!rc)
+		rc = init_fs(m);
+	if (!rc)
+		rc = fuse_setup(m);
+	if (rc)
+		return rc;
+	detach_finish(m);
+	rc = serve(m);
+	/*
+	 * The loop ends on unmount, or on a signal (a positive number);
+	 * either is a clean end.  Reconnecting after the server went away
+	 * is not done yet: requests fail with ECONNRESET/ETIMEDOUT until
+	 * the share is remounted.
+	 */
+	if (rc < 0) {
+		smbfs_log("FUSE loop ended with %s", strerror(-rc));
+		return SMBFS_EXIT_PROTOCOL;
+	}
+	return SMBFS_EXIT_OK;
+}
+
+static int run(struct mount_ctx *m, int argc, char **argv)
+{
+	const char *prog = m->cl.helper ? SMBFS_HELPER_NAME : "smbfs-mount";
+	int rc;
+
+	if (m->cl.help) {
+		smbfs_print_usage(prog, false);
+		return SMBFS_EXIT_OK;
+	}
+	if (m->cl.version) {
+		printf("smbfs-mount %s\n", SMBFS_VERSION);
+		return SMBFS_EXIT_OK;
+	}
+	rc = smbfs_mountpoint_check(m->cl.mountpoint, &m->mountpoint, m->err,
+				    sizeof(m->err));
+	if (rc) {
+		fail_msg(m->err);
+		return rc == -ENOMEM ? SMBFS_EXIT_PROTOCOL
+				     : SMBFS_EXIT_MOUNTPOINT;
+	}
+	rc = check_fuse_device(m);
+	if (rc)
+		return rc;
+	if (m->cl.fake) {
+		verbose(m, "-f (fake): not mounting %s on %s", m->unc.display,
+			m->mountpoint);
+		return SMBFS_EXIT_OK;
+	}
+	rc = resolve_identity(m, argc, argv);
+	if (rc)
+		return rc;
+	/* mount(8) waits for its helper: the helper always detaches. */
+	if (!m->cl.foreground || m->cl.helper) {
+		rc = detach_fork(m);
+		if (rc)
+			return rc;
+	}
+	return mount_and_serve(m);
+}
+
+int main(int argc, char **argv)
+{
+	struct mount_ctx m;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.status_fd = -1;
+	/* A server that closes the connection must not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+	rc = parse_command_line(&m, argc, argv);
+	if (rc) {
+		smbfs_scrub_argv(argc, argv);
+		smbfs_scrub_environ();
+	} else {
+		rc = run(&m, argc, argv);
+	}
+	teardown(&m);
+	return rc;
+}
