@@ -9,6 +9,8 @@
 
 PREFIX ?= /usr/local
 DESTDIR ?=
+# mount(8) looks for helpers in /sbin only; SBINDIR= skips the helper.
+SBINDIR ?= /sbin
 BUILD := build
 CC ?= cc
 
@@ -117,6 +119,9 @@ install: all
 	$(if $(MOUNT_BIN),install -m 0755 $(MOUNT_BIN) $(DESTDIR)$(PREFIX)/bin/)
 	$(foreach t,$(TOOLS),install -m 0755 $(t) $(DESTDIR)$(PREFIX)/bin/;)
 	$(foreach m,$(wildcard man/*.8),install -m 0644 $(m) $(DESTDIR)$(PREFIX)/share/man/man8/;)
+	ln -sf smbfs-mount $(DESTDIR)$(PREFIX)/bin/smbfs
+	ln -sf smbfs-mount.8 $(DESTDIR)$(PREFIX)/share/man/man8/mount.smbfs.8
+	$(if $(SBINDIR),install -d $(DESTDIR)$(SBINDIR) && ln -sf $(PREFIX)/bin/smbfs-mount $(DESTDIR)$(SBINDIR)/mount.smbfs)
 
 format:
 	clang-format -i $(LIB_SRC) $(FS_SRC) $(TOOL_SRC) include/smbfs/*.h include/smbfs/*/*.h

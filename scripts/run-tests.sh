@@ -200,7 +200,11 @@ run_config() {
 	EXPORTED+=(SMB_CONFIG_NAME SMB_MNT_DIR SMB_TMPDIR SMB_TEST_USER \
 		SMBFS_BUILD SMBFS_ROOT)
 	for prog in "$@"; do
-		run_program "$name/$prog" "$BUILD_ABS/tests/$prog"
+		# Shell tests live in the source tree; C ones are built.
+		case $prog in
+		*.sh) run_program "$name/$prog" "$ROOT/tests/integration/$prog" ;;
+		*) run_program "$name/$prog" "$BUILD_ABS/tests/$prog" ;;
+		esac
 	done
 	unset "${EXPORTED[@]}"
 	EXPORTED=()

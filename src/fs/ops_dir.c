@@ -3,12 +3,18 @@
  * FUSE: directories (opendir, readdir, readdirplus, releasedir, fsyncdir,
  * mkdir, rmdir).
  *
- * Each opendir holds one SMB directory handle.  The first readdir (and
- * every readdir at offset 0, i.e. after rewinddir) reads the whole
- * listing into a snapshot; later calls serve entries from it by index.
- * The FUSE offset of an entry is its index + 1, so a reply cut short by
- * a full buffer resumes exactly where it stopped, and entries created or
- * deleted between two calls cannot shift the listing under the reader.
+ * opendir reads the whole listing into a snapshot (and so does every
+ * later readdir at offset 0, i.e. after rewinddir); readdir serves
+ * entries from it by index.  The FUSE offset of an entry is its index
+ * + 1, so a reply cut short by a full buffer resumes exactly where it
+ * stopped, and entries created or deleted between two calls cannot shift
+ * the listing under the reader.
+ *
+ * The SMB directory handle lives only while a listing is read.  Samba,
+ * like Windows, refuses to rename a directory while any handle below it
+ * is open (STATUS_ACCESS_DENIED), so a handle kept from opendir to
+ * releasedir would make "mv a b" fail whenever a program such as find
+ * has a subdirectory of a open.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,12 +33,15 @@ struct dir_entry {
 };
 
 struct dir_handle {
-	/* First, so code that treats fi->fh as a handle finds the fid. */
+	/*
+	 * First, so code that treats fi->fh as a handle finds the inode;
+	 * its fid is never an open SMB handle (see above).
+	 */
 	struct smbfs_handle h;
 	pthread_mutex_t lock;	/* the snapshot */
 	struct dir_entry *ents; /* ".", ".." then the server's entries */
 	size_t n, cap;
-	bool loaded;
+	bool fresh; /* loaded by opendir, not served yet */
 };
 
 static void snapshot_free(struct dir_handle *dh)
@@ -44,7 +53,6 @@ static void snapshot_free(struct dir_handle *dh)
 	free(dh->ents);
 	dh->ents = NULL;
 	dh->n = dh->cap = 0;
-	dh->loaded = false;
 }
 
 /* Takes ownership of name. */
@@ -97,87 +105,85 @@ static int list_cb(void *arg, const struct smb_dirent_info *e)
 	return snapshot_add(lc->dh, name, &e->st);
 }
 
+/* Starts a snapshot with our own "." and ".." (the server's are skipped). */
+static int snapshot_add_dots(struct dir_handle *dh)
+{
+	struct smb_stat dot = { .attributes = FILE_ATTRIBUTE_DIRECTORY };
+	char *n1 = strdup("."), *n2 = strdup("..");
+	int rc;
+
+	if (!n1 || !n2) {
+		free(n1);
+		free(n2);
+		return -ENOMEM;
+	}
+	rc = snapshot_add(dh, n1, &dot);
+	if (rc < 0) {
+		free(n2);
+		return rc;
+	}
+	return snapshot_add(dh, n2, &dot);
+}
+
 /* Reads the whole listing into a fresh snapshot (dh->lock held). */
 static int snapshot_load(struct smbfs *fs, struct smbfs_inode *dir,
 			 struct dir_handle *dh)
 {
-	struct smb_stat dot = { .attributes = FILE_ATTRIBUTE_DIRECTORY };
 	struct list_ctx lc = { .fs = fs, .dh = dh };
 	unsigned int skipped = 0;
 	char *path = inode_smb_path(fs, dir);
-	char *n1 = strdup("."), *n2 = strdup("..");
 	int rc;
 
 	snapshot_free(dh);
-	lc.dir_path = path ? path : "?";
-	if (!n1 || !n2) {
-		free(n1);
-		free(n2);
-		free(path);
-		return -ENOMEM;
-	}
-	rc = snapshot_add(dh, n1, &dot);
+	if (!path)
+		return -errno;
+	lc.dir_path = path;
+	rc = snapshot_add_dots(dh);
 	if (!rc)
-		rc = snapshot_add(dh, n2, &dot);
-	else
-		free(n2);
-	if (!rc)
-		rc = smb_dir_list(fs->tree, dh->h.fid, "*", list_cb, &lc,
-				  &skipped);
+		rc = smb_path_list(fs->tree, path, list_cb, &lc, &skipped);
 	if (!rc && skipped)
 		smbfs_log("skipped %u names in \"\\%s\" that are not valid "
 			  "UTF-16",
-			  skipped, lc.dir_path);
+			  skipped, path);
 	free(path);
-	if (rc < 0) {
+	if (rc < 0)
 		snapshot_free(dh);
-		return rc;
-	}
-	dh->loaded = true;
-	return 0;
+	return rc;
 }
 
 void smbfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct smbfs *fs = smbfs_from_req(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
-	struct smb_open_result res;
 	struct dir_handle *dh;
-	char *path;
 	int rc;
 
 	if (!in)
 		return;
-	path = inode_smb_path(fs, in);
-	if (!path) {
-		fs_reply_err(req, -errno);
-		return;
-	}
-	rc = fs_open_path(fs, path,
-			  FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES |
-				  SYNCHRONIZE,
-			  FILE_OPEN, FILE_DIRECTORY_FILE, &res);
-	free(path);
-	if (rc < 0) {
-		fs_reply_err(req, rc);
-		return;
-	}
 	dh = calloc(1, sizeof(*dh));
 	if (!dh || pthread_mutex_init(&dh->lock, NULL)) {
 		free(dh);
-		smb_file_close(fs->tree, res.fid, NULL);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
+	/* Reading the listing now also reports ENOENT/ENOTDIR/EACCES. */
+	rc = snapshot_load(fs, in, dh);
+	if (rc < 0) {
+		pthread_mutex_destroy(&dh->lock);
+		free(dh);
+		fs_reply_err(req, rc);
+		return;
+	}
+	memset(&dh->h.fid, 0xff, sizeof(dh->h.fid));
 	dh->h.inode = in;
-	dh->h.fid = res.fid;
 	dh->h.flags = fi->flags;
+	dh->fresh = true;
 	inode_open_get(fs, in);
 	fi->fh = (uintptr_t)dh;
 	if (fuse_reply_open(req, fi) < 0) {
 		/* Interrupted: the kernel will never release this handle. */
-		smb_file_close(fs->tree, res.fid, NULL);
 		inode_open_put(fs, in);
+		snapshot_free(dh);
 		pthread_mutex_destroy(&dh->lock);
 		free(dh);
 	}
@@ -190,7 +196,6 @@ void smbfs_op_releasedir(fuse_req_t req, fuse_ino_t ino,
 	struct dir_handle *dh = (struct dir_handle *)fi->fh;
 
 	(void)ino;
-	smb_file_close(fs->tree, dh->h.fid, NULL);
 	inode_open_put(fs, dh->h.inode);
 	snapshot_free(dh);
 	pthread_mutex_destroy(&dh->lock);
@@ -288,8 +293,8 @@ static void readdir_fill(fuse_req_t req, struct smbfs *fs,
 }
 
 /*
- * Loads the snapshot at offset 0 (opendir or rewinddir) or when none is
- * there yet; returns with dh->lock held on success.
+ * Reloads the snapshot at offset 0 (rewinddir), except for the first
+ * call after opendir; returns with dh->lock held on success.
  */
 static struct dir_handle *dir_prepare(fuse_req_t req, struct smbfs *fs,
 				      struct smbfs_inode *dir,
@@ -303,7 +308,7 @@ static struct dir_handle *dir_prepare(fuse_req_t req, struct smbfs *fs,
 		return NULL;
 	}
 	pthread_mutex_lock(&dh->lock);
-	if (off == 0 || !dh->loaded) {
+	if (off == 0 && !dh->fresh) {
 		rc = snapshot_load(fs, dir, dh);
 		if (rc < 0) {
 			pthread_mutex_unlock(&dh->lock);
@@ -311,6 +316,7 @@ static struct dir_handle *dir_prepare(fuse_req_t req, struct smbfs *fs,
 			return NULL;
 		}
 	}
+	dh->fresh = false;
 	return dh;
 }
 
@@ -498,6 +504,44 @@ void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 	fs_reply_entry(req, fs, dir, name, &st);
 }
 
+/*
+ * Windows semantics refuse to delete a read-only directory (and chmod
+ * a-w sets that attribute); POSIX only asks for a writable parent.
+ * Clear the attribute and try again, and put it back if that fails.
+ */
+static int rmdir_readonly(struct smbfs *fs, const char *path)
+{
+	struct smb_open_result res;
+	struct smb_stat st;
+	uint32_t plain;
+	int rc = fs_open_path(fs, path,
+			      DELETE | FILE_READ_ATTRIBUTES |
+				      FILE_WRITE_ATTRIBUTES | SYNCHRONIZE,
+			      FILE_OPEN, FILE_DIRECTORY_FILE, &res);
+	int rc2;
+
+	if (rc < 0)
+		return rc;
+	rc = smb_file_stat(fs->tree, res.fid, &st);
+	if (rc == 0 && !(st.attributes & FILE_ATTRIBUTE_READONLY))
+		rc = -EACCES; /* refused for another reason */
+	if (rc == 0) {
+		plain = st.attributes & ~(uint32_t)(FILE_ATTRIBUTE_READONLY |
+						    FILE_ATTRIBUTE_NORMAL);
+		rc = smb_file_set_basic(fs->tree, res.fid, 0, 0, 0, 0,
+					plain ? plain : FILE_ATTRIBUTE_NORMAL);
+	}
+	if (rc == 0) {
+		rc = smb_file_set_delete(fs->tree, res.fid, true);
+		if (rc < 0)
+			smb_file_set_basic(fs->tree, res.fid, 0, 0, 0, 0,
+					   st.attributes);
+	}
+	/* With delete pending the directory goes at this close. */
+	rc2 = smb_file_close(fs->tree, res.fid, NULL);
+	return rc ? rc : rc2;
+}
+
 void smbfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct smbfs *fs = smbfs_from_req(req);
@@ -516,8 +560,13 @@ void smbfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fs_reply_err(req, rc);
 		return;
 	}
-	/* Samba refuses the delete disposition on a non-empty directory. */
+	/*
+	 * Samba checks emptiness when the delete disposition is set and
+	 * answers STATUS_DIRECTORY_NOT_EMPTY (ENOTEMPTY) there.
+	 */
 	rc = smb_path_rmdir(fs->tree, path);
+	if (rc == -EACCES)
+		rc = rmdir_readonly(fs, path);
 	free(path);
 	if (rc == 0)
 		inode_unlink_name(fs, dir, name);

@@ -1,80 +1,805 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Not yet implemented: answers ENOSYS. */
+/*
+ * FUSE: open, create, read, write, flush, release, fsync, fallocate,
+ * copy_file_range and lseek (SEEK_DATA / SEEK_HOLE).
+ *
+ * Every open(2) becomes one SMB2 CREATE and its handle lives until
+ * release.  Data goes to the server synchronously (no write-back cache),
+ * so flush has nothing to send and close(2) costs no FLUSH round trip;
+ * fsync sends SMB2 FLUSH.  The kernel drops its page cache at every open
+ * (keep_cache = 0), so a file reopened after another client changed it
+ * is read afresh.
+ */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "smbfs.h"
+#include "smbfs/wire/smb2_fsctl.h"
+
+/*
+ * Shared between ops_file.c and ops_lock.c (candidates for smbfs.h):
+ * the byte-range locks a handle holds are kept by ops_lock.c, in a state
+ * object this file allocates with each handle.
+ */
+struct fs_lock_state;
+struct fs_lock_state *fs_lock_state_new(void);
+void fs_lock_state_free(struct fs_lock_state *ls);
+struct fs_lock_state *fs_handle_lock_state(struct smbfs_handle *h);
+/* Drops, on the server too, the POSIX locks owner holds through h. */
+void fs_locks_release_owner(struct smbfs *fs, struct smbfs_handle *h,
+			    uint64_t owner);
+
+/* One READ in flight per chunk when a request is larger than this. */
+#define READ_CHUNK (256u << 10)
+#define READ_MAX_CHUNKS 16
+/* Without LARGE_MTU (or on 2.0.2) one request carries at most 64 KiB. */
+#define SMALL_MTU_IO 65536u
+/* Pieces of the copy_file_range fallback. */
+#define COPY_PIECE (1u << 20)
+/* Output room for FSCTL_QUERY_ALLOCATED_RANGES (16 bytes a range). */
+#define RANGES_OUT_SMALL (64u << 10)
+#define RANGES_OUT_LARGE (1u << 20)
+
+/* What fi->fh points to; the rest of the filesystem sees only h. */
+struct smbfs_file {
+	struct smbfs_handle h; /* first: fi->fh is also a smbfs_handle */
+	pthread_mutex_t io_lock; /* serializes O_APPEND writes */
+	struct fs_lock_state *locks;
+};
+
+static struct smbfs_file *file_from_fi(const struct fuse_file_info *fi)
+{
+	return (struct smbfs_file *)(uintptr_t)fi->fh;
+}
+
+struct fs_lock_state *fs_handle_lock_state(struct smbfs_handle *h)
+{
+	return ((struct smbfs_file *)h)->locks;
+}
+
+/* --- open(2) flags as SMB2 CREATE parameters --- */
+
+/*
+ * MS-SMB2 2.2.13.1.1: the access an open(2) access mode needs.  Every
+ * handle can read attributes: fstat() and O_APPEND writes query them
+ * through it.  O_TRUNC overwrites, which needs write access.
+ */
+static uint32_t file_access_for_flags(int flags)
+{
+	const uint32_t rd = FILE_READ_DATA | FILE_READ_EA;
+	const uint32_t wr = FILE_WRITE_DATA | FILE_APPEND_DATA |
+			    FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA;
+	uint32_t access = FILE_READ_ATTRIBUTES | SYNCHRONIZE;
+
+	switch (flags & O_ACCMODE) {
+	case O_RDONLY:
+		access |= rd;
+		break;
+	case O_WRONLY:
+		access |= wr;
+		break;
+	default: /* O_RDWR, and 3 ("ioctl only") which needs both */
+		access |= rd | wr;
+		break;
+	}
+	if (flags & O_TRUNC)
+		access |= FILE_WRITE_DATA;
+	return access;
+}
+
+static bool file_flags_modify(int flags)
+{
+	return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+}
+
+/* FUSE_CAP_ATOMIC_O_TRUNC is on: O_TRUNC arrives here, one CREATE does it. */
+static uint32_t file_open_disposition(int flags)
+{
+	return (flags & O_TRUNC) ? FILE_OVERWRITE : FILE_OPEN;
+}
+
+/* The DOS read-only attribute stands for "no owner write bit". */
+static uint32_t file_create_attributes(mode_t mode)
+{
+	return (mode & S_IWUSR) ? 0 : FILE_ATTRIBUTE_READONLY;
+}
+
+/*
+ * CREATE with DELETE added to the access, so that an unlink while the
+ * file is open can set delete-pending through this handle.  A server or
+ * another opener that refuses DELETE gets the open without it.
+ */
+static int file_smb_open(struct smbfs *fs, const char *path, int flags,
+			 uint32_t disposition, uint32_t attributes,
+			 struct smb_open_result *res)
+{
+	struct smb_open_args a = {
+		.path = path,
+		.desired_access = file_access_for_flags(flags) | DELETE,
+		.file_attributes = attributes,
+		.share_access = FILE_SHARE_READ | FILE_SHARE_WRITE |
+				FILE_SHARE_DELETE,
+		.disposition = disposition,
+		.create_options = FILE_NON_DIRECTORY_FILE,
+	};
+	int rc = smb_file_open(fs->tree, &a, res);
+
+	if (rc == -EACCES || rc == -EBUSY) {
+		a.desired_access &= ~DELETE;
+		rc = smb_file_open(fs->tree, &a, res);
+	}
+	return rc;
+}
+
+/* --- handles --- */
+
+static struct smbfs_file *file_new(int flags)
+{
+	struct smbfs_file *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->locks = fs_lock_state_new();
+	if (!f->locks || pthread_mutex_init(&f->io_lock, NULL)) {
+		fs_lock_state_free(f->locks);
+		free(f);
+		return NULL;
+	}
+	f->h.flags = flags;
+	f->h.append = flags & O_APPEND;
+	return f;
+}
+
+static void file_free(struct smbfs_file *f)
+{
+	if (!f)
+		return;
+	fs_lock_state_free(f->locks);
+	pthread_mutex_destroy(&f->io_lock);
+	free(f);
+}
+
+/*
+ * Stores attributes the server just sent (CREATE or CLOSE response).
+ * Those carry no link count, and the id only with QFid: keep ours.
+ */
+static void file_store_stat(struct smbfs *fs, struct smbfs_inode *in,
+			    struct smb_stat *st)
+{
+	pthread_mutex_lock(&fs->lock);
+	st->file_id = in->server_id ? in->server_id : st->file_id;
+	st->nlink = in->st.nlink;
+	pthread_mutex_unlock(&fs->lock);
+	inode_set_stat(fs, in, st);
+}
+
+/* Closes the SMB handle; the server drops its byte-range locks with it. */
+static void file_release(struct smbfs *fs, struct smbfs_file *f)
+{
+	struct smbfs_inode *in = f->h.inode;
+	struct smb_stat st;
+	int rc = smb_file_close(fs->tree, f->h.fid, &st);
+
+	if (!rc)
+		file_store_stat(fs, in, &st);
+	else
+		smbfs_log("close of inode %llu failed: %s",
+			  (unsigned long long)in->ino, strerror(-rc));
+	inode_open_put(fs, in);
+	file_free(f);
+}
+
+static void file_fill_fi(struct smbfs *fs, struct fuse_file_info *fi,
+			 struct smbfs_file *f)
+{
+	fi->fh = (uintptr_t)f;
+	/* Coherency with other clients: drop cached pages at each open. */
+	fi->keep_cache = 0;
+	fi->direct_io = 0;
+	/* Flush exists to drop POSIX locks; with nobrl the kernel does. */
+	fi->noflush = fs->cfg.nobrl;
+}
 
 void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	(void)ino;
-	(void)fi;
-	fuse_reply_err(req, ENOSYS);
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
+	struct smb_open_result res;
+	struct smbfs_file *f = NULL;
+	char *path = NULL;
+	int rc;
+
+	if (!in)
+		return;
+	rc = -EROFS;
+	if (fs->cfg.read_only && file_flags_modify(fi->flags))
+		goto out;
+	rc = -ENOMEM;
+	f = file_new(fi->flags);
+	if (!f)
+		goto out;
+	path = inode_smb_path(fs, in);
+	if (!path) {
+		rc = -errno;
+		goto out;
+	}
+	rc = file_smb_open(fs, path, fi->flags,
+			   file_open_disposition(fi->flags), 0, &res);
+	if (rc < 0)
+		goto out;
+	f->h.inode = in;
+	f->h.fid = res.fid;
+	inode_open_get(fs, in);
+	file_store_stat(fs, in, &res.st);
+	file_fill_fi(fs, fi, f);
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		file_release(fs, f); /* interrupted: no release will come */
+	f = NULL;
+out:
+	if (rc < 0)
+		fs_reply_err(req, rc);
+	file_free(f);
+	free(path);
+}
+
+/* --- create --- */
+
+/*
+ * The kernel asks to create a name its lookup did not find, so FILE_CREATE
+ * it: a collision means the name appeared since (a race) or exists in
+ * another case only.  The second must fail with EEXIST and never touch
+ * that other file's data; the first is opened unless O_EXCL.
+ */
+static int file_create_or_open(struct smbfs *fs, struct smbfs_inode *dir,
+			       const char *name, const char *path,
+			       mode_t mode, int flags,
+			       struct smb_open_result *res)
+{
+	struct smb_stat st;
+	int attempt, rc;
+
+	for (attempt = 0; attempt < 3; attempt++) {
+		rc = file_smb_open(fs, path, flags, FILE_CREATE,
+				   file_create_attributes(mode), res);
+		if (rc != -EEXIST)
+			return rc;
+		rc = fs_lookup_child(fs, dir, name, &st, NULL);
+		if (rc == -ENOENT)
+			continue; /* gone again: try to create it once more */
+		if (rc < 0)
+			return rc; /* -EEXIST: only another case exists */
+		if (flags & O_EXCL)
+			return -EEXIST;
+		if (st.attributes & FILE_ATTRIBUTE_DIRECTORY)
+			return -EISDIR;
+		return file_smb_open(fs, path, flags,
+				     file_open_disposition(flags), 0, res);
+	}
+	return -EEXIST;
+}
+
+/*
+ * The inode number must be the one a later lookup of the name finds: the
+ * QFid answer carries it, else ask FileInternalInformation.
+ */
+static int file_created_id(struct smbfs *fs, struct smb_open_result *res)
+{
+	struct smb_stat st;
+	int rc;
+
+	if (res->st.file_id)
+		return 0;
+	rc = smb_file_stat(fs->tree, res->fid, &st);
+	if (!rc)
+		res->st = st;
+	return rc;
+}
+
+static void file_reply_create(fuse_req_t req, struct smbfs *fs,
+			      struct smbfs_inode *dir, const char *name,
+			      struct smbfs_file *f,
+			      const struct smb_open_result *res,
+			      struct fuse_file_info *fi)
+{
+	struct smbfs_inode *in = inode_remember(fs, dir, name, &res->st);
+	struct fuse_entry_param e;
+
+	if (!in) {
+		smb_file_close(fs->tree, res->fid, NULL);
+		file_free(f);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	f->h.inode = in;
+	f->h.fid = res->fid;
+	inode_open_get(fs, in);
+	fs_entry_param(fs, in, &e);
+	file_fill_fi(fs, fi, f);
+	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
+		/* Interrupted: neither forget nor release will come. */
+		file_release(fs, f);
+		inode_forget(fs, in, 1);
+	}
 }
 
 void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		     mode_t mode, struct fuse_file_info *fi)
 {
-	(void)parent;
-	(void)name;
-	(void)mode;
-	(void)fi;
-	fuse_reply_err(req, ENOSYS);
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_inode *dir = fs_inode_or_reply(req, parent);
+	struct smb_open_result res;
+	struct smbfs_file *f = NULL;
+	char *path = NULL;
+	int rc;
+
+	if (!dir)
+		return;
+	rc = -EROFS;
+	if (fs->cfg.read_only)
+		goto out;
+	rc = -ENOMEM;
+	f = file_new(fi->flags);
+	if (!f)
+		goto out;
+	path = inode_child_smb_path(fs, dir, name, &rc);
+	if (!path)
+		goto out;
+	rc = file_create_or_open(fs, dir, name, path, mode, fi->flags, &res);
+	if (rc < 0)
+		goto out;
+	rc = file_created_id(fs, &res);
+	if (rc < 0) {
+		smb_file_close(fs->tree, res.fid, NULL);
+		goto out;
+	}
+	file_reply_create(req, fs, dir, name, f, &res, fi);
+	f = NULL;
+out:
+	if (rc < 0)
+		fs_reply_err(req, rc);
+	file_free(f);
+	free(path);
+}
+
+/* --- read --- */
+
+/* The size of one READ request on this session. */
+static uint32_t file_read_chunk(struct smbfs *fs)
+{
+	struct smb_session_info si;
+	uint32_t chunk = READ_CHUNK;
+
+	smb_session_get_info(fs->session, &si);
+	if (si.max_read && si.max_read < chunk)
+		chunk = si.max_read;
+	if (si.dialect == SMB2_DIALECT_202 ||
+	    !(si.capabilities & SMB2_GLOBAL_CAP_LARGE_MTU))
+		chunk = chunk < SMALL_MTU_IO ? chunk : SMALL_MTU_IO;
+	return chunk;
+}
+
+struct read_batch {
+	pthread_mutex_t mutex;
+	pthread_cond_t cond;
+	unsigned int pending;
+	ssize_t result[READ_MAX_CHUNKS];
+};
+
+struct read_piece {
+	struct read_batch *batch;
+	unsigned int index;
+};
+
+/* Runs on the connection's reader thread. */
+static void read_piece_done(void *arg, ssize_t result)
+{
+	struct read_piece *p = arg;
+	struct read_batch *b = p->batch;
+
+	pthread_mutex_lock(&b->mutex);
+	b->result[p->index] = result;
+	/* Signal under the mutex: the waiter frees b once it sees 0. */
+	if (--b->pending == 0)
+		pthread_cond_signal(&b->cond);
+	pthread_mutex_unlock(&b->mutex);
+}
+
+/*
+ * The bytes a batch of consecutive chunks delivered: everything up to the
+ * first short chunk (end of file) or the first error, which is returned
+ * only when nothing came before it.
+ */
+static ssize_t read_batch_total(const ssize_t *result, size_t n,
+				size_t chunk, size_t size)
+{
+	size_t i, total = 0;
+
+	for (i = 0; i < n; i++) {
+		size_t want = size - i * chunk < chunk ? size - i * chunk
+						       : chunk;
+
+		if (result[i] < 0)
+			return total ? (ssize_t)total : result[i];
+		total += (size_t)result[i];
+		if ((size_t)result[i] < want)
+			break;
+	}
+	return total;
+}
+
+/* Issues the READs for one large request at once and waits for all. */
+static ssize_t read_parallel(struct smbfs *fs, struct smbfs_handle *h,
+			     char *buf, size_t size, uint64_t off,
+			     uint32_t chunk)
+{
+	struct read_piece piece[READ_MAX_CHUNKS];
+	struct read_batch b;
+	size_t i, n = (size + chunk - 1) / chunk;
+
+	if (pthread_mutex_init(&b.mutex, NULL))
+		return -ENOMEM;
+	if (pthread_cond_init(&b.cond, NULL)) {
+		pthread_mutex_destroy(&b.mutex);
+		return -ENOMEM;
+	}
+	b.pending = n;
+	for (i = 0; i < n; i++) {
+		uint32_t len = size - i * chunk < chunk ? size - i * chunk
+							: chunk;
+
+		piece[i].batch = &b;
+		piece[i].index = i;
+		/* done() runs exactly once, even when submission fails. */
+		smb_file_read_async(fs->tree, h->fid, buf + i * chunk, len,
+				    off + i * chunk, read_piece_done,
+				    &piece[i]);
+	}
+	pthread_mutex_lock(&b.mutex);
+	while (b.pending)
+		pthread_cond_wait(&b.cond, &b.mutex);
+	pthread_mutex_unlock(&b.mutex);
+	pthread_cond_destroy(&b.cond);
+	pthread_mutex_destroy(&b.mutex);
+	return read_batch_total(b.result, n, chunk, size);
 }
 
 void smbfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		   struct fuse_file_info *fi)
 {
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_file *f = file_from_fi(fi);
+	uint32_t chunk = file_read_chunk(fs);
+	char *buf;
+	ssize_t n;
+
 	(void)ino;
-	(void)size;
-	(void)off;
-	(void)fi;
-	fuse_reply_err(req, ENOSYS);
+	if (size == 0 || off < 0) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	buf = malloc(size);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if (size > chunk && (size + chunk - 1) / chunk <= READ_MAX_CHUNKS)
+		n = read_parallel(fs, &f->h, buf, size, off, chunk);
+	else
+		n = smb_file_read(fs->tree, f->h.fid, buf, size, off);
+	if (n < 0)
+		fs_reply_err(req, n);
+	else
+		fuse_reply_buf(req, buf, n);
+	free(buf);
+}
+
+/* --- write --- */
+
+/* Our cached size follows our own writes, for getattr from the cache. */
+static void file_note_size(struct smbfs *fs, struct smbfs_inode *in,
+			   uint64_t end)
+{
+	pthread_mutex_lock(&fs->lock);
+	if (in->st.end_of_file < end)
+		in->st.end_of_file = end;
+	pthread_mutex_unlock(&fs->lock);
+}
+
+/*
+ * O_APPEND: the kernel's offset is its cached size, which another client
+ * may have outgrown; write at the server's end of file instead.  The
+ * handle's mutex keeps this handle's appends from overlapping; appends
+ * through other handles or clients can still race (SMB has no atomic
+ * append-write).
+ */
+static ssize_t file_append(struct smbfs *fs, struct smbfs_file *f,
+			   const char *buf, size_t size, uint64_t *pos)
+{
+	struct smb_stat st;
+	ssize_t n;
+
+	pthread_mutex_lock(&f->io_lock);
+	n = smb_file_stat(fs->tree, f->h.fid, &st);
+	if (!n) {
+		*pos = st.end_of_file;
+		n = smb_file_write(fs->tree, f->h.fid, buf, size, *pos);
+	}
+	pthread_mutex_unlock(&f->io_lock);
+	return n;
 }
 
 void smbfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		    size_t size, off_t off, struct fuse_file_info *fi)
 {
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_file *f = file_from_fi(fi);
+	uint64_t pos = (uint64_t)off;
+	ssize_t n;
+
 	(void)ino;
-	(void)buf;
-	(void)size;
-	(void)off;
-	(void)fi;
-	fuse_reply_err(req, ENOSYS);
+	if (fs->cfg.read_only) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if (size == 0) {
+		fuse_reply_write(req, 0);
+		return;
+	}
+	/* fi->flags is the file's current f_flags (F_SETFL may change it). */
+	if (f->h.append || (fi->flags & O_APPEND))
+		n = file_append(fs, f, buf, size, &pos);
+	else
+		n = smb_file_write(fs->tree, f->h.fid, buf, size, pos);
+	if (n < 0) {
+		fs_reply_err(req, n);
+		return;
+	}
+	file_note_size(fs, f->h.inode, pos + (uint64_t)n);
+	fuse_reply_write(req, n);
 }
 
+/* --- flush, fsync, release --- */
+
+/*
+ * close(2) of any descriptor drops the caller's POSIX locks on the file
+ * (the kernel leaves that to us when we implement setlk).  Data was
+ * written synchronously, so nothing else needs sending: like cifs.ko, no
+ * SMB2 FLUSH at close.
+ */
 void smbfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_file *f = file_from_fi(fi);
+
 	(void)ino;
-	(void)fi;
-	fuse_reply_err(req, ENOSYS);
+	if (!fs->cfg.nobrl)
+		fs_locks_release_owner(fs, &f->h, fi->lock_owner);
+	fuse_reply_err(req, 0);
 }
 
 void smbfs_op_release(fuse_req_t req, fuse_ino_t ino,
 		      struct fuse_file_info *fi)
 {
+	struct smbfs *fs = smbfs_from_req(req);
+
 	(void)ino;
-	(void)fi;
-	fuse_reply_err(req, ENOSYS);
+	/*
+	 * If the file was unlinked while open, delete-pending is set on
+	 * it: the server removes it when its last handle closes here.
+	 */
+	file_release(fs, file_from_fi(fi));
+	fuse_reply_err(req, 0);
 }
 
 void smbfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 		    struct fuse_file_info *fi)
 {
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_file *f = file_from_fi(fi);
+	int rc = 0;
+
 	(void)ino;
-	(void)datasync;
-	(void)fi;
-	fuse_reply_err(req, ENOSYS);
+	(void)datasync; /* SMB2 FLUSH has no data-only variant */
+	/*
+	 * MS-SMB2 3.3.5.11: FLUSH needs write access; a read-only handle
+	 * has nothing of ours to flush, and fsync on it must succeed.
+	 */
+	if ((f->h.flags & O_ACCMODE) != O_RDONLY)
+		rc = smb_file_flush(fs->tree, f->h.fid);
+	fs_reply_err(req, rc);
+}
+
+/* --- fallocate --- */
+
+enum falloc_kind {
+	FALLOC_ALLOCATE, /* mode 0: may extend the file */
+	FALLOC_KEEP_SIZE, /* reserve only */
+	FALLOC_PUNCH, /* PUNCH_HOLE | KEEP_SIZE */
+	FALLOC_UNSUPPORTED,
+};
+
+static enum falloc_kind falloc_classify(int mode)
+{
+	switch (mode) {
+	case 0:
+		return FALLOC_ALLOCATE;
+	case FALLOC_FL_KEEP_SIZE:
+		return FALLOC_KEEP_SIZE;
+	case FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE:
+		return FALLOC_PUNCH;
+	default:
+		return FALLOC_UNSUPPORTED;
+	}
+}
+
+/*
+ * Mode 0 makes the file at least end bytes long.  No space is reserved:
+ * FileAllocationInformation below the end of file truncates (MS-FSCC
+ * 2.4.4), so setting it races with other writers; a later write may
+ * still fail with ENOSPC.
+ */
+static int file_extend(struct smbfs *fs, struct smbfs_file *f, uint64_t end)
+{
+	struct smb_stat st;
+	int rc = smb_file_stat(fs->tree, f->h.fid, &st);
+
+	if (rc < 0 || st.end_of_file >= end)
+		return rc;
+	rc = smb_file_set_size(fs->tree, f->h.fid, end);
+	if (!rc)
+		file_note_size(fs, f->h.inode, end);
+	return rc;
+}
+
+static int file_fsctl(struct smbfs *fs, struct smbfs_file *f, uint32_t code,
+		      struct smb_wbuf *in)
+{
+	int rc = wbuf_error(in);
+
+	if (!rc)
+		rc = smb_ioctl(fs->tree, f->h.fid, code, in->data,
+			       (uint32_t)in->len, 0, NULL, NULL);
+	wbuf_free(in);
+	return rc;
+}
+
+/*
+ * MS-FSCC 2.3.64 / 2.3.70: mark the file sparse once, then zero the range
+ * (the server deallocates it).  The range is clipped to the end of file:
+ * KEEP_SIZE must not extend it.
+ */
+static int file_punch_hole(struct smbfs *fs, struct smbfs_file *f,
+			   uint64_t off, uint64_t len)
+{
+	struct smb_wbuf in = SMB_WBUF_INIT;
+	struct smb_stat st;
+	uint64_t end;
+	int rc = smb_file_stat(fs->tree, f->h.fid, &st);
+
+	if (rc < 0 || off >= st.end_of_file)
+		return rc;
+	end = len > st.end_of_file - off ? st.end_of_file : off + len;
+	if (!(st.attributes & FILE_ATTRIBUTE_SPARSE_FILE)) {
+		smb2_fsctl_set_sparse_encode(&in, 1);
+		/* Without sparse support zeroing still reads back as zeros. */
+		rc = file_fsctl(fs, f, FSCTL_SET_SPARSE, &in);
+		if (rc < 0)
+			smbfs_log("FSCTL_SET_SPARSE failed: %s", strerror(-rc));
+	}
+	smb2_fsctl_zero_data_encode(&in, off, end);
+	return file_fsctl(fs, f, FSCTL_SET_ZERO_DATA, &in);
 }
 
 void smbfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
 			off_t offset, off_t length, struct fuse_file_info *fi)
 {
+	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs_file *f = file_from_fi(fi);
+	int rc;
+
 	(void)ino;
-	(void)mode;
-	(void)offset;
-	(void)length;
-	(void)fi;
-	fuse_reply_err(req, ENOSYS);
+	if (fs->cfg.read_only) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	if (offset < 0 || length <= 0 || offset > INT64_MAX - length) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	switch (falloc_classify(mode)) {
+	case FALLOC_ALLOCATE:
+		rc = file_extend(fs, f, (uint64_t)offset + (uint64_t)length);
+		break;
+	case FALLOC_KEEP_SIZE:
+		rc = 0; /* nothing to reserve without truncation risk */
+		break;
+	case FALLOC_PUNCH:
+		rc = file_punch_hole(fs, f, offset, length);
+		break;
+	default:
+		rc = -EOPNOTSUPP;
+		break;
+	}
+	fs_reply_err(req, rc);
+}
+
+/* --- copy_file_range --- */
+
+static bool copy_fallback_error(ssize_t rc)
+{
+	return rc == -EOPNOTSUPP || rc == -ENOSYS || rc == -EINVAL;
+}
+
+/* Client-side copy through our buffers, COPY_PIECE at a time. */
+static ssize_t copy_by_hand(struct smbfs *fs, struct smbfs_file *in,
+			    uint64_t off_in, struct smbfs_file *out,
+			    uint64_t off_out, uint64_t len)
+{
+	size_t piece = len < COPY_PIECE ? len : COPY_PIECE;
+	char *buf = malloc(piece ? piece : 1);
+	uint64_t done = 0;
+	ssize_t rc = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while (done < len) {
+		size_t want = len - done < piece ? len - done : piece;
+
+		rc = smb_file_read(fs->tree, in->h.fid, buf, want,
+				   off_in + done);
+		if (rc <= 0)
+			break;
+		want = (size_t)rc;
+		rc = smb_file_write(fs->tree, out->h.fid, buf, want,
+				    off_out + done);
+		if (rc < 0)
+			break;
+		done += want;
+		if (want < piece)
+			break; /* end of the source */
+	}
+	free(buf);
+	return done ? (ssize_t)done : rc;
+}
+
+/*
+ * Server-side copy (FSCTL_SRV_COPYCHUNK_WRITE) where the server has it.
+ * The copy may be short at the source's end of file, so len is clipped to
+ * the source size first.
+ */
+static ssize_t file_copy_range(struct smbfs *fs, struct smbfs_file *in,
+			       uint64_t off_in, struct smbfs_file *out,
+			       uint64_t off_out, uint64_t len)
+{
+	struct smb_stat st;
+	ssize_t n = smb_file_stat(fs->tree, in->h.fid, &st);
+
+	if (n < 0)
+		return n;
+	if (!len || off_in >= st.end_of_file)
+		return 0;
+	if (len > st.end_of_file - off_in)
+		len = st.end_of_file - off_in;
+	n = smb_file_copy_chunk(fs->tree, in->h.fid, off_in, out->h.fid,
+				off_out, len);
+	if (copy_fallback_error(n))
+		n = copy_by_hand(fs, in, off_in, out, off_out, len);
+	if (n <= 0)
+		return n;
+	/* Servers extend the target as they write; make sure of it. */
+	if (smb_file_stat(fs->tree, out->h.fid, &st) == 0 &&
+	    st.end_of_file < off_out + (uint64_t)n &&
+	    smb_file_set_size(fs->tree, out->h.fid, off_out + n) < 0)
+		return -EIO;
+	file_note_size(fs, out->h.inode, off_out + (uint64_t)n);
+	return n;
 }
 
 void smbfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in,
@@ -83,23 +808,141 @@ void smbfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in,
 			      struct fuse_file_info *fi_out, size_t len,
 			      int flags)
 {
+	struct smbfs *fs = smbfs_from_req(req);
+	ssize_t n;
+
 	(void)ino_in;
-	(void)off_in;
-	(void)fi_in;
 	(void)ino_out;
-	(void)off_out;
-	(void)fi_out;
-	(void)len;
-	(void)flags;
-	fuse_reply_err(req, ENOSYS);
+	if (fs->cfg.read_only) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	if (flags || off_in < 0 || off_out < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	/* The kernel sends this only for two files of this mount. */
+	n = file_copy_range(fs, file_from_fi(fi_in), off_in,
+			    file_from_fi(fi_out), off_out, len);
+	if (n < 0)
+		fs_reply_err(req, n);
+	else
+		fuse_reply_write(req, n);
+}
+
+/* --- lseek: SEEK_DATA / SEEK_HOLE --- */
+
+/*
+ * Walks allocated ranges (ascending, as MS-FSCC 2.3.34 returns them) from
+ * *pos.  Returns 1 with *pos at the answer when the ranges decide it, 0
+ * with *pos moved past the last range when they do not (SEEK_HOLE: the
+ * hole starts there if the list was complete).
+ */
+static int seek_scan_ranges(const struct smb2_alloc_range *r, size_t n,
+			    int whence, uint64_t *pos)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t end = r[i].offset + r[i].length;
+
+		if (end < r[i].offset)
+			end = UINT64_MAX;
+		if (end <= *pos)
+			continue;
+		if (whence == SEEK_DATA) {
+			if (r[i].offset > *pos)
+				*pos = r[i].offset;
+			return 1;
+		}
+		if (r[i].offset > *pos)
+			return 1; /* a hole at *pos */
+		*pos = end;
+	}
+	return 0;
+}
+
+/* Allocated ranges of [off, size); -E2BIG when there are too many. */
+static int query_ranges(struct smbfs *fs, struct smbfs_file *f, uint64_t off,
+			uint64_t size, struct smb2_alloc_range **r, size_t *n)
+{
+	const struct smb2_alloc_range want = {off, size - off};
+	static const uint32_t room[2] = {RANGES_OUT_SMALL, RANGES_OUT_LARGE};
+	struct smb_wbuf in = SMB_WBUF_INIT;
+	uint8_t *out = NULL;
+	uint32_t out_len = 0;
+	int i, rc;
+
+	rc = smb2_fsctl_alloc_range_encode(&in, &want);
+	for (i = 0; !rc && i < 2; i++) {
+		rc = smb_ioctl(fs->tree, f->h.fid, FSCTL_QUERY_ALLOCATED_RANGES,
+			       in.data, (uint32_t)in.len, room[i], &out,
+			       &out_len);
+		/* BUFFER_OVERFLOW (E2BIG) or BUFFER_TOO_SMALL (ERANGE) */
+		if (rc != -E2BIG && rc != -ERANGE)
+			break;
+		rc = -E2BIG;
+	}
+	wbuf_free(&in);
+	if (!rc)
+		rc = smb2_fsctl_alloc_ranges_decode(out, out_len, r, n);
+	free(out);
+	return rc;
+}
+
+/*
+ * A file that is not sparse is all data.  So is one whose ranges cannot
+ * be listed: reporting data where there is a hole is always allowed.
+ */
+static int file_seek(struct smbfs *fs, struct smbfs_file *f, uint64_t off,
+		     int whence, uint64_t *res)
+{
+	struct smb2_alloc_range *r = NULL;
+	struct smb_stat st;
+	size_t n = 0;
+	int rc = smb_file_stat(fs->tree, f->h.fid, &st);
+
+	if (rc < 0)
+		return rc;
+	if (off >= st.end_of_file)
+		return -ENXIO;
+	*res = whence == SEEK_DATA ? off : st.end_of_file;
+	if (!(st.attributes & FILE_ATTRIBUTE_SPARSE_FILE))
+		return 0;
+	rc = query_ranges(fs, f, off, st.end_of_file, &r, &n);
+	if (rc < 0)
+		return 0; /* the all-data answer above */
+	*res = off;
+	if (!seek_scan_ranges(r, n, whence, res)) {
+		if (whence == SEEK_DATA)
+			rc = -ENXIO; /* a hole up to the end of file */
+		else if (*res > st.end_of_file)
+			*res = st.end_of_file;
+	}
+	free(r);
+	return rc;
 }
 
 void smbfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		    struct fuse_file_info *fi)
 {
+	struct smbfs *fs = smbfs_from_req(req);
+	uint64_t res = 0;
+	int rc;
+
 	(void)ino;
-	(void)off;
-	(void)whence;
-	(void)fi;
-	fuse_reply_err(req, ENOSYS);
+	/* The kernel answers SEEK_SET, SEEK_CUR and SEEK_END itself. */
+	if (whence != SEEK_DATA && whence != SEEK_HOLE) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if (off < 0) {
+		fuse_reply_err(req, ENXIO);
+		return;
+	}
+	rc = file_seek(fs, file_from_fi(fi), off, whence, &res);
+	if (rc < 0)
+		fs_reply_err(req, rc);
+	else
+		fuse_reply_lseek(req, (off_t)res);
 }

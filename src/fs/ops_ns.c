@@ -19,7 +19,8 @@
 /* Unlinked-but-open files live under this prefix; readdir hides it. */
 #define HIDDEN_PREFIX ".smbfs-deleted-"
 
-#define OPEN_SHARE_ALL_ACCESS (FILE_READ_ATTRIBUTES | SYNCHRONIZE)
+/* What every handle here asks for besides DELETE or data access. */
+#define BASE_ACCESS (FILE_READ_ATTRIBUTES | SYNCHRONIZE)
 
 static bool reply_if_read_only(fuse_req_t req, struct smbfs *fs)
 {
@@ -49,22 +50,21 @@ static int open_for_delete(struct smbfs *fs, const char *path, uint32_t options,
 {
 	struct smb_open_result res;
 	int rc = fs_open_path(fs, path,
-			      DELETE | FILE_WRITE_ATTRIBUTES |
-				      OPEN_SHARE_ALL_ACCESS,
+			      DELETE | FILE_WRITE_ATTRIBUTES | BASE_ACCESS,
 			      FILE_OPEN, options, &res);
 
 	*can_write_attr = rc == 0;
 	if (rc == -EACCES)
-		rc = fs_open_path(fs, path, DELETE | OPEN_SHARE_ALL_ACCESS,
-				  FILE_OPEN, options, &res);
+		rc = fs_open_path(fs, path, DELETE | BASE_ACCESS, FILE_OPEN,
+				  options, &res);
 	if (rc == 0)
 		*fid = res.fid;
 	return rc;
 }
 
-/* Sets or clears FILE_ATTRIBUTE_READONLY; *old receives the previous set. */
-static int set_readonly(struct smbfs *fs, struct smb2_fileid fid, bool on,
-			uint32_t *old)
+/* Clears FILE_ATTRIBUTE_READONLY; *old receives the previous set. */
+static int clear_readonly(struct smbfs *fs, struct smb2_fileid fid,
+			  uint32_t *old)
 {
 	struct smb_stat st;
 	uint32_t attrs;
@@ -73,11 +73,14 @@ static int set_readonly(struct smbfs *fs, struct smb2_fileid fid, bool on,
 	if (rc < 0)
 		return rc;
 	*old = st.attributes;
-	attrs = on ? st.attributes | FILE_ATTRIBUTE_READONLY
-		   : st.attributes & ~FILE_ATTRIBUTE_READONLY;
-	if (attrs == st.attributes)
+	if (!(st.attributes & FILE_ATTRIBUTE_READONLY))
 		return -EALREADY;
-	/* MS-FSCC 2.4.7: 0 means "unchanged"; NORMAL clears everything. */
+	attrs = st.attributes &
+		~(uint32_t)(FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_NORMAL);
+	/*
+	 * MS-FSCC 2.4.7: 0 means "unchanged", and NORMAL is valid only
+	 * alone, so a file left with no attribute is sent NORMAL.
+	 */
 	return smb_file_set_basic(fs->tree, fid, 0, 0, 0, 0,
 				  attrs ? attrs : FILE_ATTRIBUTE_NORMAL);
 }
@@ -104,7 +107,7 @@ static int set_delete_posix(struct smbfs *fs, struct smb2_fileid fid,
 
 	if (rc != -EACCES || !can_write_attr)
 		return rc;
-	if (set_readonly(fs, fid, false, &old) < 0)
+	if (clear_readonly(fs, fid, &old) < 0)
 		return rc;
 	rc = smb_file_set_delete(fs->tree, fid, true);
 	if (rc < 0)
@@ -164,6 +167,12 @@ static int hide_begin(struct smbfs *fs, struct smbfs_inode *dir,
 	return rc;
 }
 
+static void hide_release(struct smbfs *fs, struct hidden_file *hf)
+{
+	smb_file_close(fs->tree, hf->fid, NULL);
+	free(hf->path);
+}
+
 /* Puts a hidden file back under its name (the operation failed). */
 static void hide_undo(struct smbfs *fs, const char *path,
 		      struct hidden_file *hf)
@@ -171,29 +180,28 @@ static void hide_undo(struct smbfs *fs, const char *path,
 	if (smb_file_rename(fs->tree, hf->fid, path, false) < 0)
 		smbfs_log("could not rename \"\\%s\" back to \"\\%s\"",
 			  hf->path, path);
-	smb_file_close(fs->tree, hf->fid, NULL);
-	free(hf->path);
+	hide_release(fs, hf);
 }
 
 /*
  * The name is gone for good: mark the hidden file for deletion (the
- * server removes it at the last close) and record the move.
+ * server removes it at the last close) and record the move.  On failure
+ * hf is still the caller's.
  */
 static int hide_commit(struct smbfs *fs, struct smbfs_inode *dir,
 		       struct smbfs_inode *in, struct hidden_file *hf)
 {
 	int rc = set_delete_posix(fs, hf->fid, hf->can_write_attr);
 
-	if (rc == 0)
-		rc = inode_move(fs, in, dir, hf->name);
-	if (rc == 0) {
-		pthread_mutex_lock(&fs->lock);
-		in->unlinked = true;
-		pthread_mutex_unlock(&fs->lock);
-	}
-	smb_file_close(fs->tree, hf->fid, NULL);
-	free(hf->path);
-	return rc;
+	if (rc < 0)
+		return rc;
+	if (inode_move(fs, in, dir, hf->name) < 0)
+		smbfs_log("out of memory recording \"%s\"", hf->name);
+	pthread_mutex_lock(&fs->lock);
+	in->unlinked = true;
+	pthread_mutex_unlock(&fs->lock);
+	hide_release(fs, hf);
+	return 0;
 }
 
 static int unlink_open_file(struct smbfs *fs, struct smbfs_inode *dir,
@@ -204,10 +212,9 @@ static int unlink_open_file(struct smbfs *fs, struct smbfs_inode *dir,
 
 	if (rc < 0)
 		return rc;
-	/* hide_commit consumes hf; a failure leaves the hidden name. */
 	rc = hide_commit(fs, dir, in, &hf);
 	if (rc < 0)
-		smbfs_log("unlink of an open file left \"%s\"", hf.name);
+		hide_undo(fs, path, &hf);
 	return rc;
 }
 
@@ -306,8 +313,9 @@ static int rename_check(struct rename_op *r)
 			return 0;
 		return r->noreplace ? -EEXIST : 1;
 	}
-	if (variant || r->noreplace)
-		return -EEXIST; /* never replace a different file's data */
+	/* Never replace a different file's data, unless nocase says so. */
+	if ((variant && !r->fs->cfg.nocase) || r->noreplace)
+		return -EEXIST;
 	r->dst_exists = true;
 	return 0;
 }
@@ -340,8 +348,11 @@ static int rename_over_open(struct rename_op *r, struct smbfs_inode *victim)
 		hide_undo(r->fs, r->to, &hf);
 		return rc;
 	}
-	if (hide_commit(r->fs, r->newdir, victim, &hf) < 0)
+	/* The rename is done; at worst the old file stays hidden. */
+	if (hide_commit(r->fs, r->newdir, victim, &hf) < 0) {
 		smbfs_log("rename left \"%s\" behind", hf.name);
+		hide_release(r->fs, &hf);
+	}
 	return 0;
 }
 
@@ -350,7 +361,7 @@ static int rename_over_open(struct rename_op *r, struct smbfs_inode *victim)
  * (STATUS_ACCESS_DENIED); POSIX replaces an empty directory and any
  * file in a writable directory.
  */
-static int rename_over_refused(struct rename_op *r)
+static int rename_over_refused(struct rename_op *r, int refused)
 {
 	struct smb2_fileid fid;
 	uint32_t old = 0;
@@ -364,11 +375,13 @@ static int rename_over_refused(struct rename_op *r)
 		return rc < 0 ? rc : rename_once(r);
 	}
 	if (!(r->dst.attributes & FILE_ATTRIBUTE_READONLY))
-		return -EACCES;
+		return refused;
 	rc = open_for_delete(r->fs, r->to, FILE_NON_DIRECTORY_FILE, &fid, &wa);
 	if (rc < 0)
 		return rc;
-	rc = wa ? set_readonly(r->fs, fid, false, &old) : -EACCES;
+	rc = wa ? clear_readonly(r->fs, fid, &old) : refused;
+	if (rc == -EALREADY)
+		rc = refused;
 	if (rc == 0) {
 		rc = rename_once(r);
 		if (rc < 0)
@@ -391,7 +404,7 @@ static int rename_do(struct rename_op *r)
 		return rename_over_open(r, victim);
 	rc = rename_once(r);
 	if (r->dst_exists && (rc == -EACCES || rc == -EEXIST))
-		rc = rename_over_refused(r);
+		rc = rename_over_refused(r, rc);
 	return rc;
 }
 
@@ -457,7 +470,7 @@ void smbfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	else
 		to = inode_child_smb_path(fs, dir, newname, &rc);
 	if (to)
-		rc = fs_open_path(fs, from, OPEN_SHARE_ALL_ACCESS, FILE_OPEN,
+		rc = fs_open_path(fs, from, BASE_ACCESS, FILE_OPEN,
 				  FILE_NON_DIRECTORY_FILE, &res);
 	if (to && rc == 0) {
 		/*
@@ -484,8 +497,7 @@ static int symlink_create(struct smbfs *fs, const char *path,
 {
 	struct smb_open_result res;
 	ssize_t n;
-	int rc = fs_open_path(fs, path,
-			      FILE_WRITE_DATA | DELETE | OPEN_SHARE_ALL_ACCESS,
+	int rc = fs_open_path(fs, path, FILE_WRITE_DATA | DELETE | BASE_ACCESS,
 			      FILE_CREATE, FILE_NON_DIRECTORY_FILE, &res);
 
 	if (rc < 0)

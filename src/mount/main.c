@@ -26,18 +26,18 @@
 #include "mount_helper.h"
 #include "smbfs/mount_opts.h"
 
-#define CONNECT_TIMEOUT_MS 5000
+#define CONNECT_TIMEOUT_MS    5000
 #define REQUEST_TIMEOUT_MAX_S 30
-#define FUSE_IDLE_THREADS 10
-#define ERRLEN 512
+#define FUSE_IDLE_THREADS     10
+#define ERRLEN		      512
 
 struct mount_ctx {
 	struct smbfs_cmdline cl;
 	struct smbfs_mount_opts o;
 	struct smbfs_unc unc;
 	char *mountpoint; /* canonical */
-	char *fsname; /* "//host/share[/dir]" for /proc/mounts */
-	char *subdir; /* SMB form */
+	char *fsname;	  /* "//host/share[/dir]" for /proc/mounts */
+	char *subdir;	  /* SMB form */
 	struct smb_session *session;
 	struct smb_tree *tree;
 	struct smbfs fs;
@@ -74,8 +74,8 @@ static void verbose(const struct mount_ctx *m, const char *fmt, ...)
 
 static int parse_command_line(struct mount_ctx *m, int argc, char **argv)
 {
-	int rc = smbfs_cmdline_parse(&m->cl, argc, argv, m->err,
-				     sizeof(m->err));
+	int rc =
+		smbfs_cmdline_parse(&m->cl, argc, argv, m->err, sizeof(m->err));
 
 	if (rc) {
 		fail_msg(m->err);
@@ -135,6 +135,8 @@ static int resolve_identity(struct mount_ctx *m, int argc, char **argv)
 	int rc;
 
 	m->o.prompt_target = m->unc.display;
+	/* The prompt names the user; credentials= may still change it. */
+	default_username(&m->o);
 	rc = smbfs_resolve_password(&m->o, m->err, sizeof(m->err));
 	/* Hide what was typed on the command line whatever happened. */
 	smbfs_scrub_argv(argc, argv);
@@ -143,7 +145,6 @@ static int resolve_identity(struct mount_ctx *m, int argc, char **argv)
 		fail_msg(m->err);
 		return SMBFS_EXIT_USAGE;
 	}
-	default_username(&m->o);
 	if (m->cl.verbose) {
 		char desc[1024];
 
@@ -421,8 +422,7 @@ static int fuse_setup(struct mount_ctx *m)
 		return SMBFS_EXIT_FUSE;
 	}
 	if (fuse_session_mount(m->se, m->mountpoint)) {
-		fprintf(stderr,
-			"smbfs-mount: %s: mounting on %s failed%s\n",
+		fprintf(stderr, "smbfs-mount: %s: mounting on %s failed%s\n",
 			m->fsname, m->mountpoint,
 			getuid() ? " (fusermount3 said why above)" : "");
 		return SMBFS_EXIT_FUSE;

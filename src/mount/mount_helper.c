@@ -27,30 +27,35 @@ static const char *base_name(const char *path)
 
 void smbfs_print_usage(const char *prog, bool to_stderr)
 {
+	static const char *const lines[] = {
+		"",
+		"UNC: //host/share[/dir], //host:port/share, "
+		"//[ipv6]:port/share, \\\\host\\share",
+		"  -o opts  mount options: username=, credentials=, uid=, "
+		"ro...",
+		"           (see smbfs-mount(8))",
+		"  -f       stay in the foreground",
+		"  -d       debug output (implies -f)",
+		"  -s       single-threaded",
+		"  -h       this help",
+		"  -V       version",
+		"Unmount with: fusermount3 -u MOUNTPOINT",
+	};
 	FILE *f = to_stderr ? stderr : stdout;
+	size_t i;
 
 	fprintf(f,
-		"usage: %s UNC MOUNTPOINT [-o option[,option...]] [-f] [-d] [-s]\n"
-		"       %s -h | -V\n"
-		"\n"
-		"UNC: //host/share[/dir], //host:port/share, //[ipv6]:port/share,"
-		" \\\\host\\share\n"
-		"  -o opts  mount options (username=, credentials=, uid=, ro, ...;"
-		" see smbfs-mount(8))\n"
-		"  -f       stay in the foreground\n"
-		"  -d       debug output (implies -f)\n"
-		"  -s       single-threaded\n"
-		"  -h       this help\n"
-		"  -V       version\n"
-		"Unmount with: fusermount3 -u MOUNTPOINT\n",
-		prog, prog);
+		"usage: %s UNC MOUNTPOINT [-o opt[,opt...]] [-f] [-d] [-s]\n",
+		prog);
+	fprintf(f, "       %s -h | -V\n", prog);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		fprintf(f, "%s\n", lines[i]);
 }
 
 static int cmdline_add_optlist(struct smbfs_cmdline *c, const char *list,
 			       char *err, size_t errlen)
 {
-	const char **n = realloc(c->optlists,
-				 (c->n_optlists + 1) * sizeof(*n));
+	const char **n = realloc(c->optlists, (c->n_optlists + 1) * sizeof(*n));
 
 	if (!n) {
 		smbfs_mount_errf(err, errlen, "out of memory");
@@ -75,34 +80,50 @@ static int cmdline_positional(struct smbfs_cmdline *c, const char *arg,
 	return 0;
 }
 
-/* One flag character; *takes_value is set for -o and -t. */
+/* mount(8) external helper flags: -s sloppy, -f fake, -n, -v. */
+static bool helper_flag(struct smbfs_cmdline *c, char f)
+{
+	bool *flag = f == 's'	? &c->sloppy
+		     : f == 'f' ? &c->fake
+		     : f == 'n' ? &c->nomtab
+		     : f == 'v' ? &c->verbose
+		     : f == 'h' ? &c->help
+		     : f == 'V' ? &c->version
+				: NULL;
+
+	if (flag)
+		*flag = true;
+	return flag;
+}
+
+static bool mount_flag(struct smbfs_cmdline *c, char f)
+{
+	bool *flag = f == 'f'	? &c->foreground
+		     : f == 'd' ? &c->debug
+		     : f == 's' ? &c->single_thread
+		     : f == 'h' ? &c->help
+		     : f == 'V' ? &c->version
+				: NULL;
+
+	if (flag)
+		*flag = true;
+	if (c->debug)
+		c->foreground = c->verbose = true;
+	return flag;
+}
+
+/*
+ * One flag character; *takes_value is set for -o, and in the helper form
+ * for -t TYPE and -N NAMESPACE, which mount(8) may pass.
+ */
 static int cmdline_flag(struct smbfs_cmdline *c, char f, bool *takes_value,
 			char *err, size_t errlen)
 {
-	*takes_value = false;
-	if (f == 'o' || (c->helper && (f == 't' || f == 'N'))) {
-		*takes_value = true;
+	*takes_value = f == 'o' || (c->helper && (f == 't' || f == 'N'));
+	if (*takes_value)
 		return 0;
-	}
-	if (c->helper) {
-		switch (f) {
-		case 's': c->sloppy = true; return 0;
-		case 'f': c->fake = true; return 0;
-		case 'n': c->nomtab = true; return 0;
-		case 'v': c->verbose = true; return 0;
-		case 'h': c->help = true; return 0;
-		case 'V': c->version = true; return 0;
-		}
-	} else {
-		switch (f) {
-		case 'f': c->foreground = true; return 0;
-		case 'd': c->debug = c->foreground = c->verbose = true;
-			return 0;
-		case 's': c->single_thread = true; return 0;
-		case 'h': c->help = true; return 0;
-		case 'V': c->version = true; return 0;
-		}
-	}
+	if (c->helper ? helper_flag(c, f) : mount_flag(c, f))
+		return 0;
 	smbfs_mount_errf(err, errlen, "unknown option '-%c'", f);
 	return -EINVAL;
 }
@@ -128,12 +149,13 @@ static int cmdline_cluster(struct smbfs_cmdline *c, int argc, char **argv,
 		} else if (*i + 1 < argc) {
 			val = argv[++*i];
 		} else {
-			smbfs_mount_errf(err, errlen, "option '-%c' needs a value",
-					 a[k]);
+			smbfs_mount_errf(err, errlen,
+					 "option '-%c' needs a value", a[k]);
 			return -EINVAL;
 		}
 		/* -t TYPE and -N NS come from mount(8): nothing to do. */
-		return a[k] == 'o' ? cmdline_add_optlist(c, val, err, errlen) : 0;
+		return a[k] == 'o' ? cmdline_add_optlist(c, val, err, errlen)
+				   : 0;
 	}
 	return 0;
 }
@@ -247,8 +269,8 @@ static void mountinfo_unescape(char *s)
 	char *out = s;
 
 	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
 			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
 					(s[3] - '0'));
 			s += 4;
@@ -353,13 +375,15 @@ static int mountpoint_user_allowed(const char *path, const struct stat *st,
 	if ((st->st_mode & S_ISVTX) && st->st_uid != getuid()) {
 		smbfs_mount_errf(err, errlen,
 				 "%s: a sticky directory you do not own; "
-				 "mount on a directory of your own", path);
+				 "mount on a directory of your own",
+				 path);
 		return -EACCES;
 	}
 	if (access(path, W_OK) && st->st_uid != getuid()) {
 		smbfs_mount_errf(err, errlen,
 				 "%s: not yours and not writable by you; "
-				 "mount on a directory of your own", path);
+				 "mount on a directory of your own",
+				 path);
 		return -EACCES;
 	}
 	return 0;
@@ -389,10 +413,12 @@ int smbfs_mountpoint_check(const char *path, char **abs, char *err,
 	if (stat(path, &st)) {
 		rc = -errno;
 		if (rc == -ENOTCONN)
-			smbfs_mount_errf(err, errlen,
-					 "%s: a FUSE mount whose daemon is gone "
-					 "is there; unmount it with "
-					 "fusermount3 -u %s", path, path);
+			smbfs_mount_errf(
+				err, errlen,
+				"%s: a FUSE mount whose daemon is gone "
+				"is there; unmount it with "
+				"fusermount3 -u %s",
+				path, path);
 		else
 			smbfs_mount_errf(err, errlen, "%s: %s", path,
 					 rc == -ENOENT ? "no such directory"
@@ -416,8 +442,8 @@ int smbfs_mountpoint_check(const char *path, char **abs, char *err,
 	if (mi && smbfs_mountinfo_has(mi, *abs, "fuse.smbfs")) {
 		smbfs_mount_errf(err, errlen,
 				 "%s: an smbfs share is already mounted there "
-				 "(fusermount3 -u %s to unmount it)", *abs,
-				 *abs);
+				 "(fusermount3 -u %s to unmount it)",
+				 *abs, *abs);
 		rc = -EBUSY;
 	}
 	free(mi);

@@ -18,25 +18,25 @@
 
 #include "smbfs/mount_opts.h"
 
-#define SMBFS_VERSION "0.1.0"
+#define SMBFS_VERSION	  "0.1.0"
 #define SMBFS_HELPER_NAME "mount.smbfs"
 
 struct smbfs_cmdline {
-	bool helper; /* run as mount.smbfs (the mount(8) calling form) */
+	bool helper;	 /* run as mount.smbfs (mount(8)'s form) */
 	const char *unc; /* point into argv */
 	const char *mountpoint;
 	const char **optlists; /* the argument of every -o, in order */
 	int n_optlists;
 	/* smbfs-mount flags */
-	bool foreground; /* -f */
-	bool debug; /* -d, implies foreground */
+	bool foreground;    /* -f */
+	bool debug;	    /* -d, implies foreground */
 	bool single_thread; /* -s */
-	bool help; /* -h, --help */
-	bool version; /* -V, --version */
+	bool help;	    /* -h, --help */
+	bool version;	    /* -V, --version */
 	/* mount.smbfs flags (mount(8) "external helpers") */
-	bool fake; /* -f: do everything but the mount */
-	bool sloppy; /* -s: ignore options we do not know */
-	bool nomtab; /* -n: nothing to do, mtab is not written */
+	bool fake;    /* -f: do everything but the mount */
+	bool sloppy;  /* -s: ignore options we do not know */
+	bool nomtab;  /* -n: nothing to do, mtab is not written */
 	bool verbose; /* -v */
 };
 

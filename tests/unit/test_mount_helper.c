@@ -15,12 +15,19 @@ static char err[512];
 
 static void test_cmdline_any_order_and_clusters(void)
 {
-	char *argv[] = { "/usr/bin/smbfs-mount", "-o", "ro", "//h/s", "-fo",
-			 "uid=1", "/mnt", "-s", "-oguest" };
+	char *argv[] = { "/usr/bin/smbfs-mount",
+			 "-o",
+			 "ro",
+			 "//h/s",
+			 "-fo",
+			 "uid=1",
+			 "/mnt",
+			 "-s",
+			 "-oguest" };
 	struct smbfs_cmdline c;
 
-	CU_ASSERT_EQUAL(smbfs_cmdline_parse(&c, ARGC(argv), argv, err,
-					    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+		smbfs_cmdline_parse(&c, ARGC(argv), argv, err, sizeof(err)), 0);
 	CU_ASSERT_FALSE(c.helper);
 	CU_ASSERT_STRING_EQUAL(c.unc, "//h/s");
 	CU_ASSERT_STRING_EQUAL(c.mountpoint, "/mnt");
@@ -41,8 +48,8 @@ static void test_cmdline_debug_implies_foreground(void)
 	char *argv[] = { "smbfs-mount", "//h/s", "/mnt", "-d" };
 	struct smbfs_cmdline c;
 
-	CU_ASSERT_EQUAL(smbfs_cmdline_parse(&c, ARGC(argv), argv, err,
-					    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+		smbfs_cmdline_parse(&c, ARGC(argv), argv, err, sizeof(err)), 0);
 	CU_ASSERT_TRUE(c.debug);
 	CU_ASSERT_TRUE(c.foreground);
 	smbfs_cmdline_free(&c);
@@ -59,26 +66,31 @@ static void test_cmdline_errors(void)
 	struct smbfs_cmdline c;
 
 	CU_ASSERT_EQUAL(smbfs_cmdline_parse(&c, ARGC(bad_flag), bad_flag, err,
-					    sizeof(err)), -EINVAL);
+					    sizeof(err)),
+			-EINVAL);
 	CU_ASSERT_STRING_EQUAL(err, "smbfs-mount: unknown option '-x'");
 	smbfs_cmdline_free(&c);
-	CU_ASSERT_EQUAL(smbfs_cmdline_parse(&c, ARGC(extra), extra, err,
-					    sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(
+		smbfs_cmdline_parse(&c, ARGC(extra), extra, err, sizeof(err)),
+		-EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/other"));
 	smbfs_cmdline_free(&c);
-	CU_ASSERT_EQUAL(smbfs_cmdline_parse(&c, ARGC(no_mnt), no_mnt, err,
-					    sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(
+		smbfs_cmdline_parse(&c, ARGC(no_mnt), no_mnt, err, sizeof(err)),
+		-EINVAL);
 	smbfs_cmdline_free(&c);
 	CU_ASSERT_EQUAL(smbfs_cmdline_parse(&c, ARGC(no_value), no_value, err,
-					    sizeof(err)), -EINVAL);
+					    sizeof(err)),
+			-EINVAL);
 	smbfs_cmdline_free(&c);
 	CU_ASSERT_EQUAL(smbfs_cmdline_parse(&c, ARGC(long_opt), long_opt, err,
-					    sizeof(err)), -EINVAL);
+					    sizeof(err)),
+			-EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--bogus"));
 	smbfs_cmdline_free(&c);
 	/* -h needs no UNC. */
-	CU_ASSERT_EQUAL(smbfs_cmdline_parse(&c, ARGC(help), help, err,
-					    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+		smbfs_cmdline_parse(&c, ARGC(help), help, err, sizeof(err)), 0);
 	CU_ASSERT_TRUE(c.help);
 	smbfs_cmdline_free(&c);
 }
@@ -86,12 +98,21 @@ static void test_cmdline_errors(void)
 /* mount(8) runs: mount.smbfs SOURCE TARGET [-sfnv] [-o OPTS] [-t TYPE]. */
 static void test_cmdline_helper_form(void)
 {
-	char *argv[] = { "/sbin/mount.smbfs", "//h/s", "/mnt", "-s", "-f",
-			 "-n", "-v", "-o", "rw,user", "-t", "smbfs" };
+	char *argv[] = { "/sbin/mount.smbfs",
+			 "//h/s",
+			 "/mnt",
+			 "-s",
+			 "-f",
+			 "-n",
+			 "-v",
+			 "-o",
+			 "rw,user",
+			 "-t",
+			 "smbfs" };
 	struct smbfs_cmdline c;
 
-	CU_ASSERT_EQUAL(smbfs_cmdline_parse(&c, ARGC(argv), argv, err,
-					    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+		smbfs_cmdline_parse(&c, ARGC(argv), argv, err, sizeof(err)), 0);
 	CU_ASSERT_TRUE(c.helper);
 	CU_ASSERT_TRUE(c.sloppy);
 	CU_ASSERT_TRUE(c.fake);
@@ -105,35 +126,38 @@ static void test_cmdline_helper_form(void)
 
 static void test_apply_opts_sloppy_and_symfollow(void)
 {
-	char *strict[] = { "mount.smbfs", "//h/s", "/m", "-o",
-			   "bogus,uid=5" };
-	char *sloppy[] = { "mount.smbfs", "//h/s", "/m", "-s", "-o",
-			   "bogus,uid=5,symfollow" };
+	char *strict[] = { "mount.smbfs", "//h/s", "/m", "-o", "bogus,uid=5" };
+	char sloppy_opts[] = "bogus,uid=5,symfollow";
+	char *sloppy[] = {
+		"mount.smbfs", "//h/s", "/m", "-s", "-o", sloppy_opts
+	};
 	char *plain[] = { "smbfs-mount", "//h/s", "/m", "-o", "symfollow" };
 	struct smbfs_mount_opts o;
 	struct smbfs_cmdline c;
 
 	smbfs_opts_init(&o);
-	CU_ASSERT_EQUAL(smbfs_cmdline_parse(&c, ARGC(strict), strict, err,
-					    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+		smbfs_cmdline_parse(&c, ARGC(strict), strict, err, sizeof(err)),
+		0);
 	CU_ASSERT_EQUAL(smbfs_cmdline_apply_opts(&c, &o, err, sizeof(err)),
 			-EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown option 'bogus'"));
 	smbfs_cmdline_free(&c);
 	smbfs_opts_free(&o);
 
-	CU_ASSERT_EQUAL(smbfs_cmdline_parse(&c, ARGC(sloppy), sloppy, err,
-					    sizeof(err)), 0);
-	CU_ASSERT_EQUAL(smbfs_cmdline_apply_opts(&c, &o, err, sizeof(err)),
-			0);
+	CU_ASSERT_EQUAL(
+		smbfs_cmdline_parse(&c, ARGC(sloppy), sloppy, err, sizeof(err)),
+		0);
+	CU_ASSERT_EQUAL(smbfs_cmdline_apply_opts(&c, &o, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(o.uid, 5);
 	CU_ASSERT_TRUE(o.uid_set);
 	smbfs_cmdline_free(&c);
 	smbfs_opts_free(&o);
 
 	/* Only mount(8) adds symfollow; typed by hand it is an error. */
-	CU_ASSERT_EQUAL(smbfs_cmdline_parse(&c, ARGC(plain), plain, err,
-					    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+		smbfs_cmdline_parse(&c, ARGC(plain), plain, err, sizeof(err)),
+		0);
 	CU_ASSERT_EQUAL(smbfs_cmdline_apply_opts(&c, &o, err, sizeof(err)),
 			-EINVAL);
 	smbfs_cmdline_free(&c);
@@ -142,15 +166,14 @@ static void test_apply_opts_sloppy_and_symfollow(void)
 
 static void test_mountinfo_has(void)
 {
-	const char *mi =
-		"22 1 0:21 / /proc rw,nosuid - proc proc rw\n"
-		"40 22 0:40 / /tmp/my\\040mnt rw,nosuid shared:1 - "
-		"fuse.smbfs //h/s rw,user_id=0\n"
-		"41 22 0:41 / /tmp/other rw - fuse.sshfs x rw";
+	const char *mi = "22 1 0:21 / /proc rw,nosuid - proc proc rw\n"
+			 "40 22 0:40 / /tmp/my\\040mnt rw,nosuid shared:1 - "
+			 "fuse.smbfs //h/s rw,user_id=0\n"
+			 "41 22 0:41 / /tmp/other rw - fuse.sshfs x rw";
 
 	CU_ASSERT_TRUE(smbfs_mountinfo_has(mi, "/tmp/my mnt", "fuse.smbfs"));
-	CU_ASSERT_FALSE(smbfs_mountinfo_has(mi, "/tmp/my\\040mnt",
-					    "fuse.smbfs"));
+	CU_ASSERT_FALSE(
+		smbfs_mountinfo_has(mi, "/tmp/my\\040mnt", "fuse.smbfs"));
 	CU_ASSERT_FALSE(smbfs_mountinfo_has(mi, "/tmp/other", "fuse.smbfs"));
 	CU_ASSERT_TRUE(smbfs_mountinfo_has(mi, "/tmp/other", "fuse.sshfs"));
 	CU_ASSERT_FALSE(smbfs_mountinfo_has(mi, "/tmp", "fuse.smbfs"));
@@ -202,8 +225,7 @@ static void test_exit_codes(void)
 			SMBFS_EXIT_CONNECT);
 	CU_ASSERT_EQUAL(smbfs_exit_for_session_error(-ENOENT),
 			SMBFS_EXIT_CONNECT);
-	CU_ASSERT_EQUAL(smbfs_exit_for_session_error(-EACCES),
-			SMBFS_EXIT_AUTH);
+	CU_ASSERT_EQUAL(smbfs_exit_for_session_error(-EACCES), SMBFS_EXIT_AUTH);
 	CU_ASSERT_EQUAL(smbfs_exit_for_session_error(-EPROTO),
 			SMBFS_EXIT_PROTOCOL);
 	CU_ASSERT_EQUAL(smbfs_exit_for_tree_error(-ENOENT), SMBFS_EXIT_SHARE);
@@ -225,8 +247,7 @@ static void test_mountpoint_check(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fclose(f);
 
-	CU_ASSERT_EQUAL(smbfs_mountpoint_check(dir, &abs, err, sizeof(err)),
-			0);
+	CU_ASSERT_EQUAL(smbfs_mountpoint_check(dir, &abs, err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(abs, dir);
 	free(abs);
 	CU_ASSERT_EQUAL(smbfs_mountpoint_check(file, &abs, err, sizeof(err)),
@@ -234,10 +255,11 @@ static void test_mountpoint_check(void)
 	CU_ASSERT_PTR_NULL(abs);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, ": not a directory"));
 	CU_ASSERT_EQUAL(smbfs_mountpoint_check("/nonexistent/x", &abs, err,
-					       sizeof(err)), -ENOENT);
+					       sizeof(err)),
+			-ENOENT);
 	/* mount.fuse3's drop_privileges passes an open /dev/fuse. */
-	CU_ASSERT_EQUAL(smbfs_mountpoint_check("/dev/fd/7", &abs, err,
-					       sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+		smbfs_mountpoint_check("/dev/fd/7", &abs, err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(abs, "/dev/fd/7");
 	free(abs);
 	unlink(file);

@@ -99,6 +99,17 @@ fs_prepare() {
 	export FS_CREDS FS_SCRATCH
 }
 
+# fs_is_mounted DIR: DIR is a mount point in /proc/mounts. (mountpoint(1)
+# stats the directory, which root may not do on another user's FUSE
+# mount.)
+fs_is_mounted() {
+	local _dev mnt _rest
+	while read -r _dev mnt _rest; do
+		[ "$(printf '%b' "$mnt")" = "$1" ] && return 0
+	done </proc/mounts
+	return 1
+}
+
 # smbfs_mount_pids: pids of running smbfs-mount processes of the test user.
 smbfs_mount_pids() {
 	local p uid
@@ -117,7 +128,7 @@ fs_mount() {
 	local name=$1 share=$2 opts=${3:-} mnt before after p deadline rc=0
 	fs_prepare
 	mnt=$SMB_MNT_DIR/$name
-	if mountpoint -q "$mnt" 2>/dev/null; then
+	if fs_is_mounted "$mnt"; then
 		log "$mnt is still mounted from an earlier run: unmounting"
 		fs_umount "$mnt"
 	fi
@@ -130,7 +141,7 @@ fs_mount() {
 		return 1
 	fi
 	deadline=$(($(now_ms) + FS_MOUNT_TIMEOUT_S * 1000))
-	until mountpoint -q "$mnt"; do
+	until fs_is_mounted "$mnt"; do
 		if [ "$(now_ms)" -ge "$deadline" ]; then
 			log "$mnt: not a mount point ${FS_MOUNT_TIMEOUT_S}s after smbfs-mount returned"
 			return 1
@@ -185,8 +196,8 @@ fs_forget_mount() {
 # unmount failed, so a test can notice.
 fs_umount() {
 	local mnt=$1 i pid rc=1
-	for i in 1 2 3 4 5; do
-		mountpoint -q "$mnt" || { rc=0; break; }
+	for _ in 1 2 3 4 5; do
+		fs_is_mounted "$mnt" || { rc=0; break; }
 		if fs_user fusermount3 -u "$mnt" 2>/dev/null; then
 			rc=0
 			break
@@ -305,8 +316,77 @@ fs_time() {
 fs_make_tree() {
 	local dir=$1 links=${2:-0}
 	[ -f "$dir.complete" ] && return 0
-	rm -rf "$dir"
-	/usr/bin/python3 "$FS_LIB_DIR/make_tree.py" "$dir" 5000 "$links" ||
-		return 1
-	touch "$dir.complete"
+	fs_user rm -rf "$dir"
+	fs_user /usr/bin/python3 "$FS_LIB_DIR/make_tree.py" "$dir" 5000 \
+		"$links" || return 1
+	fs_user touch "$dir.complete"
+}
+
+# fs_workload_start NAME [MOUNT_OPTIONS]: the common start of a wl_*.sh
+# script: environment checks, the unmount trap, a mount of [plain] on
+# $SMB_MNT_DIR/NAME and a fresh directory wl-NAME on it. Sets FS_MNT, M
+# (the directory on the mount) and D (the same directory on the server's
+# disk). Exits when the mount fails.
+fs_workload_start() {
+	local name=$1 opts=${2:-}
+	fs_need_env
+	fs_trap
+	fs_prepare
+	if ! fs_mount "$name" plain "$opts"; then
+		fail "mount //$SMB_HOST:$SMB_PORT/plain${opts:+ -o $opts}"
+		fs_finish
+		exit 1
+	fi
+	# shellcheck disable=SC2034 # M and D are for the calling script
+	M=$FS_MNT/wl-$name
+	D=$SMB_SHARE_PATH_PLAIN/wl-$name
+	fs_user rm -rf "$M"
+	if ! fs_user mkdir "$M"; then
+		fail "mkdir $M"
+		fs_finish
+		exit 1
+	fi
+}
+
+# tree_listing DIR: one line per entry: type, path, size for files and the
+# target for symlinks (what a copy must reproduce).
+tree_listing() {
+	(cd "$1" && find . -mindepth 1 \( -type l -printf 'l %p -> %l\n' \) \
+		-o \( -type f -printf 'f %p %s\n' \) \
+		-o \( -type d -printf 'd %p\n' \) | sort)
+}
+
+# file_times DIR: regular files with their mtimes (to the nanosecond).
+file_times() {
+	(cd "$1" && find . -type f -printf '%p %T@\n' | sort)
+}
+
+# readonly_files DIR: regular files without any write bit.
+readonly_files() {
+	(cd "$1" && find . -type f ! -perm /222 -printf '%p\n' | sort)
+}
+
+# same_output DESC CMD1 -- CMD2: both commands print the same; shows the
+# first differences otherwise.
+same_output() {
+	local desc=$1 a b
+	shift
+	local left=() right=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		left+=("$1")
+		shift
+	done
+	shift
+	right=("$@")
+	a=$(mktemp)
+	b=$(mktemp)
+	"${left[@]}" >"$a" 2>&1
+	"${right[@]}" >"$b" 2>&1
+	if cmp -s "$a" "$b"; then
+		pass "$desc"
+	else
+		fail "$desc: outputs differ:"
+		diff "$a" "$b" | head -n 20
+	fi
+	rm -f "$a" "$b"
 }
