@@ -51,7 +51,8 @@ void attr_fill(const struct smbfs *fs, const struct smbfs_inode *in,
 	memset(stbuf, 0, sizeof(*stbuf));
 	stbuf->st_ino = in->ino;
 	stbuf->st_mode = attr_mode(fs, in);
-	if (in->symlink_target_len && fs->cfg.mfsymlinks)
+	if (in->symlink_target_len && fs->cfg.mfsymlinks && !in->is_dir &&
+	    in->st.end_of_file == MFSYMLINK_SIZE)
 		stbuf->st_mode = S_IFLNK | 0777;
 	stbuf->st_nlink = in->st.nlink ? in->st.nlink : 1;
 	if (in->is_dir)

@@ -165,6 +165,13 @@ static void inode_store_stat(struct smbfs *fs, struct smbfs_inode *in,
 {
 	in->st = *st;
 	in->is_dir = st->attributes & FILE_ATTRIBUTE_DIRECTORY;
+	/*
+	 * Only a 1067-byte regular file can be a Minshall+French symlink;
+	 * anything else (the server may reuse a deleted link's file id)
+	 * is not one, whatever was cached.
+	 */
+	if (in->is_dir || st->end_of_file != MFSYMLINK_SIZE)
+		in->symlink_target_len = 0;
 	in->st_expires = now_seconds() + fs->cfg.attr_timeout;
 }
 

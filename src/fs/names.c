@@ -2,10 +2,11 @@
 /*
  * Name mapping between Linux and SMB.
  *
- * SMB names cannot hold \ : * ? " < > | nor end in a dot or a space.
+ * SMB names cannot hold \ : * ? " < > |, control characters, nor end in
+ * a dot or a space.
  * Like cifs.ko's "mapposix" (the Services for Mac mapping), those
  * characters travel as code points of the Unicode private use area
- * U+F020..U+F029, so any Linux name round-trips and the server never sees
+ * U+F001..U+F029, so any Linux name round-trips and the server never sees
  * a wildcard.  The reverse mapping applies to every name from the
  * server.  Names Linux cannot hold ('/' inside, or "." and "..") are
  * refused so the caller can skip them.
@@ -36,6 +37,10 @@ static uint16_t sfm_to_pua(char c)
 {
 	size_t i;
 
+	/* Control characters travel as U+F001..U+F01F. */
+	if (c > 0 && c < 0x20)
+		return (uint16_t)(0xF000 | c);
+
 	for (i = 0; i < sizeof(sfm_table) / sizeof(sfm_table[0]); i++)
 		if (sfm_table[i].c == c)
 			return sfm_table[i].pua;
@@ -46,6 +51,8 @@ static char sfm_from_pua(uint32_t cp)
 {
 	size_t i;
 
+	if (cp > 0xF000 && cp < 0xF020)
+		return (char)(cp - 0xF000);
 	if (cp == SFM_SPACE)
 		return ' ';
 	if (cp == SFM_PERIOD)
@@ -130,11 +137,10 @@ int name_from_smb(const char *name, bool mapposix, char **out)
 	if (!s)
 		return -ENOMEM;
 	for (i = 0; i < len; i++) {
-		/* U+F020..U+F029 are EF 80 A0..A9 in UTF-8. */
+		/* U+F001..U+F029 are EF 80 81..A9 in UTF-8. */
 		if (mapposix && i + 2 < len && u[i] == 0xEF &&
-		    u[i + 1] == 0x80 && u[i + 2] >= 0xA0 && u[i + 2] <= 0xA9) {
-			s[n++] = sfm_from_pua(0xF000 | (u[i + 2] & 0x3F) |
-					      ((u[i + 1] & 0x3F) << 6));
+		    u[i + 1] == 0x80 && u[i + 2] >= 0x81 && u[i + 2] <= 0xA9) {
+			s[n++] = sfm_from_pua(0xF000 | (u[i + 2] & 0x3F));
 			i += 2;
 			continue;
 		}

@@ -9,9 +9,8 @@
  * FileBasicInformation (MS-FSCC 2.4.7, 2.4.13).
  *
  * chmod applies to directories too, as on cifs.ko: the attribute is
- * stored, but a directory's mode always shows dir_mode, and Samba and
- * Windows refuse to delete a read-only directory (rmdir: EACCES) until
- * a chmod u+w clears it.
+ * stored although a directory's mode always shows dir_mode.  Servers
+ * refuse to delete anything read-only, so the delete paths clear it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -165,6 +164,12 @@ static uint32_t setattr_cached_attributes(struct smbfs *fs,
  * Applies the plan.  An open file (ftruncate) is changed through its own
  * handle, which also works after it was unlinked; when that handle lacks
  * FILE_WRITE_ATTRIBUTES the path is opened for the rest.
+ *
+ * Samba gives a handle that wrote data the close time as its mtime, even
+ * over a time set meanwhile through another handle; only a time set
+ * through the writing handle itself sticks.  futimens() carries no
+ * handle to FUSE, so a time set while another descriptor that wrote is
+ * still open is lost at its close.
  */
 static int setattr_apply(struct smbfs *fs, struct smbfs_inode *in,
 			 struct smbfs_handle *h, const struct setattr_plan *p)

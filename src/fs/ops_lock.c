@@ -371,9 +371,15 @@ static int lock_set(struct smbfs *fs, struct smbfs_handle *h,
 	if (!nl)
 		return -ENOMEM;
 	old = lock_take_overlapping(ls, owner, off, len);
-	rc = lock_server(fs, h, off, len, exclusive);
+	/*
+	 * An exclusive lock conflicts with the handle's own overlapping
+	 * locks (MS-FSA 2.1.5.7), so those must go first; a shared one
+	 * can stack on them and replace them without a gap.
+	 */
+	rc = exclusive && old ? -EAGAIN
+			      : lock_server(fs, h, off, len, exclusive);
 	if (rc == -EAGAIN && old && (exclusive || lock_list_has_exclusive(old))) {
-		/* Our own lock may be in the way (an upgrade). */
+		/* An upgrade, or our own lock in the way. */
 		lock_unlock_list(fs, h, old);
 		released = true;
 		rc = lock_server(fs, h, off, len, exclusive);

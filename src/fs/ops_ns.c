@@ -491,22 +491,66 @@ void smbfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	fs_reply_entry(req, fs, dir, newname, &st);
 }
 
-/* Writes an mfsymlink file at path; FILE_CREATE keeps the case rule. */
-static int symlink_create(struct smbfs *fs, const char *path,
-			  const uint8_t *buf, struct smb_stat *st)
+/*
+ * Answers a mkdir/symlink with the new entry.  Like fs_reply_entry, but
+ * the symlink state is known here, and it must be set: a server that
+ * reuses a deleted file's id hands back an inode that may still say
+ * "symlink", and the kernel refuses (EIO) an entry of the wrong type.
+ */
+static void reply_new_entry(fuse_req_t req, struct smbfs *fs,
+			    struct smbfs_inode *dir, const char *name,
+			    const struct smb_stat *st, size_t symlink_len)
+{
+	struct fuse_entry_param e;
+	struct smbfs_inode *in = inode_remember(fs, dir, name, st);
+
+	if (!in) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	pthread_mutex_lock(&fs->lock);
+	in->symlink_target_len = symlink_len;
+	pthread_mutex_unlock(&fs->lock);
+	fs_entry_param(fs, in, &e);
+	if (fuse_reply_entry(req, &e) == -ENOENT)
+		inode_forget(fs, in, 1); /* the request was interrupted */
+}
+
+/*
+ * Writes the mfsymlink under a hidden name and renames it into place
+ * (ReplaceIfExists = 0), so nobody ever sees a half-written link: an
+ * empty regular file that turns into a symlink would change type under
+ * a reader.  An existing name, in any case, fails with EEXIST.
+ */
+static int symlink_create(struct smbfs *fs, struct smbfs_inode *dir,
+			  const char *path, const uint8_t *buf,
+			  struct smb_stat *st)
 {
 	struct smb_open_result res;
+	unsigned long long seq;
+	char tmp_name[64], *tmp;
 	ssize_t n;
-	int rc = fs_open_path(fs, path, FILE_WRITE_DATA | DELETE | BASE_ACCESS,
-			      FILE_CREATE, FILE_NON_DIRECTORY_FILE, &res);
+	int rc = 0;
 
+	pthread_mutex_lock(&fs->lock);
+	seq = fs->hidden_seq++;
+	pthread_mutex_unlock(&fs->lock);
+	snprintf(tmp_name, sizeof(tmp_name), HIDDEN_PREFIX "symlink-%llu", seq);
+	tmp = inode_child_smb_path(fs, dir, tmp_name, &rc);
+	if (!tmp)
+		return rc;
+	rc = fs_open_path(fs, tmp, FILE_WRITE_DATA | DELETE | BASE_ACCESS,
+			  FILE_CREATE, FILE_NON_DIRECTORY_FILE, &res);
+	free(tmp);
 	if (rc < 0)
 		return rc;
 	n = smb_file_write(fs->tree, res.fid, buf, MFSYMLINK_SIZE, 0);
 	if (n >= 0 && n != MFSYMLINK_SIZE)
 		n = -EIO;
 	rc = n < 0 ? (int)n : smb_file_stat(fs->tree, res.fid, st);
-	/* Leave no half-written link behind. */
+	if (rc == 0)
+		rc = smb_file_rename(fs->tree, res.fid, path, false);
+	/* Leave nothing behind on failure. */
 	if (rc < 0)
 		smb_file_set_delete(fs->tree, res.fid, true);
 	smb_file_close(fs->tree, res.fid, NULL);
@@ -539,14 +583,14 @@ void smbfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 	rc = mfsymlink_format(link, buf);
 	path = rc < 0 ? NULL : inode_child_smb_path(fs, dir, name, &rc);
 	if (path)
-		rc = symlink_create(fs, path, buf, &st);
+		rc = symlink_create(fs, dir, path, buf, &st);
 	free(path);
 	free(buf);
 	if (rc < 0) {
 		fs_reply_err(req, rc);
 		return;
 	}
-	fs_reply_entry(req, fs, dir, name, &st);
+	reply_new_entry(req, fs, dir, name, &st, strlen(link));
 }
 
 void smbfs_op_readlink(fuse_req_t req, fuse_ino_t ino)

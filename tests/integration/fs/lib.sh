@@ -385,8 +385,8 @@ same_output() {
 	if cmp -s "$a" "$b"; then
 		pass "$desc"
 	else
-		fail "$desc: outputs differ:"
-		diff "$a" "$b" | head -n 20
+		fail "$desc: outputs differ (left: first command, right: second):"
+		comm -3 <(sort "$a") <(sort "$b") | head -n 20
 	fi
 	rm -f "$a" "$b"
 }

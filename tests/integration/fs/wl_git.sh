@@ -40,7 +40,7 @@ check "edit, git mv, git rm, commit" fs_user bash -c '
 	for i in 3 7 11 19 23; do echo "edit $i" >>src/sub$((i % 6))/file$i.txt; done
 	git mv src/sub1/file1.txt src/renamed.txt
 	git mv src/sub2 src/moved
-	git rm -q src/sub3/file3.txt
+	git rm -q src/sub3/file9.txt
 	git commit -q -am second' x "$R"
 check "git gc" fs_time git-gc fs_user git -C "$R" gc --quiet
 check_eq "git status clean" "" "$(fs_user git -C "$R" status --porcelain 2>&1)"

@@ -4,15 +4,25 @@
 # rsync -a of the 5,000-file tree onto the mount; a second rsync finds
 # nothing to do (sizes, mtimes, modes and links were kept), a change to
 # three files transfers exactly those three.
+#
+# Without POSIX extensions a share keeps one permission fact, the DOS
+# read-only attribute (chmod without owner write sets it), and the mount
+# shows file_mode/dir_mode minus write bits for read-only files. The source
+# copy therefore uses only modes the share can hold: 0644, 0444 and 0755
+# for directories, with file_mode=0644,dir_mode=0755.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-fs_workload_start rsync mfsymlinks
+fs_workload_start rsync mfsymlinks,file_mode=0644,dir_mode=0755
 T=$FS_SCRATCH/tree
 check "build the source tree" fs_time make-tree fs_make_tree "$T" 1
 SRC=$FS_SCRATCH/rsync-src
 fs_user rm -rf "$SRC"
 check "local copy of the tree" fs_user cp -a "$T" "$SRC"
+check "modes the share can hold" fs_user bash -c '
+	find "$1" -type d -exec chmod 0755 {} + &&
+	find "$1" -type f -perm /222 -exec chmod 0644 {} + &&
+	find "$1" -type f ! -perm /222 -exec chmod 0444 {} +' x "$SRC"
 
 check "rsync -a onto the mount" fs_time rsync-first \
 	fs_user rsync -a "$SRC/" "$M/tree/"
