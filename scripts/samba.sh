@@ -121,6 +121,12 @@ write_conf() {
 	printcap name = /dev/null
 	disable spoolss = yes
 	unix password sync = no
+	# Samba 4.17 maps SMB byte-range locks onto POSIX locks of its own
+	# file descriptors; when two handles of one connection hold
+	# overlapping shared locks and one unlocks, a hidden lock stays on
+	# that descriptor and later exclusive locks are refused (sqlite then
+	# reports "database is locked").  smbfs and cifs.ko both meet it.
+	posix locking = no
 EOF
 		if [ -n "$extra" ]; then
 			printf '\n\t# from %s\n' "$extra"

@@ -57,6 +57,8 @@ void attr_fill(const struct smbfs *fs, const struct smbfs_inode *in,
 	stbuf->st_nlink = in->st.nlink ? in->st.nlink : 1;
 	if (in->is_dir)
 		stbuf->st_nlink = 2;
+	if (in->unlinked)
+		stbuf->st_nlink = 0; /* open, but no name leads to it */
 	stbuf->st_uid = fs->cfg.uid;
 	stbuf->st_gid = fs->cfg.gid;
 	stbuf->st_size = (off_t)in->st.end_of_file;

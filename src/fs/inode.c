@@ -9,6 +9,7 @@
  * (parent, name).  fs->lock protects the tables and the inode fields.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -460,4 +461,47 @@ void inode_open_put(struct smbfs *fs, struct smbfs_inode *in)
 	in->refs++;
 	inode_unref(fs, in);
 	pthread_mutex_unlock(&fs->lock);
+}
+
+void inode_handle_add(struct smbfs *fs, struct smbfs_inode *in,
+		      struct smbfs_handle *h)
+{
+	pthread_mutex_lock(&fs->lock);
+	h->inode_next = in->handles;
+	in->handles = h;
+	in->open_count++;
+	pthread_mutex_unlock(&fs->lock);
+}
+
+void inode_handle_remove(struct smbfs *fs, struct smbfs_inode *in,
+			 struct smbfs_handle *h)
+{
+	struct smbfs_handle **pp;
+
+	pthread_mutex_lock(&fs->lock);
+	for (pp = &in->handles; *pp; pp = &(*pp)->inode_next) {
+		if (*pp == h) {
+			*pp = h->inode_next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&fs->lock);
+}
+
+int inode_handle_fid(struct smbfs *fs, struct smbfs_inode *in, bool writable,
+		     struct smb2_fileid *fid)
+{
+	struct smbfs_handle *h;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&fs->lock);
+	for (h = in->handles; h; h = h->inode_next) {
+		if (writable && (h->flags & O_ACCMODE) == O_RDONLY)
+			continue;
+		*fid = h->fid;
+		rc = 0;
+		break;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	return rc;
 }

@@ -205,6 +205,30 @@ static int setattr_apply(struct smbfs *fs, struct smbfs_inode *in,
 }
 
 /*
+ * Without a handle from the kernel (truncate(2), utimensat, futimens)
+ * an open writable handle of the same file is borrowed when there is
+ * one: MS-FSA 2.1.5.14.2 has the server keep LastWriteTime only when it
+ * was set through the handle that wrote, otherwise the CLOSE of that
+ * handle stamps the close time over it (cp -p, tar x).  If the borrowed
+ * handle was closed meanwhile, the path is used.
+ */
+static int setattr_apply_any(struct smbfs *fs, struct smbfs_inode *in,
+			     struct smbfs_handle *h,
+			     const struct setattr_plan *p)
+{
+	struct smbfs_handle borrowed = {.inode = in};
+	int rc;
+
+	if (h || in->is_dir ||
+	    inode_handle_fid(fs, in, true, &borrowed.fid) < 0)
+		return setattr_apply(fs, in, h, p);
+	rc = setattr_apply(fs, in, &borrowed, p);
+	if (rc == -EBADF || rc == -ENOENT)
+		rc = setattr_apply(fs, in, NULL, p);
+	return rc;
+}
+
+/*
  * MS-SMB2 2.2.10: a share exported read-only grants no write access in
  * its MaximalAccess, and the server answers ACCESS_DENIED; to Linux that
  * is a read-only file system.
@@ -225,11 +249,16 @@ static int setattr_refresh(struct smbfs *fs, struct smbfs_inode *in,
 			   struct smbfs_handle *h)
 {
 	struct smb_stat st;
+	struct smb2_fileid fid;
 	int rc;
 
-	if (!h)
+	if (h)
+		fid = h->fid;
+	else if (in->is_dir || inode_handle_fid(fs, in, false, &fid) < 0)
 		return fs_refresh_attr(fs, in, true);
-	rc = smb_file_stat(fs->tree, h->fid, &st);
+	rc = smb_file_stat(fs->tree, fid, &st);
+	if (rc < 0 && !h)
+		return fs_refresh_attr(fs, in, true);
 	if (rc < 0)
 		return rc;
 	if (!st.file_id)
@@ -259,7 +288,7 @@ void smbfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	/* chown to the presented owner and ctime alone change nothing. */
 	if (!plan.size && !plan.basic)
 		goto reply;
-	rc = setattr_share_errno(fs, setattr_apply(fs, in, h, &plan));
+	rc = setattr_share_errno(fs, setattr_apply_any(fs, in, h, &plan));
 	if (rc < 0)
 		goto out;
 	rc = setattr_refresh(fs, in, h);

@@ -33,6 +33,12 @@ void smbfs_op_init(void *userdata, struct fuse_conn_info *conn)
 		if (conn->capable & FUSE_CAP_FLOCK_LOCKS)
 			conn->want |= FUSE_CAP_FLOCK_LOCKS;
 	}
+	/*
+	 * Another client may change a file: when the size or mtime the
+	 * server reports moves, the kernel drops its cached pages.
+	 */
+	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
+		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
 	if (conn->capable & FUSE_CAP_READDIRPLUS)
 		conn->want |= FUSE_CAP_READDIRPLUS;
 	/* Writeback caching would hide other clients' changes. */
@@ -104,21 +110,33 @@ void smbfs_op_getattr(fuse_req_t req, fuse_ino_t ino,
 	struct smbfs *fs = smbfs_from_req(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
 	struct smbfs_handle *h = fi ? (struct smbfs_handle *)fi->fh : NULL;
+	struct smb2_fileid fid;
 	struct stat stbuf;
-	int rc;
+	int rc = -ENOENT;
 
 	if (!in)
 		return;
-	if (h && !in->is_dir) {
-		/* An open (perhaps unlinked) file: ask through its handle. */
-		struct smb_stat st;
+	/*
+	 * An open file is asked through a handle: one round trip, and it
+	 * still works after the file was unlinked (fstat comes without fi).
+	 */
+	if (!in->is_dir) {
+		if (h)
+			fid = h->fid;
+		if (h || inode_handle_fid(fs, in, false, &fid) == 0) {
+			struct smb_stat st;
 
-		rc = smb_file_stat(fs->tree, h->fid, &st);
-		if (!rc)
-			inode_set_stat(fs, in, &st);
-	} else {
-		rc = fs_refresh_attr(fs, in, true);
+			rc = smb_file_stat(fs->tree, fid, &st);
+			if (!rc) {
+				if (!st.file_id)
+					st.file_id = in->server_id;
+				inode_set_stat(fs, in, &st);
+			}
+		}
 	}
+	/* No handle, or it was closed meanwhile: go by the path. */
+	if (rc < 0 && !in->unlinked)
+		rc = fs_refresh_attr(fs, in, true);
 	if (rc < 0) {
 		fs_reply_err(req, rc);
 		return;
@@ -175,7 +193,8 @@ void smbfs_op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 	pthread_mutex_lock(&fs->lock);
 	attr_fill(fs, in, &stbuf);
 	pthread_mutex_unlock(&fs->lock);
-	if (ctx->uid == 0 || mask == F_OK) {
+	/* noperm: the server alone decides, at open time. */
+	if (ctx->uid == 0 || mask == F_OK || fs->cfg.noperm) {
 		fuse_reply_err(req, 0);
 		return;
 	}

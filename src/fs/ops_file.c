@@ -19,21 +19,9 @@
 #include "smbfs.h"
 #include "smbfs/wire/smb2_fsctl.h"
 
-/*
- * Shared between ops_file.c and ops_lock.c (candidates for smbfs.h):
- * the byte-range locks a handle holds are kept by ops_lock.c, in a state
- * object this file allocates with each handle.
- */
-struct fs_lock_state;
-struct fs_lock_state *fs_lock_state_new(void);
-void fs_lock_state_free(struct fs_lock_state *ls);
-struct fs_lock_state *fs_handle_lock_state(struct smbfs_handle *h);
-/* Drops, on the server too, the POSIX locks owner holds through h. */
-void fs_locks_release_owner(struct smbfs *fs, struct smbfs_handle *h,
-			    uint64_t owner);
 
 /* One READ in flight per chunk when a request is larger than this. */
-#define READ_CHUNK (256u << 10)
+#define READ_CHUNK	(256u << 10)
 #define READ_MAX_CHUNKS 16
 /* Without LARGE_MTU (or on 2.0.2) one request carries at most 64 KiB. */
 #define SMALL_MTU_IO 65536u
@@ -45,7 +33,7 @@ void fs_locks_release_owner(struct smbfs *fs, struct smbfs_handle *h,
 
 /* What fi->fh points to; the rest of the filesystem sees only h. */
 struct smbfs_file {
-	struct smbfs_handle h; /* first: fi->fh is also a smbfs_handle */
+	struct smbfs_handle h;	 /* first: fi->fh is also a smbfs_handle */
 	pthread_mutex_t io_lock; /* serializes O_APPEND writes */
 	struct fs_lock_state *locks;
 };
@@ -120,8 +108,8 @@ static int file_smb_open(struct smbfs *fs, const char *path, int flags,
 		.path = path,
 		.desired_access = file_access_for_flags(flags) | DELETE,
 		.file_attributes = attributes,
-		.share_access = FILE_SHARE_READ | FILE_SHARE_WRITE |
-				FILE_SHARE_DELETE,
+		.share_access =
+			FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
 		.disposition = disposition,
 		.create_options = FILE_NON_DIRECTORY_FILE,
 	};
@@ -181,8 +169,11 @@ static void file_release(struct smbfs *fs, struct smbfs_file *f)
 {
 	struct smbfs_inode *in = f->h.inode;
 	struct smb_stat st;
-	int rc = smb_file_close(fs->tree, f->h.fid, &st);
+	int rc;
 
+	/* Nobody may borrow the fid once its CLOSE is under way. */
+	inode_handle_remove(fs, in, &f->h);
+	rc = smb_file_close(fs->tree, f->h.fid, &st);
 	if (!rc)
 		file_store_stat(fs, in, &st);
 	else
@@ -196,9 +187,12 @@ static void file_fill_fi(struct smbfs *fs, struct fuse_file_info *fi,
 			 struct smbfs_file *f)
 {
 	fi->fh = (uintptr_t)f;
-	/* Coherency with other clients: drop cached pages at each open. */
-	fi->keep_cache = 0;
-	fi->direct_io = 0;
+	/*
+	 * cache=strict drops cached pages at each open for coherency with
+	 * other clients; loose keeps them; none bypasses the page cache.
+	 */
+	fi->keep_cache = fs->cfg.cache == SMBFS_CACHE_MODE_LOOSE;
+	fi->direct_io = fs->cfg.cache == SMBFS_CACHE_MODE_NONE;
 	/* Flush exists to drop POSIX locks; with nobrl the kernel does. */
 	fi->noflush = fs->cfg.nobrl;
 }
@@ -232,7 +226,7 @@ void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		goto out;
 	f->h.inode = in;
 	f->h.fid = res.fid;
-	inode_open_get(fs, in);
+	inode_handle_add(fs, in, &f->h);
 	file_store_stat(fs, in, &res.st);
 	file_fill_fi(fs, fi, f);
 	if (fuse_reply_open(req, fi) == -ENOENT)
@@ -254,9 +248,8 @@ out:
  * that other file's data; the first is opened unless O_EXCL.
  */
 static int file_create_or_open(struct smbfs *fs, struct smbfs_inode *dir,
-			       const char *name, const char *path,
-			       mode_t mode, int flags,
-			       struct smb_open_result *res)
+			       const char *name, const char *path, mode_t mode,
+			       int flags, struct smb_open_result *res)
 {
 	struct smb_stat st;
 	int attempt, rc;
@@ -315,7 +308,7 @@ static void file_reply_create(fuse_req_t req, struct smbfs *fs,
 	}
 	f->h.inode = in;
 	f->h.fid = res->fid;
-	inode_open_get(fs, in);
+	inode_handle_add(fs, in, &f->h);
 	fs_entry_param(fs, in, &e);
 	file_fill_fi(fs, fi, f);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
@@ -412,14 +405,14 @@ static void read_piece_done(void *arg, ssize_t result)
  * first short chunk (end of file) or the first error, which is returned
  * only when nothing came before it.
  */
-static ssize_t read_batch_total(const ssize_t *result, size_t n,
-				size_t chunk, size_t size)
+static ssize_t read_batch_total(const ssize_t *result, size_t n, size_t chunk,
+				size_t size)
 {
 	size_t i, total = 0;
 
 	for (i = 0; i < n; i++) {
-		size_t want = size - i * chunk < chunk ? size - i * chunk
-						       : chunk;
+		size_t want =
+			size - i * chunk < chunk ? size - i * chunk : chunk;
 
 		if (result[i] < 0)
 			return total ? (ssize_t)total : result[i];
@@ -447,8 +440,8 @@ static ssize_t read_parallel(struct smbfs *fs, struct smbfs_handle *h,
 	}
 	b.pending = n;
 	for (i = 0; i < n; i++) {
-		uint32_t len = size - i * chunk < chunk ? size - i * chunk
-							: chunk;
+		uint32_t len =
+			size - i * chunk < chunk ? size - i * chunk : chunk;
 
 		piece[i].batch = &b;
 		piece[i].index = i;
@@ -584,8 +577,7 @@ void smbfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fuse_reply_err(req, 0);
 }
 
-void smbfs_op_release(fuse_req_t req, fuse_ino_t ino,
-		      struct fuse_file_info *fi)
+void smbfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct smbfs *fs = smbfs_from_req(req);
 
@@ -619,9 +611,9 @@ void smbfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 /* --- fallocate --- */
 
 enum falloc_kind {
-	FALLOC_ALLOCATE, /* mode 0: may extend the file */
+	FALLOC_ALLOCATE,  /* mode 0: may extend the file */
 	FALLOC_KEEP_SIZE, /* reserve only */
-	FALLOC_PUNCH, /* PUNCH_HOLE | KEEP_SIZE */
+	FALLOC_PUNCH,	  /* PUNCH_HOLE | KEEP_SIZE */
 	FALLOC_UNSUPPORTED,
 };
 
@@ -675,8 +667,8 @@ static int file_fsctl(struct smbfs *fs, struct smbfs_file *f, uint32_t code,
  * (the server deallocates it).  The range is clipped to the end of file:
  * KEEP_SIZE must not extend it.
  */
-static int file_punch_hole(struct smbfs *fs, struct smbfs_file *f,
-			   uint64_t off, uint64_t len)
+static int file_punch_hole(struct smbfs *fs, struct smbfs_file *f, uint64_t off,
+			   uint64_t len)
 {
 	struct smb_wbuf in = SMB_WBUF_INIT;
 	struct smb_stat st;
@@ -697,8 +689,8 @@ static int file_punch_hole(struct smbfs *fs, struct smbfs_file *f,
 	return file_fsctl(fs, f, FSCTL_SET_ZERO_DATA, &in);
 }
 
-void smbfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
-			off_t offset, off_t length, struct fuse_file_info *fi)
+void smbfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
+			off_t length, struct fuse_file_info *fi)
 {
 	struct smbfs *fs = smbfs_from_req(req);
 	struct smbfs_file *f = file_from_fi(fi);
@@ -802,11 +794,10 @@ static ssize_t file_copy_range(struct smbfs *fs, struct smbfs_file *in,
 	return n;
 }
 
-void smbfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in,
-			      off_t off_in, struct fuse_file_info *fi_in,
-			      fuse_ino_t ino_out, off_t off_out,
-			      struct fuse_file_info *fi_out, size_t len,
-			      int flags)
+void smbfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+			      struct fuse_file_info *fi_in, fuse_ino_t ino_out,
+			      off_t off_out, struct fuse_file_info *fi_out,
+			      size_t len, int flags)
 {
 	struct smbfs *fs = smbfs_from_req(req);
 	ssize_t n;
@@ -866,8 +857,8 @@ static int seek_scan_ranges(const struct smb2_alloc_range *r, size_t n,
 static int query_ranges(struct smbfs *fs, struct smbfs_file *f, uint64_t off,
 			uint64_t size, struct smb2_alloc_range **r, size_t *n)
 {
-	const struct smb2_alloc_range want = {off, size - off};
-	static const uint32_t room[2] = {RANGES_OUT_SMALL, RANGES_OUT_LARGE};
+	const struct smb2_alloc_range want = { off, size - off };
+	static const uint32_t room[2] = { RANGES_OUT_SMALL, RANGES_OUT_LARGE };
 	struct smb_wbuf in = SMB_WBUF_INIT;
 	uint8_t *out = NULL;
 	uint32_t out_len = 0;

@@ -44,18 +44,11 @@
 #include "smbfs.h"
 #include "smbfs/wire/smb2_lock.h"
 
-/* Shared with ops_file.c (candidates for smbfs.h); see there. */
-struct fs_lock_state;
-struct fs_lock_state *fs_lock_state_new(void);
-void fs_lock_state_free(struct fs_lock_state *ls);
-struct fs_lock_state *fs_handle_lock_state(struct smbfs_handle *h);
-void fs_locks_release_owner(struct smbfs *fs, struct smbfs_handle *h,
-			    uint64_t owner);
 
-#define FLOCK_OFFSET ((uint64_t)INT64_MAX)
-#define FLOCK_LENGTH 1
+#define FLOCK_OFFSET	   ((uint64_t)INT64_MAX)
+#define FLOCK_LENGTH	   1
 #define LOCK_POLL_FIRST_MS 2
-#define LOCK_POLL_MAX_MS 256
+#define LOCK_POLL_MAX_MS   256
 
 /* A granted POSIX lock; off + len never exceeds UINT64_MAX. */
 struct fs_lock {
@@ -254,8 +247,8 @@ static void lock_put_back(struct fs_lock_state *ls, struct fs_lock *list)
 /* --- the server --- */
 
 /* Never blocks at the server: waiting is done by polling (see above). */
-static int lock_server(struct smbfs *fs, struct smbfs_handle *h,
-		       uint64_t off, uint64_t len, bool exclusive)
+static int lock_server(struct smbfs *fs, struct smbfs_handle *h, uint64_t off,
+		       uint64_t len, bool exclusive)
 {
 	uint32_t flags = SMB2_LOCKFLAG_FAIL_IMMEDIATELY |
 			 (exclusive ? SMB2_LOCKFLAG_EXCLUSIVE_LOCK
@@ -272,8 +265,8 @@ static int lock_server(struct smbfs *fs, struct smbfs_handle *h,
 static void unlock_server(struct smbfs *fs, struct smbfs_handle *h,
 			  uint64_t off, uint64_t len)
 {
-	int rc = smb_file_lock(fs->tree, h->fid, off, len,
-			       SMB2_LOCKFLAG_UNLOCK);
+	int rc =
+		smb_file_lock(fs->tree, h->fid, off, len, SMB2_LOCKFLAG_UNLOCK);
 
 	if (rc < 0 && rc != -ENOLCK)
 		smbfs_log("unlock of %llu+%llu failed: %s",
@@ -378,7 +371,8 @@ static int lock_set(struct smbfs *fs, struct smbfs_handle *h,
 	 */
 	rc = exclusive && old ? -EAGAIN
 			      : lock_server(fs, h, off, len, exclusive);
-	if (rc == -EAGAIN && old && (exclusive || lock_list_has_exclusive(old))) {
+	if (rc == -EAGAIN && old &&
+	    (exclusive || lock_list_has_exclusive(old))) {
 		/* An upgrade, or our own lock in the way. */
 		lock_unlock_list(fs, h, old);
 		released = true;
@@ -395,8 +389,11 @@ static int lock_set(struct smbfs *fs, struct smbfs_handle *h,
 		return rc;
 	}
 	lock_trim(fs, h, ls, old, off, len, released);
-	*nl = (struct fs_lock){.owner = owner, .off = off, .len = len,
-			       .exclusive = exclusive, .next = ls->locks};
+	*nl = (struct fs_lock){ .owner = owner,
+				.off = off,
+				.len = len,
+				.exclusive = exclusive,
+				.next = ls->locks };
 	ls->locks = nl;
 	return 0;
 }
@@ -439,8 +436,7 @@ static int lock_wait(fuse_req_t req, unsigned int *delay_ms)
 }
 
 /* The lock state of a regular file's handle, or NULL (replied). */
-static struct fs_lock_state *lock_state_or_reply(fuse_req_t req,
-						 fuse_ino_t ino,
+static struct fs_lock_state *lock_state_or_reply(fuse_req_t req, fuse_ino_t ino,
 						 struct fuse_file_info *fi)
 {
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
@@ -485,8 +481,7 @@ static int lock_probe(struct smbfs *fs, struct smbfs_handle *h, uint64_t off,
  * owner holds nothing (its own locks would conflict with the probe).
  */
 static int lock_test(struct smbfs *fs, struct smbfs_handle *h,
-		     struct fs_lock_state *ls, uint64_t owner,
-		     struct flock *fl)
+		     struct fs_lock_state *ls, uint64_t owner, struct flock *fl)
 {
 	const struct fs_lock *c;
 	uint64_t pos, len, end, gap;

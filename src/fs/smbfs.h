@@ -16,8 +16,17 @@
 
 #include "smbfs/client.h"
 
+/* cache=: how the kernel page cache is used (as in cifs.ko). */
+enum smbfs_cache_mode {
+	SMBFS_CACHE_MODE_STRICT, /* cached while open, dropped at each open */
+	SMBFS_CACHE_MODE_LOOSE, /* kept across opens */
+	SMBFS_CACHE_MODE_NONE, /* every read and write goes to the server */
+};
+
 /* How the filesystem presents the share (from the mount options). */
 struct smbfs_config {
+	enum smbfs_cache_mode cache;
+	bool noperm; /* no client-side permission checks in access() */
 	uid_t uid;
 	gid_t gid;
 	mode_t file_mode; /* permission bits for files, e.g. 0755 */
@@ -41,6 +50,7 @@ struct smbfs_inode {
 	uint64_t nlookup; /* kernel references (lookup/forget) */
 	unsigned int refs; /* internal references (children, handles) */
 	unsigned int open_count;
+	struct smbfs_handle *handles; /* open files of this inode */
 	bool is_dir;
 	bool unlinked; /* renamed away to a hidden name while open */
 	struct smb_stat st;
@@ -57,6 +67,7 @@ struct smbfs_handle {
 	struct smb2_fileid fid;
 	int flags; /* open(2) flags */
 	bool append;
+	struct smbfs_handle *inode_next; /* in->handles, under fs->lock */
 };
 
 struct smbfs {
@@ -91,7 +102,7 @@ void smbfs_ops_fill(const struct smbfs_config *cfg,
 void smbfs_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void smbfs_log_to_syslog(bool on);
 
-/* --- src/fs/fs_util.c --- */
+/* --- src/fs/fs.c --- */
 /* CREATE on a share path; res may be NULL when only the fid is needed. */
 int fs_open_path(struct smbfs *fs, const char *path, uint32_t access,
 		 uint32_t disposition, uint32_t options,
@@ -174,6 +185,17 @@ void smbfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		       size_t size);
 void smbfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void smbfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+/*
+ * The byte-range locks a handle holds are kept by ops_lock.c in a state
+ * object ops_file.c allocates with each handle.
+ */
+struct fs_lock_state;
+struct fs_lock_state *fs_lock_state_new(void);
+void fs_lock_state_free(struct fs_lock_state *ls);
+struct fs_lock_state *fs_handle_lock_state(struct smbfs_handle *h);
+/* Drops, on the server too, the POSIX locks owner holds through h. */
+void fs_locks_release_owner(struct smbfs *fs, struct smbfs_handle *h,
+			    uint64_t owner);
 /* src/fs/ops_lock.c */
 void smbfs_op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		    struct flock *lock);
@@ -205,6 +227,21 @@ void inode_set_stat(struct smbfs *fs, struct smbfs_inode *in,
 /* Open handles keep an inode alive after the kernel forgot it. */
 void inode_open_get(struct smbfs *fs, struct smbfs_inode *in);
 void inode_open_put(struct smbfs *fs, struct smbfs_inode *in);
+/*
+ * The open files of an inode, so operations that reach us without a
+ * file handle (fstat, futimens) can still act through one: needed for
+ * a file that was unlinked while open, and for times, which the server
+ * only keeps when set through the handle that wrote (MS-FSA 2.1.5.14.2).
+ * inode_handle_add also counts the open; remove before the SMB CLOSE,
+ * then inode_open_put.
+ */
+void inode_handle_add(struct smbfs *fs, struct smbfs_inode *in,
+		      struct smbfs_handle *h);
+void inode_handle_remove(struct smbfs *fs, struct smbfs_inode *in,
+			 struct smbfs_handle *h);
+/* Copies the fid of an open handle (a writable one if asked); 0/-ENOENT. */
+int inode_handle_fid(struct smbfs *fs, struct smbfs_inode *in, bool writable,
+		     struct smb2_fileid *fid);
 int inode_table_init(struct smbfs *fs, const struct smb_stat *root_st);
 void inode_table_free(struct smbfs *fs);
 /* Share path of an inode ("" for the root) as malloc'd SMB form. */

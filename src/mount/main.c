@@ -336,6 +336,10 @@ static int build_fs_config(struct mount_ctx *m, struct smbfs_config *cfg)
 	cfg->nocase = o->nocase;
 	cfg->mapposix = o->mapposix;
 	cfg->nobrl = o->nobrl;
+	cfg->noperm = o->noperm;
+	cfg->cache = o->cache == SMBFS_CACHE_NONE    ? SMBFS_CACHE_MODE_NONE
+		     : o->cache == SMBFS_CACHE_LOOSE ? SMBFS_CACHE_MODE_LOOSE
+						     : SMBFS_CACHE_MODE_STRICT;
 	/* One lifetime for both kinds: the shorter one is the safe one. */
 	cfg->attr_timeout = t_file < t_dir ? t_file : t_dir;
 	cfg->rsize = o->rsize;
