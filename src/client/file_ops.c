@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Typed file calls: CREATE, CLOSE, FLUSH, READ, WRITE and LOCK. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,31 +228,6 @@ static ssize_t read_result(const struct smb_req *req, void *buf, uint32_t len)
 	return r.data_len;
 }
 
-ssize_t smb_file_read(struct smb_tree *t, struct smb2_fileid fid, void *buf,
-		      size_t len, uint64_t off)
-{
-	uint32_t chunk_max = io_max(t, false);
-	size_t done = 0;
-
-	while (done < len) {
-		uint32_t chunk = len - done < chunk_max ? len - done : chunk_max;
-		struct smb_req *req = read_req_new(t, fid, chunk, off + done);
-		ssize_t n;
-
-		if (!req)
-			return done ? (ssize_t)done : -ENOMEM;
-		smb_call(t, req, 0);
-		n = read_result(req, (uint8_t *)buf + done, chunk);
-		smb_req_free(req);
-		if (n < 0)
-			return done ? (ssize_t)done : n;
-		done += n;
-		if ((uint32_t)n < chunk)
-			break;
-	}
-	return done;
-}
-
 static struct smb_req *write_req_new(struct smb_tree *t,
 				     struct smb2_fileid fid, const void *buf,
 				     uint32_t len, uint64_t off)
@@ -286,32 +262,6 @@ static ssize_t write_result(const struct smb_req *req, uint32_t len)
 	if (r.count > len)
 		return -EBADMSG;
 	return r.count;
-}
-
-ssize_t smb_file_write(struct smb_tree *t, struct smb2_fileid fid,
-		       const void *buf, size_t len, uint64_t off)
-{
-	uint32_t chunk_max = io_max(t, true);
-	size_t done = 0;
-
-	while (done < len) {
-		uint32_t chunk = len - done < chunk_max ? len - done : chunk_max;
-		struct smb_req *req = write_req_new(
-			t, fid, (const uint8_t *)buf + done, chunk, off + done);
-		ssize_t n;
-
-		if (!req)
-			return -ENOMEM;
-		smb_call(t, req, 0);
-		n = write_result(req, chunk);
-		smb_req_free(req);
-		if (n < 0)
-			return n;
-		if (n == 0)
-			return -EIO; /* the server accepted nothing */
-		done += n;
-	}
-	return done;
 }
 
 struct io_async {
@@ -411,4 +361,173 @@ int smb_file_lock(struct smb_tree *t, struct smb2_fileid fid, uint64_t off,
 		rc = smb_call(t, req, 0);
 	smb_req_free(req);
 	return rc;
+}
+
+/*
+ * Large reads and writes go out as several requests at once, so the
+ * server works on one piece while the next travels: a single request at
+ * a time would leave the link idle for a round trip per piece.
+ */
+#define IO_PIECE_MIN (64u << 10)
+#define IO_SINGLE_MAX (128u << 10)
+#define IO_MAX_INFLIGHT 16
+
+struct io_batch {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int pending;
+	ssize_t result[IO_MAX_INFLIGHT];
+};
+
+struct io_piece {
+	struct io_batch *batch;
+	unsigned int index;
+};
+
+static void io_piece_done(void *arg, ssize_t result)
+{
+	struct io_piece *p = arg;
+	struct io_batch *b = p->batch;
+
+	pthread_mutex_lock(&b->lock);
+	b->result[p->index] = result;
+	/* Signal under the lock: the waiter frees b once it sees 0. */
+	if (--b->pending == 0)
+		pthread_cond_signal(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+}
+
+/*
+ * The bytes the pieces moved as one contiguous run: up to the first
+ * short piece or error (an error only counts when nothing came first).
+ */
+static ssize_t io_batch_total(const struct io_batch *b, unsigned int n,
+			      uint32_t piece, size_t len)
+{
+	size_t total = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		size_t want = len - (size_t)i * piece < piece
+				      ? len - (size_t)i * piece
+				      : piece;
+
+		if (b->result[i] < 0)
+			return total ? (ssize_t)total : b->result[i];
+		total += (size_t)b->result[i];
+		if ((size_t)b->result[i] < want)
+			break;
+	}
+	return total;
+}
+
+/* At most IO_MAX_INFLIGHT pieces of len bytes, all in flight at once. */
+static ssize_t io_window(struct smb_tree *t, struct smb2_fileid fid,
+			 bool write, uint8_t *buf, size_t len, uint64_t off,
+			 uint32_t piece)
+{
+	struct io_piece pieces[IO_MAX_INFLIGHT];
+	struct io_batch b = {.pending = 0};
+	unsigned int i, n = (unsigned int)((len + piece - 1) / piece);
+
+	if (pthread_mutex_init(&b.lock, NULL))
+		return -ENOMEM;
+	if (pthread_cond_init(&b.cond, NULL)) {
+		pthread_mutex_destroy(&b.lock);
+		return -ENOMEM;
+	}
+	b.pending = n;
+	for (i = 0; i < n; i++) {
+		size_t at = (size_t)i * piece;
+		uint32_t plen = len - at < piece ? (uint32_t)(len - at) : piece;
+
+		pieces[i].batch = &b;
+		pieces[i].index = i;
+		/* done() runs exactly once, even when submission fails. */
+		if (write)
+			smb_file_write_async(t, fid, buf + at, plen, off + at,
+					     io_piece_done, &pieces[i]);
+		else
+			smb_file_read_async(t, fid, buf + at, plen, off + at,
+					    io_piece_done, &pieces[i]);
+	}
+	pthread_mutex_lock(&b.lock);
+	while (b.pending)
+		pthread_cond_wait(&b.cond, &b.lock);
+	pthread_mutex_unlock(&b.lock);
+	pthread_cond_destroy(&b.cond);
+	pthread_mutex_destroy(&b.lock);
+	return io_batch_total(&b, n, piece, len);
+}
+
+/* A piece size: a quarter of the request, 64 KiB aligned, within max. */
+static uint32_t io_piece_size(struct smb_tree *t, bool write, size_t len)
+{
+	uint32_t max = io_max(t, write);
+	size_t piece = (len / 4 + IO_PIECE_MIN - 1) & ~(size_t)(IO_PIECE_MIN - 1);
+
+	if (piece < IO_PIECE_MIN)
+		piece = IO_PIECE_MIN;
+	return piece > max ? max : (uint32_t)piece;
+}
+
+static ssize_t io_run(struct smb_tree *t, struct smb2_fileid fid, bool write,
+		      uint8_t *buf, size_t len, uint64_t off)
+{
+	uint32_t piece = io_piece_size(t, write, len);
+	size_t done = 0;
+
+	while (done < len) {
+		size_t window = (size_t)piece * IO_MAX_INFLIGHT;
+		size_t want = len - done < window ? len - done : window;
+		ssize_t n = io_window(t, fid, write, buf + done, want,
+				      off + done, piece);
+
+		if (n < 0)
+			return done ? (ssize_t)done : n;
+		done += (size_t)n;
+		if ((size_t)n < want) {
+			/* A write that moved nothing at all is an error. */
+			if (write && n == 0 && done == 0)
+				return -EIO;
+			break;
+		}
+	}
+	return done;
+}
+
+ssize_t smb_file_read(struct smb_tree *t, struct smb2_fileid fid, void *buf,
+		      size_t len, uint64_t off)
+{
+	struct smb_req *req;
+	ssize_t n;
+
+	if (len > IO_SINGLE_MAX || len > io_max(t, false))
+		return io_run(t, fid, false, buf, len, off);
+	req = read_req_new(t, fid, (uint32_t)len, off);
+	if (!req)
+		return -ENOMEM;
+	smb_call(t, req, 0);
+	n = read_result(req, buf, (uint32_t)len);
+	smb_req_free(req);
+	return n;
+}
+
+ssize_t smb_file_write(struct smb_tree *t, struct smb2_fileid fid,
+		       const void *buf, size_t len, uint64_t off)
+{
+	struct smb_req *req;
+	ssize_t n;
+
+	if (len > IO_SINGLE_MAX || len > io_max(t, true))
+		return io_run(t, fid, true, (uint8_t *)buf, len, off);
+	req = write_req_new(t, fid, buf, (uint32_t)len, off);
+	if (!req)
+		return -ENOMEM;
+	smb_call(t, req, 0);
+	n = write_result(req, (uint32_t)len);
+	smb_req_free(req);
+	if (n == 0 && len)
+		return -EIO; /* the server accepted nothing */
+	return n;
 }

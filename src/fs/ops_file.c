@@ -19,12 +19,6 @@
 #include "smbfs.h"
 #include "smbfs/wire/smb2_fsctl.h"
 
-
-/* One READ in flight per chunk when a request is larger than this. */
-#define READ_CHUNK	(256u << 10)
-#define READ_MAX_CHUNKS 16
-/* Without LARGE_MTU (or on 2.0.2) one request carries at most 64 KiB. */
-#define SMALL_MTU_IO 65536u
 /* Pieces of the copy_file_range fallback. */
 #define COPY_PIECE (1u << 20)
 /* Output room for FSCTL_QUERY_ALLOCATED_RANGES (16 bytes a range). */
@@ -359,112 +353,11 @@ out:
 
 /* --- read --- */
 
-/* The size of one READ request on this session. */
-static uint32_t file_read_chunk(struct smbfs *fs)
-{
-	struct smb_session_info si;
-	uint32_t chunk = READ_CHUNK;
-
-	smb_session_get_info(fs->session, &si);
-	if (si.max_read && si.max_read < chunk)
-		chunk = si.max_read;
-	if (si.dialect == SMB2_DIALECT_202 ||
-	    !(si.capabilities & SMB2_GLOBAL_CAP_LARGE_MTU))
-		chunk = chunk < SMALL_MTU_IO ? chunk : SMALL_MTU_IO;
-	return chunk;
-}
-
-struct read_batch {
-	pthread_mutex_t mutex;
-	pthread_cond_t cond;
-	unsigned int pending;
-	ssize_t result[READ_MAX_CHUNKS];
-};
-
-struct read_piece {
-	struct read_batch *batch;
-	unsigned int index;
-};
-
-/* Runs on the connection's reader thread. */
-static void read_piece_done(void *arg, ssize_t result)
-{
-	struct read_piece *p = arg;
-	struct read_batch *b = p->batch;
-
-	pthread_mutex_lock(&b->mutex);
-	b->result[p->index] = result;
-	/* Signal under the mutex: the waiter frees b once it sees 0. */
-	if (--b->pending == 0)
-		pthread_cond_signal(&b->cond);
-	pthread_mutex_unlock(&b->mutex);
-}
-
-/*
- * The bytes a batch of consecutive chunks delivered: everything up to the
- * first short chunk (end of file) or the first error, which is returned
- * only when nothing came before it.
- */
-static ssize_t read_batch_total(const ssize_t *result, size_t n, size_t chunk,
-				size_t size)
-{
-	size_t i, total = 0;
-
-	for (i = 0; i < n; i++) {
-		size_t want =
-			size - i * chunk < chunk ? size - i * chunk : chunk;
-
-		if (result[i] < 0)
-			return total ? (ssize_t)total : result[i];
-		total += (size_t)result[i];
-		if ((size_t)result[i] < want)
-			break;
-	}
-	return total;
-}
-
-/* Issues the READs for one large request at once and waits for all. */
-static ssize_t read_parallel(struct smbfs *fs, struct smbfs_handle *h,
-			     char *buf, size_t size, uint64_t off,
-			     uint32_t chunk)
-{
-	struct read_piece piece[READ_MAX_CHUNKS];
-	struct read_batch b;
-	size_t i, n = (size + chunk - 1) / chunk;
-
-	if (pthread_mutex_init(&b.mutex, NULL))
-		return -ENOMEM;
-	if (pthread_cond_init(&b.cond, NULL)) {
-		pthread_mutex_destroy(&b.mutex);
-		return -ENOMEM;
-	}
-	b.pending = n;
-	for (i = 0; i < n; i++) {
-		uint32_t len =
-			size - i * chunk < chunk ? size - i * chunk : chunk;
-
-		piece[i].batch = &b;
-		piece[i].index = i;
-		/* done() runs exactly once, even when submission fails. */
-		smb_file_read_async(fs->tree, h->fid, buf + i * chunk, len,
-				    off + i * chunk, read_piece_done,
-				    &piece[i]);
-	}
-	pthread_mutex_lock(&b.mutex);
-	while (b.pending)
-		pthread_cond_wait(&b.cond, &b.mutex);
-	pthread_mutex_unlock(&b.mutex);
-	pthread_cond_destroy(&b.cond);
-	pthread_mutex_destroy(&b.mutex);
-	return read_batch_total(b.result, n, chunk, size);
-}
-
 void smbfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		   struct fuse_file_info *fi)
 {
 	struct smbfs *fs = smbfs_from_req(req);
 	struct smbfs_file *f = file_from_fi(fi);
-	uint32_t chunk = file_read_chunk(fs);
 	char *buf;
 	ssize_t n;
 
@@ -478,10 +371,8 @@ void smbfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	if (size > chunk && (size + chunk - 1) / chunk <= READ_MAX_CHUNKS)
-		n = read_parallel(fs, &f->h, buf, size, off, chunk);
-	else
-		n = smb_file_read(fs->tree, f->h.fid, buf, size, off);
+	/* Large reads go out as several READs at once (client layer). */
+	n = smb_file_read(fs->tree, f->h.fid, buf, size, off);
 	if (n < 0)
 		fs_reply_err(req, n);
 	else

@@ -193,20 +193,6 @@ static void test_falloc_modes(void)
 
 /* --- read batches --- */
 
-static void test_read_batch_total(void)
-{
-	const ssize_t full[4] = { 100, 100, 100, 50 };
-	const ssize_t eof[4] = { 100, 30, 0, 0 };
-	const ssize_t err_first[2] = { -EIO, 100 };
-	const ssize_t err_later[3] = { 100, -EIO, 100 };
-
-	CU_ASSERT_EQUAL(read_batch_total(full, 4, 100, 350), 350);
-	/* A short chunk is the end of file: later chunks do not count. */
-	CU_ASSERT_EQUAL(read_batch_total(eof, 4, 100, 400), 130);
-	CU_ASSERT_EQUAL(read_batch_total(err_first, 2, 100, 200), -EIO);
-	CU_ASSERT_EQUAL(read_batch_total(err_later, 3, 100, 300), 100);
-}
-
 /* --- SEEK_DATA / SEEK_HOLE --- */
 
 static void test_seek_ranges(void)
@@ -494,7 +480,6 @@ static CU_TestInfo flag_tests[] = {
 	{ "disposition and create attributes",
 	  test_disposition_and_attributes },
 	{ "fallocate modes", test_falloc_modes },
-	{ "read batch total", test_read_batch_total },
 	{ "SEEK_DATA/SEEK_HOLE over ranges", test_seek_ranges },
 	CU_TEST_INFO_NULL,
 };

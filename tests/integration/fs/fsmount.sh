@@ -27,6 +27,7 @@ umount)
 	[ $# -eq 2 ] || die "usage: fsmount.sh umount NAME"
 	mnt=$SMB_MNT_DIR/$2
 	pid=$(fs_find_daemon "$mnt")
+	# shellcheck disable=SC2034 # read by fs_umount
 	[ -z "$pid" ] || FS_DAEMON_PID[$mnt]=$pid
 	fs_umount "$mnt"
 	;;

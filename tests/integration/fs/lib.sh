@@ -86,15 +86,13 @@ fs_prepare() {
 			fs_user_sh 'umask 077 && cat >"$1.tmp" && mv "$1.tmp" "$1"' \
 				"$FS_CREDS"
 	fi
-	if [ -z "${FS_SCRATCH:-}" ]; then
-		FS_SCRATCH=${SMB_TMPDIR:-/tmp}/fs-scratch
-		if is_root; then
-			mkdir -p "$FS_SCRATCH"
-			chown "$FS_USER:" "$FS_SCRATCH"
-		elif ! mkdir -p "$FS_SCRATCH" 2>/dev/null; then
-			FS_SCRATCH=$(mktemp -d /tmp/fs-scratch.XXXXXX)
-		fi
+	FS_SCRATCH=${FS_SCRATCH:-${SMB_TMPDIR:-/tmp}/fs-scratch}
+	if is_root; then
+		mkdir -p "$FS_SCRATCH"
+		chown "$FS_USER:" "$FS_SCRATCH"
 		chmod 0755 "$FS_SCRATCH"
+	elif ! [ -d "$FS_SCRATCH" ] && ! mkdir -p "$FS_SCRATCH" 2>/dev/null; then
+		FS_SCRATCH=$(mktemp -d /tmp/fs-scratch.XXXXXX)
 	fi
 	export FS_CREDS FS_SCRATCH
 }
@@ -195,7 +193,7 @@ fs_forget_mount() {
 # daemon by its pid and detach lazily. Returns non-zero when a normal
 # unmount failed, so a test can notice.
 fs_umount() {
-	local mnt=$1 i pid rc=1
+	local mnt=$1 pid rc=1
 	for _ in 1 2 3 4 5; do
 		fs_is_mounted "$mnt" || { rc=0; break; }
 		if fs_user fusermount3 -u "$mnt" 2>/dev/null; then
@@ -337,8 +335,10 @@ fs_workload_start() {
 		fs_finish
 		exit 1
 	fi
-	# shellcheck disable=SC2034 # M and D are for the calling script
+	# M and D are for the calling script.
+	# shellcheck disable=SC2034
 	M=$FS_MNT/wl-$name
+	# shellcheck disable=SC2034
 	D=$SMB_SHARE_PATH_PLAIN/wl-$name
 	fs_user rm -rf "$M"
 	if ! fs_user mkdir "$M"; then

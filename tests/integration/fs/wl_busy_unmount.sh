@@ -21,7 +21,10 @@ check "daemon pid known" test -n "$pid"
 fs_user bash -c '
 	exec 3<"$1/held"
 	touch "$2/ready"
-	while [ ! -e "$2/go" ]; do sleep 0.05; done
+	for _ in $(seq 1 1200); do # 60 s at most
+		[ -e "$2/go" ] && break
+		sleep 0.05
+	done
 	cat <&3 >"$2/out"
 	exit 0' x "$M" "$W" &
 holder=$!
