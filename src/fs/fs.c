@@ -54,6 +54,23 @@ int fs_open_path(struct smbfs *fs, const char *path, uint32_t access,
 			     res ? res : &tmp);
 }
 
+/*
+ * MS-SMB2 2.2.10: a share exported read-only grants no write access in
+ * its MaximalAccess, and the server answers ACCESS_DENIED; to Linux that
+ * is a read-only file system.
+ */
+int fs_share_errno(struct smbfs *fs, int rc)
+{
+	const uint32_t write = FILE_WRITE_DATA | FILE_APPEND_DATA |
+			       FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA;
+	struct smb_tree_info ti;
+
+	if (rc != -EACCES)
+		return rc;
+	smb_tree_get_info(fs->tree, &ti);
+	return ti.maximal_access && !(ti.maximal_access & write) ? -EROFS : rc;
+}
+
 static const struct fuse_lowlevel_ops smbfs_ops_all = {
 	.init = smbfs_op_init,
 	.destroy = smbfs_op_destroy,

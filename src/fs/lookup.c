@@ -234,3 +234,29 @@ void fs_reply_entry(fuse_req_t req, struct smbfs *fs,
 	if (fuse_reply_entry(req, &e) == -ENOENT)
 		inode_forget(fs, in, 1); /* the request was interrupted */
 }
+
+/*
+ * Answers a mkdir/symlink/create with the new entry.  Like
+ * fs_reply_entry, but the symlink state is known and must be set: a
+ * server that reuses a deleted file's id hands back an inode that may
+ * still say "symlink", and the kernel refuses (EIO) an entry of the
+ * wrong type.
+ */
+void fs_reply_new_entry(fuse_req_t req, struct smbfs *fs,
+			struct smbfs_inode *dir, const char *name,
+			const struct smb_stat *st, size_t symlink_len)
+{
+	struct fuse_entry_param e;
+	struct smbfs_inode *in = inode_remember(fs, dir, name, st);
+
+	if (!in) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	pthread_mutex_lock(&fs->lock);
+	in->symlink_target_len = symlink_len;
+	pthread_mutex_unlock(&fs->lock);
+	fs_entry_param(fs, in, &e);
+	if (fuse_reply_entry(req, &e) == -ENOENT)
+		inode_forget(fs, in, 1); /* the request was interrupted */
+}

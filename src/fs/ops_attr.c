@@ -228,23 +228,6 @@ static int setattr_apply_any(struct smbfs *fs, struct smbfs_inode *in,
 	return rc;
 }
 
-/*
- * MS-SMB2 2.2.10: a share exported read-only grants no write access in
- * its MaximalAccess, and the server answers ACCESS_DENIED; to Linux that
- * is a read-only file system.
- */
-static int setattr_share_errno(struct smbfs *fs, int rc)
-{
-	const uint32_t write = FILE_WRITE_DATA | FILE_APPEND_DATA |
-			       FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA;
-	struct smb_tree_info ti;
-
-	if (rc != -EACCES)
-		return rc;
-	smb_tree_get_info(fs->tree, &ti);
-	return ti.maximal_access && !(ti.maximal_access & write) ? -EROFS : rc;
-}
-
 static int setattr_refresh(struct smbfs *fs, struct smbfs_inode *in,
 			   struct smbfs_handle *h)
 {
@@ -288,7 +271,7 @@ void smbfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	/* chown to the presented owner and ctime alone change nothing. */
 	if (!plan.size && !plan.basic)
 		goto reply;
-	rc = setattr_share_errno(fs, setattr_apply_any(fs, in, h, &plan));
+	rc = fs_share_errno(fs, setattr_apply_any(fs, in, h, &plan));
 	if (rc < 0)
 		goto out;
 	rc = setattr_refresh(fs, in, h);

@@ -459,31 +459,6 @@ void smbfs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
 }
 
 /*
- * Answers a mkdir/symlink with the new entry.  Like fs_reply_entry, but
- * the symlink state is known here, and it must be set: a server that
- * reuses a deleted file's id hands back an inode that may still say
- * "symlink", and the kernel refuses (EIO) an entry of the wrong type.
- */
-static void reply_new_entry(fuse_req_t req, struct smbfs *fs,
-			    struct smbfs_inode *dir, const char *name,
-			    const struct smb_stat *st, size_t symlink_len)
-{
-	struct fuse_entry_param e;
-	struct smbfs_inode *in = inode_remember(fs, dir, name, st);
-
-	if (!in) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	pthread_mutex_lock(&fs->lock);
-	in->symlink_target_len = symlink_len;
-	pthread_mutex_unlock(&fs->lock);
-	fs_entry_param(fs, in, &e);
-	if (fuse_reply_entry(req, &e) == -ENOENT)
-		inode_forget(fs, in, 1); /* the request was interrupted */
-}
-
-/*
  * MS-SMB2 2.2.13: FILE_CREATE fails with OBJECT_NAME_COLLISION when the
  * name exists, and on a case-insensitive share also when it exists in
  * another case, so no entry is ever replaced.
@@ -526,7 +501,7 @@ void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fs_reply_err(req, rc);
 		return;
 	}
-	reply_new_entry(req, fs, dir, name, &st, 0);
+	fs_reply_new_entry(req, fs, dir, name, &st, 0);
 }
 
 /*

@@ -492,31 +492,6 @@ void smbfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 }
 
 /*
- * Answers a mkdir/symlink with the new entry.  Like fs_reply_entry, but
- * the symlink state is known here, and it must be set: a server that
- * reuses a deleted file's id hands back an inode that may still say
- * "symlink", and the kernel refuses (EIO) an entry of the wrong type.
- */
-static void reply_new_entry(fuse_req_t req, struct smbfs *fs,
-			    struct smbfs_inode *dir, const char *name,
-			    const struct smb_stat *st, size_t symlink_len)
-{
-	struct fuse_entry_param e;
-	struct smbfs_inode *in = inode_remember(fs, dir, name, st);
-
-	if (!in) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	pthread_mutex_lock(&fs->lock);
-	in->symlink_target_len = symlink_len;
-	pthread_mutex_unlock(&fs->lock);
-	fs_entry_param(fs, in, &e);
-	if (fuse_reply_entry(req, &e) == -ENOENT)
-		inode_forget(fs, in, 1); /* the request was interrupted */
-}
-
-/*
  * Writes the mfsymlink under a hidden name and renames it into place
  * (ReplaceIfExists = 0), so nobody ever sees a half-written link: an
  * empty regular file that turns into a symlink would change type under
@@ -590,7 +565,7 @@ void smbfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 		fs_reply_err(req, rc);
 		return;
 	}
-	reply_new_entry(req, fs, dir, name, &st, strlen(link));
+	fs_reply_new_entry(req, fs, dir, name, &st, strlen(link));
 }
 
 void smbfs_op_readlink(fuse_req_t req, fuse_ino_t ino)

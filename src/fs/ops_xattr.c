@@ -346,23 +346,6 @@ static int ea_set(struct smbfs *fs, const char *path, const char *ea,
 	return rc;
 }
 
-/*
- * MS-SMB2 2.2.10: a share exported read-only grants no write access in
- * its MaximalAccess, and the server answers ACCESS_DENIED; to Linux that
- * is a read-only file system.
- */
-static int xattr_share_errno(struct smbfs *fs, int rc)
-{
-	const uint32_t write = FILE_WRITE_DATA | FILE_APPEND_DATA |
-			       FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA;
-	struct smb_tree_info ti;
-
-	if (rc != -EACCES)
-		return rc;
-	smb_tree_get_info(fs->tree, &ti);
-	return ti.maximal_access && !(ti.maximal_access & write) ? -EROFS : rc;
-}
-
 /* Share path of the inode, or NULL after replying with the error. */
 static char *xattr_path_or_reply(fuse_req_t req, struct smbfs *fs,
 				 struct smbfs_inode *in)
@@ -407,7 +390,7 @@ void smbfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		}
 	}
 	/* An empty value removes the EA (see the top of this file). */
-	rc = xattr_share_errno(fs, ea_set(fs, path, ea, value, size));
+	rc = fs_share_errno(fs, ea_set(fs, path, ea, value, size));
 out:
 	free(path);
 	fs_reply_err(req, rc < 0 ? rc : 0);
@@ -521,7 +504,7 @@ void smbfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	if (rc == 0)
 		rc = -ENODATA;
 	if (rc == 1)
-		rc = xattr_share_errno(fs, ea_set(fs, path, ea, NULL, 0));
+		rc = fs_share_errno(fs, ea_set(fs, path, ea, NULL, 0));
 out:
 	free(path);
 	fs_reply_err(req, rc < 0 ? rc : 0);

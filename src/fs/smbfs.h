@@ -112,6 +112,8 @@ static inline void fs_reply_err(fuse_req_t req, int neg_errno)
 {
 	fuse_reply_err(req, neg_errno < 0 ? -neg_errno : neg_errno);
 }
+/* EACCES on a share exported read-only becomes EROFS. */
+int fs_share_errno(struct smbfs *fs, int rc);
 /* Fetches the inode for ino or replies ESTALE and returns NULL. */
 struct smbfs_inode *fs_inode_or_reply(fuse_req_t req, fuse_ino_t ino);
 
@@ -273,6 +275,10 @@ void fs_reply_entry(fuse_req_t req, struct smbfs *fs,
 		    const struct smb_stat *st);
 void fs_entry_param(struct smbfs *fs, struct smbfs_inode *in,
 		    struct fuse_entry_param *e);
+/* Answers with a just-created entry whose symlink state is known. */
+void fs_reply_new_entry(fuse_req_t req, struct smbfs *fs,
+			struct smbfs_inode *dir, const char *name,
+			const struct smb_stat *st, size_t symlink_len);
 
 /* --- src/fs/symlink.c (mfsymlinks) --- */
 #define MFSYMLINK_SIZE 1067
