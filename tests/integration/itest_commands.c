@@ -5,7 +5,7 @@
  * acknowledgement, durable handles, server-side copy, sparse files,
  * zero data, allocated ranges, network interfaces, DFS referrals, and
  * QUERY_INFO / SET_INFO classes (streams, EAs, volume, attributes,
- * security descriptor, allocation).
+ * security descriptor, allocation), and encrypted shares.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -487,7 +487,50 @@ static void test_info_classes(void)
 	itest_disconnect(s, t);
 }
 
+/*
+ * A share with "smb encrypt = required": 3.x sessions seal every message
+ * (AES-128-CCM on 3.0 / 3.0.2, the negotiated cipher on 3.1.1); 2.1 has
+ * no encryption, and the server refuses the tree connect.
+ */
+static void test_encrypted_share(void)
+{
+	static const uint16_t dialects[] = {SMB2_DIALECT_300, SMB2_DIALECT_302,
+					    SMB2_DIALECT_311};
+	struct smb_client_config cfg = itest_config();
+	struct smb_session_info info;
+	struct smb_session *s = NULL;
+	struct smb_tree *t = NULL;
+	struct smb2_fileid fid;
+	char buf[16] = "", err[256] = "";
+	size_t i;
+
+	for (i = 0; i < sizeof(dialects) / sizeof(dialects[0]); i++) {
+		cfg.dialect_min = cfg.dialect_max = dialects[i];
+		t = itest_connect(&cfg, "enc", &s);
+		if (!t)
+			continue;
+		smb_session_get_info(s, &info);
+		CU_ASSERT_NOT_EQUAL(info.cipher, 0);
+		CU_ASSERT_EQUAL_FATAL(itest_create_file(t, "sealed.txt", &fid), 0);
+		CU_ASSERT_EQUAL(smb_file_write(t, fid, "sealed", 6, 0), 6);
+		CU_ASSERT_EQUAL(smb_file_read(t, fid, buf, sizeof(buf), 0), 6);
+		CU_ASSERT(memcmp(buf, "sealed", 6) == 0);
+		CU_ASSERT_EQUAL(smb_file_close(t, fid, NULL), 0);
+		CU_ASSERT_EQUAL(smb_path_unlink(t, "sealed.txt"), 0);
+		itest_disconnect(s, t);
+	}
+	cfg.dialect_min = cfg.dialect_max = SMB2_DIALECT_210;
+	CU_ASSERT_EQUAL_FATAL(smb_session_open(&cfg, &s, err, sizeof(err)), 0);
+	t = NULL;
+	CU_ASSERT_EQUAL(smb_tree_connect(s, "enc", &t, err, sizeof(err)),
+			-EACCES);
+	CU_ASSERT_PTR_NULL(t);
+	printf("\n    2.1 on an encrypted share: %s\n", err);
+	smb_session_close(s);
+}
+
 static CU_TestInfo tests[] = {
+	{"encrypted share on 3.0, 3.0.2 and 3.1.1", test_encrypted_share},
 	{"CHANGE_NOTIFY completes; CANCEL ends a pending one",
 	 test_change_notify_and_cancel},
 	{"lease break notification and acknowledgement", test_lease_break},
