@@ -19,36 +19,6 @@ static const uint8_t create_guid[16] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
 					0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc,
 					0xdd, 0xee, 0xff, 0x00};
 
-/* Reproducible random and mutated payloads that have no SMB2 header. */
-static void fuzz_payload(int (*fn)(const uint8_t *, size_t),
-			 const uint8_t *valid, size_t valid_len,
-			 unsigned int rounds)
-{
-	uint32_t seed = 0x9E3779B9;
-	unsigned int i;
-
-	for (i = 0; i < rounds; i++) {
-		size_t len = wire_xorshift32(&seed) % (valid_len + 64), j;
-		uint8_t *buf = malloc(len ? len : 1);
-
-		if (!buf)
-			abort();
-		for (j = 0; j < len; j++)
-			buf[j] = j < valid_len && (i & 1)
-					 ? valid[j]
-					 : (uint8_t)wire_xorshift32(&seed);
-		if ((i & 1) && len) {
-			unsigned int k;
-
-			for (k = 0; k < 3; k++)
-				buf[wire_xorshift32(&seed) % len] =
-					(uint8_t)wire_xorshift32(&seed);
-		}
-		fn(buf, len);
-		free(buf);
-	}
-}
-
 static void test_create_request_name(void)
 {
 	struct smb_wbuf w;
@@ -543,7 +513,7 @@ static void test_contexts_decode_fuzz(void)
 	uint8_t *msg = wire_response(SMB2_CREATE, 0, create_rsp_hex, &len);
 	size_t n;
 
-	fuzz_payload(decode_contexts, msg + CTX0, len - CTX0, 5000);
+	wire_fuzz_payload(decode_contexts, msg + CTX0, len - CTX0, 5000);
 	/* Only the empty chain is a valid prefix. */
 	for (n = 1; n < len - CTX0; n++) {
 		uint8_t *copy = malloc(n);

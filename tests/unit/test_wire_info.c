@@ -17,35 +17,6 @@
 
 typedef int (*payload_fn)(const uint8_t *buf, size_t len);
 
-/* Reproducible random and mutated payloads that have no SMB2 header. */
-static void fuzz_payload(payload_fn fn, const uint8_t *valid,
-			 size_t valid_len, unsigned int rounds)
-{
-	uint32_t seed = 0x9E3779B9;
-	unsigned int i;
-
-	for (i = 0; i < rounds; i++) {
-		size_t len = wire_xorshift32(&seed) % (valid_len + 64), j;
-		uint8_t *buf = malloc(len ? len : 1);
-
-		if (!buf)
-			abort();
-		for (j = 0; j < len; j++)
-			buf[j] = j < valid_len && (i & 1)
-					 ? valid[j]
-					 : (uint8_t)wire_xorshift32(&seed);
-		if ((i & 1) && len) {
-			unsigned int k;
-
-			for (k = 0; k < 3; k++)
-				buf[wire_xorshift32(&seed) % len] =
-					(uint8_t)wire_xorshift32(&seed);
-		}
-		fn(buf, len);
-		free(buf);
-	}
-}
-
 /* Every prefix from..len-1 of a payload must be rejected. */
 static void check_payload_prefixes(payload_fn fn, const uint8_t *valid,
 				   size_t len, size_t from)
@@ -461,7 +432,7 @@ static void test_dirent_malformed(void)
 	le32_put(w.data + 232 + 60, 2);
 	/* Every strict prefix ends in -EBADMSG. */
 	check_payload_prefixes(iterate_id_both, w.data, w.len, 1);
-	fuzz_payload(iterate_id_both, w.data, w.len, 5000);
+	wire_fuzz_payload(iterate_id_both, w.data, w.len, 5000);
 	wbuf_free(&w);
 }
 
@@ -629,7 +600,7 @@ static void test_notify_iterator(void)
 	CU_ASSERT_EQUAL(patched32(iterate_notify, buf, len, 28, 0xffffffff),
 			-EBADMSG);
 	check_payload_prefixes(iterate_notify, buf, len, 1);
-	fuzz_payload(iterate_notify, buf, len, 5000);
+	wire_fuzz_payload(iterate_notify, buf, len, 5000);
 	free(buf);
 
 	/* What smbd sent when nd\new.txt appeared. */
@@ -798,7 +769,7 @@ static void test_fscc_all_info_samba(void)
 			-EBADMSG);
 	CU_ASSERT_EQUAL(patched32(decode_all, buf, len, 96, 22), -EBADMSG);
 	CU_ASSERT_EQUAL(patched32(decode_all, buf, len, 96, 19), -EILSEQ);
-	fuzz_payload(decode_all, buf, len, 3000);
+	wire_fuzz_payload(decode_all, buf, len, 3000);
 	free(msg);
 }
 
@@ -858,7 +829,7 @@ static void test_fscc_streams(void)
 	CU_ASSERT_EQUAL(patched32(decode_streams, buf, len, 4, 17), -EBADMSG);
 	CU_ASSERT_EQUAL(patched32(decode_streams, buf, len, 44, 22), -EBADMSG);
 	check_payload_prefixes(decode_streams, buf, len, 1);
-	fuzz_payload(decode_streams, buf, len, 3000);
+	wire_fuzz_payload(decode_streams, buf, len, 3000);
 	free(buf);
 }
 
@@ -928,7 +899,7 @@ static void test_fscc_full_ea(void)
 			-EBADMSG);
 	CU_ASSERT_EQUAL(iterate_eas(want, len), 0);
 	check_payload_prefixes(iterate_eas, want, len, 1);
-	fuzz_payload(iterate_eas, want, len, 3000);
+	wire_fuzz_payload(iterate_eas, want, len, 3000);
 	/* Encoder argument checks. */
 	eas[1].name_len = 0;
 	CU_ASSERT_EQUAL(fscc_full_ea_encode(&w, eas, 2), -EINVAL);
@@ -1000,7 +971,7 @@ static void test_fscc_fs_info(void)
 		CU_ASSERT_EQUAL(sz.sectors_per_unit, 2);
 		CU_ASSERT_EQUAL(sz.bytes_per_sector, 512);
 		check_payload_prefixes(decode_fs_size, buf, len, 0);
-		fuzz_payload(decode_fs_size, buf, len, 500);
+		wire_fuzz_payload(decode_fs_size, buf, len, 500);
 	}
 	free(msg);
 	msg = capture_output("query_info_fs_volume_response.hex", &buf, &len);
@@ -1017,7 +988,7 @@ static void test_fscc_fs_info(void)
 				-EBADMSG);
 		CU_ASSERT_EQUAL(patched32(decode_volume, buf, len, 12, 12),
 				-EBADMSG);
-		fuzz_payload(decode_volume, buf, len, 2000);
+		wire_fuzz_payload(decode_volume, buf, len, 2000);
 	}
 	free(msg);
 
@@ -1034,7 +1005,7 @@ static void test_fscc_fs_info(void)
 	CU_ASSERT_EQUAL(full.sectors_per_unit, 8);
 	CU_ASSERT_EQUAL(full.bytes_per_sector, 512);
 	check_payload_prefixes(decode_fs_full_size, hex, len, 0);
-	fuzz_payload(decode_fs_full_size, hex, len, 500);
+	wire_fuzz_payload(decode_fs_full_size, hex, len, 500);
 	free(hex);
 
 	hex = test_hex("ff000700"	  /* FileSystemAttributes */
@@ -1051,7 +1022,7 @@ static void test_fscc_fs_info(void)
 	check_payload_prefixes(decode_fs_attr, hex, len, 0);
 	CU_ASSERT_EQUAL(patched32(decode_fs_attr, hex, len, 8, 0xfffffffe),
 			-EBADMSG);
-	fuzz_payload(decode_fs_attr, hex, len, 1000);
+	wire_fuzz_payload(decode_fs_attr, hex, len, 1000);
 	free(hex);
 }
 
@@ -1076,7 +1047,7 @@ static void test_fscc_network_open(void)
 	CU_ASSERT_EQUAL(n.end_of_file, 0x1005);
 	CU_ASSERT_EQUAL(n.file_attributes, FILE_ATTRIBUTE_DIRECTORY);
 	check_payload_prefixes(decode_net_open, hex, 52, 0);
-	fuzz_payload(decode_net_open, hex, len, 500);
+	wire_fuzz_payload(decode_net_open, hex, len, 500);
 	free(hex);
 }
 
@@ -1153,7 +1124,7 @@ static void test_fscc_security_descriptor(void)
 	CU_ASSERT_EQUAL(parse_sd(buf, len), -EBADMSG);
 	buf[0] = 1;
 	check_payload_prefixes(parse_sd, buf, len, 0);
-	fuzz_payload(parse_sd, buf, len, 5000);
+	wire_fuzz_payload(parse_sd, buf, len, 5000);
 	free(buf);
 }
 

@@ -13,36 +13,6 @@
 
 #define FSCTL_SRV_ENUMERATE_SNAPSHOTS 0x00144064u
 
-/* Reproducible random and mutated payloads that have no SMB2 header. */
-static void fuzz_payload(int (*fn)(const uint8_t *, size_t),
-			 const uint8_t *valid, size_t valid_len,
-			 unsigned int rounds)
-{
-	uint32_t seed = 0x9E3779B9;
-	unsigned int i;
-
-	for (i = 0; i < rounds; i++) {
-		size_t len = wire_xorshift32(&seed) % (valid_len + 64), j;
-		uint8_t *buf = malloc(len ? len : 1);
-
-		if (!buf)
-			abort();
-		for (j = 0; j < len; j++)
-			buf[j] = j < valid_len && (i & 1)
-					 ? valid[j]
-					 : (uint8_t)wire_xorshift32(&seed);
-		if ((i & 1) && len) {
-			unsigned int k;
-
-			for (k = 0; k < 3; k++)
-				buf[wire_xorshift32(&seed) % len] =
-					(uint8_t)wire_xorshift32(&seed);
-		}
-		fn(buf, len);
-		free(buf);
-	}
-}
-
 /* Every strict prefix (1..len-1) of a payload must be rejected. */
 static void check_payload_prefixes(int (*fn)(const uint8_t *, size_t),
 				   const uint8_t *valid, size_t len,
@@ -330,8 +300,8 @@ static void test_small_payloads_robust(void)
 		valid[i] = (uint8_t)i;
 	check_payload_prefixes(decode_copychunk_result, valid, 12, 0);
 	check_payload_prefixes(decode_resume_key, valid, 24, 0);
-	fuzz_payload(decode_copychunk_result, valid, 12, 1000);
-	fuzz_payload(decode_resume_key, valid, 32, 1000);
+	wire_fuzz_payload(decode_copychunk_result, valid, 12, 1000);
+	wire_fuzz_payload(decode_resume_key, valid, 32, 1000);
 }
 
 static void test_sparse_zero_data_ranges(void)
@@ -396,7 +366,7 @@ static void test_alloc_ranges_fuzz(void)
 {
 	uint8_t valid[48] = {0};
 
-	fuzz_payload(decode_ranges, valid, sizeof(valid), 1000);
+	wire_fuzz_payload(decode_ranges, valid, sizeof(valid), 1000);
 }
 
 /*
@@ -552,7 +522,7 @@ static void test_dfs_referral_robust(void)
 		CU_ASSERT_EQUAL(decode_dfs(copy, len), -EBADMSG);
 		free(copy);
 	}
-	fuzz_payload(decode_dfs, buf, len, 5000);
+	wire_fuzz_payload(decode_dfs, buf, len, 5000);
 	free(buf);
 }
 
@@ -646,7 +616,7 @@ static void test_net_ifaces_robust(void)
 	/* ...but only if its Next is 0. */
 	CU_ASSERT_EQUAL(decode_ifaces(w.data, 152), -EBADMSG);
 	check_payload_prefixes(decode_ifaces, w.data, w.len, 153);
-	fuzz_payload(decode_ifaces, w.data, w.len, 3000);
+	wire_fuzz_payload(decode_ifaces, w.data, w.len, 3000);
 	wbuf_free(&w);
 }
 

@@ -196,6 +196,40 @@ static inline uint32_t wire_xorshift32(uint32_t *s)
 }
 
 /*
+ * Reproducible random and mutated payloads that have no SMB2 header
+ * (FSCTL buffers, info classes, create contexts): odd rounds mutate a
+ * valid payload, even rounds are random.  fn must never read outside.
+ */
+static inline void wire_fuzz_payload(int (*fn)(const uint8_t *, size_t),
+				     const uint8_t *valid, size_t valid_len,
+				     unsigned int rounds)
+{
+	uint32_t seed = 0x9E3779B9;
+	unsigned int i;
+
+	for (i = 0; i < rounds; i++) {
+		size_t len = wire_xorshift32(&seed) % (valid_len + 64), j;
+		uint8_t *buf = malloc(len ? len : 1);
+
+		if (!buf)
+			abort();
+		for (j = 0; j < len; j++)
+			buf[j] = j < valid_len && (i & 1)
+					 ? valid[j]
+					 : (uint8_t)wire_xorshift32(&seed);
+		if ((i & 1) && len) {
+			unsigned int k;
+
+			for (k = 0; k < 3; k++)
+				buf[wire_xorshift32(&seed) % len] =
+					(uint8_t)wire_xorshift32(&seed);
+		}
+		fn(buf, len);
+		free(buf);
+	}
+}
+
+/*
  * Feeds rounds reproducible pseudo-random variations of a valid message:
  * random bodies (keeping the StructureSize half the time, so decoding
  * gets past the first check), random lengths, and mutations of the valid
