@@ -67,9 +67,6 @@ now() { date +%s.%N; }
 as_user() { runuser -u "$USER_NAME" -- "$@"; }
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { if (t <= 0) t = 1e-9; printf "%.1f", n / t }'; }
 
-# Root cannot stat another user's FUSE mount, so ask the mount table.
-is_mounted() { grep -q " $1 " /proc/self/mounts; }
-
 wait_mounted() {
 	local m=$1 i
 	for ((i = 0; i < 100; i++)); do

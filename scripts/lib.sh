@@ -100,6 +100,17 @@ terminate_pids() {
 	sleep 0.1
 }
 
+# is_mounted PATH: true when PATH is a mount point.  Reads the mount
+# table, because root cannot stat another user's FUSE mount.
+is_mounted() {
+	local want=$1 _dev mnt _rest
+	while read -r _dev mnt _rest; do
+		# /proc/mounts escapes spaces as \040
+		[ "$(printf '%b' "$mnt")" = "$want" ] && return 0
+	done </proc/mounts
+	return 1
+}
+
 # fuse_mounts_under DIR: mount points of FUSE file systems below DIR,
 # deepest first.
 fuse_mounts_under() {

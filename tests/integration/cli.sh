@@ -61,14 +61,6 @@ quiet() { "$@" >/dev/null 2>&1; }
 # Run as the ordinary user (an array, so timeout(1) can run it too).
 AS_USER=(runuser -u "$TUSER" --)
 
-is_mounted() {
-	local want=$1 _dev mnt _rest
-	while read -r _dev mnt _rest; do
-		[ "$(printf '%b' "$mnt")" = "$want" ] && return 0
-	done </proc/mounts
-	return 1
-}
-
 mount_line() { awk -v m="$1" '$2 == m' /proc/mounts; }
 
 # Polls for up to 5 s: a FUSE daemon exits shortly after its unmount.

@@ -97,17 +97,6 @@ fs_prepare() {
 	export FS_CREDS FS_SCRATCH
 }
 
-# fs_is_mounted DIR: DIR is a mount point in /proc/mounts. (mountpoint(1)
-# stats the directory, which root may not do on another user's FUSE
-# mount.)
-fs_is_mounted() {
-	local _dev mnt _rest
-	while read -r _dev mnt _rest; do
-		[ "$(printf '%b' "$mnt")" = "$1" ] && return 0
-	done </proc/mounts
-	return 1
-}
-
 # smbfs_mount_pids: pids of running smbfs-mount processes of the test user.
 smbfs_mount_pids() {
 	local p uid
@@ -126,7 +115,7 @@ fs_mount() {
 	local name=$1 share=$2 opts=${3:-} mnt before after p deadline rc=0
 	fs_prepare
 	mnt=$SMB_MNT_DIR/$name
-	if fs_is_mounted "$mnt"; then
+	if is_mounted "$mnt"; then
 		log "$mnt is still mounted from an earlier run: unmounting"
 		fs_umount "$mnt"
 	fi
@@ -139,7 +128,7 @@ fs_mount() {
 		return 1
 	fi
 	deadline=$(($(now_ms) + FS_MOUNT_TIMEOUT_S * 1000))
-	until fs_is_mounted "$mnt"; do
+	until is_mounted "$mnt"; do
 		if [ "$(now_ms)" -ge "$deadline" ]; then
 			log "$mnt: not a mount point ${FS_MOUNT_TIMEOUT_S}s after smbfs-mount returned"
 			return 1
@@ -195,7 +184,7 @@ fs_forget_mount() {
 fs_umount() {
 	local mnt=$1 pid rc=1
 	for _ in 1 2 3 4 5; do
-		fs_is_mounted "$mnt" || { rc=0; break; }
+		is_mounted "$mnt" || { rc=0; break; }
 		if fs_user fusermount3 -u "$mnt" 2>/dev/null; then
 			rc=0
 			break

@@ -36,18 +36,18 @@ check "holder opened the file" test -e "$W/ready"
 
 check_fails_with "busy" "fusermount3 -u fails while a file is open" \
 	fs_user fusermount3 -u "$MNT"
-check "still mounted" fs_is_mounted "$MNT"
+check "still mounted" is_mounted "$MNT"
 check_eq "still usable" "still readable" "$(fs_user cat "$M/held" 2>&1)"
 check "fusermount3 -u -z detaches" fs_user fusermount3 -u -z "$MNT"
 check "no longer a mount point" bash -c '! mountpoint -q "$1"' x "$MNT"
-check "gone from /proc/mounts" eval '! fs_is_mounted "$MNT"'
+check "gone from /proc/mounts" eval '! is_mounted "$MNT"'
 check "daemon still serves the holder" pid_alive "$pid"
 fs_user touch "$W/go"
 wait "$holder"
 check_eq "holder read its file after the lazy unmount" "still readable" \
 	"$(cat "$W/out" 2>&1)"
 check "daemon exits after the holder" fs_wait_daemon_exit "$MNT"
-check "nothing left mounted" eval '! fs_is_mounted "$MNT"'
+check "nothing left mounted" eval '! is_mounted "$MNT"'
 fs_forget_mount "$MNT"
 fs_user rm -rf "$W"
 fs_finish
