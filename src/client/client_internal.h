@@ -3,8 +3,6 @@
 #ifndef SMBFS_CLIENT_INTERNAL_H
 #define SMBFS_CLIENT_INTERNAL_H
 
-#include <pthread.h>
-
 #include "smbfs/client.h"
 #include "smbfs/crypto.h"
 
@@ -18,7 +16,6 @@ struct smb_session {
 	uint16_t dialects[5]; /* as offered, for VALIDATE_NEGOTIATE */
 	uint16_t dialect_count;
 	uint8_t preauth_hash[SMB_SHA512_LEN];
-	pthread_mutex_t lock;
 };
 
 struct smb_tree {

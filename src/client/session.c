@@ -454,7 +454,7 @@ static int session_init(struct smb_session *s,
 				 SMB2_GLOBAL_CAP_LARGE_MTU |
 				 SMB2_GLOBAL_CAP_ENCRYPTION;
 	s->host = strdup(cfg->host);
-	if (!s->host || pthread_mutex_init(&s->lock, NULL))
+	if (!s->host)
 		return -ENOMEM;
 	return smb_random_bytes(s->client_guid, sizeof(s->client_guid));
 }
@@ -463,7 +463,6 @@ int smb_session_open(const struct smb_client_config *cfg,
 		     struct smb_session **out, char *err, size_t errlen)
 {
 	struct smb_session *s;
-	struct smb_req *neg = NULL;
 	int rc;
 
 	*out = NULL;
@@ -490,7 +489,6 @@ int smb_session_open(const struct smb_client_config *cfg,
 	*out = s;
 	return 0;
 fail:
-	smb_req_free(neg);
 	smb_session_close(s);
 	return rc;
 }
@@ -523,7 +521,6 @@ void smb_session_close(struct smb_session *s)
 		smb_conn_close(s->conn);
 	}
 	free(s->host);
-	pthread_mutex_destroy(&s->lock);
 	smb_secure_zero(s, sizeof(*s));
 	free(s);
 }
