@@ -73,7 +73,6 @@ int fs_share_errno(struct smbfs *fs, int rc)
 
 static const struct fuse_lowlevel_ops smbfs_ops_all = {
 	.init = smbfs_op_init,
-	.destroy = smbfs_op_destroy,
 	.lookup = smbfs_op_lookup,
 	.forget = smbfs_op_forget,
 	.forget_multi = smbfs_op_forget_multi,

@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "smbfs.h"
 
@@ -122,7 +121,6 @@ static void inode_free_unlocked(struct smbfs *fs, struct smbfs_inode *in)
 {
 	name_hash_del(fs, in);
 	ino_hash_del(fs, in);
-	fs->ino_count--;
 	free(in->name);
 	free(in);
 }
@@ -153,16 +151,7 @@ static int inode_attach(struct smbfs *fs, struct smbfs_inode *in,
 	return 0;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void inode_store_stat(struct smbfs *fs, struct smbfs_inode *in,
-			     const struct smb_stat *st)
+static void inode_store_stat(struct smbfs_inode *in, const struct smb_stat *st)
 {
 	in->st = *st;
 	in->is_dir = st->attributes & FILE_ATTRIBUTE_DIRECTORY;
@@ -173,7 +162,6 @@ static void inode_store_stat(struct smbfs *fs, struct smbfs_inode *in,
 	 */
 	if (in->is_dir || st->end_of_file != MFSYMLINK_SIZE)
 		in->symlink_target_len = 0;
-	in->st_expires = now_seconds() + fs->cfg.attr_timeout;
 }
 
 /* The inode number for a server id, or 0 when one must be allocated. */
@@ -197,9 +185,8 @@ static struct smbfs_inode *inode_new(struct smbfs *fs, fuse_ino_t ino,
 		return NULL;
 	in->ino = ino ? ino : fs->next_ino++;
 	in->server_id = st->file_id;
-	inode_store_stat(fs, in, st);
+	inode_store_stat(in, st);
 	ino_hash_add(fs, in);
-	fs->ino_count++;
 	return in;
 }
 
@@ -236,7 +223,7 @@ struct smbfs_inode *inode_remember(struct smbfs *fs,
 		}
 	}
 	if (in) {
-		inode_store_stat(fs, in, st);
+		inode_store_stat(in, st);
 		in->nlookup++;
 	}
 	pthread_mutex_unlock(&fs->lock);
@@ -314,7 +301,7 @@ void inode_set_stat(struct smbfs *fs, struct smbfs_inode *in,
 		    const struct smb_stat *st)
 {
 	pthread_mutex_lock(&fs->lock);
-	inode_store_stat(fs, in, st);
+	inode_store_stat(in, st);
 	pthread_mutex_unlock(&fs->lock);
 }
 

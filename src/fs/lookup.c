@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "smbfs.h"
 #include "smbfs/ntstatus.h"
@@ -22,14 +21,6 @@
 #include "smbfs/wire/smb2_query_directory.h"
 
 #define LOOKUP_BUFFER 4096
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int lookup_encode(struct smb_req **reqs, const char *dir,
 			 const char *pattern)
@@ -111,7 +102,7 @@ static int lookup_result(struct smbfs *fs, struct smb_req **reqs,
 	int rc = smb_req_result(reqs[0], 0);
 
 	if (rc < 0)
-		return rc == -ENOENT ? -ENOENT : rc; /* parent vanished */
+		return rc; /* e.g. the parent vanished: ENOENT */
 	if (!reqs[1]->err && (reqs[1]->status == STATUS_NO_MORE_FILES ||
 			      reqs[1]->status == STATUS_NO_SUCH_FILE))
 		return -ENOENT;
@@ -176,14 +167,12 @@ static void fs_check_symlink(struct smbfs *fs, const char *path,
 	}
 }
 
-int fs_refresh_attr(struct smbfs *fs, struct smbfs_inode *in, bool force)
+int fs_refresh_attr(struct smbfs *fs, struct smbfs_inode *in)
 {
 	struct smb_stat st;
 	char *path;
 	int rc;
 
-	if (!force && in->st_expires > now_seconds())
-		return 0;
 	path = inode_smb_path(fs, in);
 	if (!path)
 		return -errno;
@@ -196,6 +185,20 @@ int fs_refresh_attr(struct smbfs *fs, struct smbfs_inode *in, bool force)
 	}
 	free(path);
 	return rc;
+}
+
+int fs_refresh_attr_fid(struct smbfs *fs, struct smbfs_inode *in,
+			struct smb2_fileid fid)
+{
+	struct smb_stat st;
+	int rc = smb_file_stat(fs->tree, fid, &st);
+
+	if (rc < 0)
+		return rc;
+	if (!st.file_id)
+		st.file_id = in->server_id;
+	inode_set_stat(fs, in, &st);
+	return 0;
 }
 
 void fs_entry_param(struct smbfs *fs, struct smbfs_inode *in,

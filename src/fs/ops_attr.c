@@ -20,9 +20,6 @@
 #include "smbfs.h"
 #include "smbfs/wire/fscc_info.h"
 
-/* Exported for the unit tests (tests/unit/test_fs_attr.c). */
-uint32_t setattr_dos_attributes(uint32_t current, bool is_dir, mode_t mode);
-
 /*
  * The attributes chmod leaves: READONLY follows the owner write bit,
  * every other bit stays.  MS-FSCC 2.4.7: 0 means "do not change", so
@@ -231,23 +228,17 @@ static int setattr_apply_any(struct smbfs *fs, struct smbfs_inode *in,
 static int setattr_refresh(struct smbfs *fs, struct smbfs_inode *in,
 			   struct smbfs_handle *h)
 {
-	struct smb_stat st;
 	struct smb2_fileid fid;
 	int rc;
 
 	if (h)
 		fid = h->fid;
 	else if (in->is_dir || inode_handle_fid(fs, in, false, &fid) < 0)
-		return fs_refresh_attr(fs, in, true);
-	rc = smb_file_stat(fs->tree, fid, &st);
+		return fs_refresh_attr(fs, in);
+	rc = fs_refresh_attr_fid(fs, in, fid);
 	if (rc < 0 && !h)
-		return fs_refresh_attr(fs, in, true);
-	if (rc < 0)
-		return rc;
-	if (!st.file_id)
-		st.file_id = in->server_id;
-	inode_set_stat(fs, in, &st);
-	return 0;
+		return fs_refresh_attr(fs, in);
+	return rc;
 }
 
 void smbfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,

@@ -504,44 +504,6 @@ void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 	fs_reply_new_entry(req, fs, dir, name, &st, 0);
 }
 
-/*
- * Windows semantics refuse to delete a read-only directory (and chmod
- * a-w sets that attribute); POSIX only asks for a writable parent.
- * Clear the attribute and try again, and put it back if that fails.
- */
-static int rmdir_readonly(struct smbfs *fs, const char *path)
-{
-	struct smb_open_result res;
-	struct smb_stat st;
-	uint32_t plain;
-	int rc = fs_open_path(fs, path,
-			      DELETE | FILE_READ_ATTRIBUTES |
-				      FILE_WRITE_ATTRIBUTES | SYNCHRONIZE,
-			      FILE_OPEN, FILE_DIRECTORY_FILE, &res);
-	int rc2;
-
-	if (rc < 0)
-		return rc;
-	rc = smb_file_stat(fs->tree, res.fid, &st);
-	if (rc == 0 && !(st.attributes & FILE_ATTRIBUTE_READONLY))
-		rc = -EACCES; /* refused for another reason */
-	if (rc == 0) {
-		plain = st.attributes & ~(uint32_t)(FILE_ATTRIBUTE_READONLY |
-						    FILE_ATTRIBUTE_NORMAL);
-		rc = smb_file_set_basic(fs->tree, res.fid, 0, 0, 0, 0,
-					plain ? plain : FILE_ATTRIBUTE_NORMAL);
-	}
-	if (rc == 0) {
-		rc = smb_file_set_delete(fs->tree, res.fid, true);
-		if (rc < 0)
-			smb_file_set_basic(fs->tree, res.fid, 0, 0, 0, 0,
-					   st.attributes);
-	}
-	/* With delete pending the directory goes at this close. */
-	rc2 = smb_file_close(fs->tree, res.fid, NULL);
-	return rc ? rc : rc2;
-}
-
 void smbfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct smbfs *fs = smbfs_from_req(req);
@@ -562,11 +524,10 @@ void smbfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	/*
 	 * Samba checks emptiness when the delete disposition is set and
-	 * answers STATUS_DIRECTORY_NOT_EMPTY (ENOTEMPTY) there.
+	 * answers STATUS_DIRECTORY_NOT_EMPTY (ENOTEMPTY) there; a read-only
+	 * directory (chmod a-w) is handled like a read-only file.
 	 */
-	rc = smb_path_rmdir(fs->tree, path);
-	if (rc == -EACCES)
-		rc = rmdir_readonly(fs, path);
+	rc = fs_delete_path(fs, path, FILE_DIRECTORY_FILE);
 	free(path);
 	if (rc == 0)
 		inode_unlink_name(fs, dir, name);

@@ -45,11 +45,6 @@ void smbfs_op_init(void *userdata, struct fuse_conn_info *conn)
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
 }
 
-void smbfs_op_destroy(void *userdata)
-{
-	(void)userdata;
-}
-
 void smbfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct smbfs *fs = smbfs_from_req(req);
@@ -123,20 +118,12 @@ void smbfs_op_getattr(fuse_req_t req, fuse_ino_t ino,
 	if (!in->is_dir) {
 		if (h)
 			fid = h->fid;
-		if (h || inode_handle_fid(fs, in, false, &fid) == 0) {
-			struct smb_stat st;
-
-			rc = smb_file_stat(fs->tree, fid, &st);
-			if (!rc) {
-				if (!st.file_id)
-					st.file_id = in->server_id;
-				inode_set_stat(fs, in, &st);
-			}
-		}
+		if (h || inode_handle_fid(fs, in, false, &fid) == 0)
+			rc = fs_refresh_attr_fid(fs, in, fid);
 	}
 	/* No handle, or it was closed meanwhile: go by the path. */
 	if (rc < 0 && !in->unlinked)
-		rc = fs_refresh_attr(fs, in, true);
+		rc = fs_refresh_attr(fs, in);
 	if (rc < 0) {
 		fs_reply_err(req, rc);
 		return;

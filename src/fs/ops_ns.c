@@ -75,14 +75,11 @@ static int clear_readonly(struct smbfs *fs, struct smb2_fileid fid,
 	*old = st.attributes;
 	if (!(st.attributes & FILE_ATTRIBUTE_READONLY))
 		return -EALREADY;
-	attrs = st.attributes &
-		~(uint32_t)(FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_NORMAL);
-	/*
-	 * MS-FSCC 2.4.7: 0 means "unchanged", and NORMAL is valid only
-	 * alone, so a file left with no attribute is sent NORMAL.
-	 */
-	return smb_file_set_basic(fs->tree, fid, 0, 0, 0, 0,
-				  attrs ? attrs : FILE_ATTRIBUTE_NORMAL);
+	/* What chmod u+w would leave. */
+	attrs = setattr_dos_attributes(st.attributes,
+				       st.attributes & FILE_ATTRIBUTE_DIRECTORY,
+				       S_IWUSR);
+	return smb_file_set_basic(fs->tree, fid, 0, 0, 0, 0, attrs);
 }
 
 static void restore_attributes(struct smbfs *fs, struct smb2_fileid fid,
@@ -115,7 +112,7 @@ static int set_delete_posix(struct smbfs *fs, struct smb2_fileid fid,
 	return rc;
 }
 
-static int delete_path(struct smbfs *fs, const char *path, uint32_t options)
+int fs_delete_path(struct smbfs *fs, const char *path, uint32_t options)
 {
 	struct smb2_fileid fid;
 	bool wa;
@@ -237,7 +234,7 @@ void smbfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (in && inode_is_open(fs, in)) {
 		rc = unlink_open_file(fs, dir, in, path);
 	} else {
-		rc = delete_path(fs, path, FILE_NON_DIRECTORY_FILE);
+		rc = fs_delete_path(fs, path, FILE_NON_DIRECTORY_FILE);
 		if (rc == 0)
 			inode_unlink_name(fs, dir, name);
 	}

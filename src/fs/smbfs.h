@@ -54,7 +54,6 @@ struct smbfs_inode {
 	bool is_dir;
 	bool unlinked; /* renamed away to a hidden name while open */
 	struct smb_stat st;
-	double st_expires; /* monotonic seconds */
 	/* mfsymlinks: length of the link target when the file is one. */
 	size_t symlink_target_len;
 	struct smbfs_inode *hash_next; /* by ino */
@@ -79,7 +78,6 @@ struct smbfs {
 	struct smbfs_inode **ino_hash;
 	struct smbfs_inode **name_hash;
 	size_t ino_hash_size; /* both tables, a power of two */
-	size_t ino_count;
 	fuse_ino_t next_ino; /* for noserverino and id collisions */
 	struct smbfs_inode *root;
 	uint64_t hidden_seq; /* for names of unlinked-but-open files */
@@ -122,7 +120,6 @@ struct smbfs_inode *fs_inode_or_reply(fuse_req_t req, fuse_ino_t ino);
  */
 /* src/fs/ops_entry.c */
 void smbfs_op_init(void *userdata, struct fuse_conn_info *conn);
-void smbfs_op_destroy(void *userdata);
 void smbfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
 void smbfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
 void smbfs_op_forget_multi(fuse_req_t req, size_t count,
@@ -132,6 +129,8 @@ void smbfs_op_getattr(fuse_req_t req, fuse_ino_t ino,
 void smbfs_op_statfs(fuse_req_t req, fuse_ino_t ino);
 void smbfs_op_access(fuse_req_t req, fuse_ino_t ino, int mask);
 /* src/fs/ops_attr.c */
+/* The DOS attributes a mode leaves: READONLY follows the owner write bit. */
+uint32_t setattr_dos_attributes(uint32_t current, bool is_dir, mode_t mode);
 void smbfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		      int to_set, struct fuse_file_info *fi);
 /* src/fs/ops_dir.c */
@@ -158,6 +157,13 @@ void smbfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 void smbfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 		      const char *name);
 void smbfs_op_readlink(fuse_req_t req, fuse_ino_t ino);
+/*
+ * Deletes path (FILE_DIRECTORY_FILE or FILE_NON_DIRECTORY_FILE in
+ * options) the POSIX way: a DOS read-only attribute, which Windows
+ * semantics let block the delete, is cleared first and put back if the
+ * delete still fails.
+ */
+int fs_delete_path(struct smbfs *fs, const char *path, uint32_t options);
 /* src/fs/ops_file.c */
 void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -267,8 +273,11 @@ int name_from_smb(const char *name, bool mapposix, char **out);
  */
 int fs_lookup_child(struct smbfs *fs, struct smbfs_inode *parent,
 		    const char *name, struct smb_stat *st, char **exact);
-/* Refreshes an inode's attributes from the server when they expired. */
-int fs_refresh_attr(struct smbfs *fs, struct smbfs_inode *in, bool force);
+/* Refreshes an inode's attributes from the server (by path). */
+int fs_refresh_attr(struct smbfs *fs, struct smbfs_inode *in);
+/* The same through an open handle (works after an unlink too). */
+int fs_refresh_attr_fid(struct smbfs *fs, struct smbfs_inode *in,
+			struct smb2_fileid fid);
 /* Remembers the child and answers a lookup/create/mkdir with it. */
 void fs_reply_entry(fuse_req_t req, struct smbfs *fs,
 		    struct smbfs_inode *parent, const char *name,
