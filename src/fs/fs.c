@@ -21,6 +21,10 @@ int smbfs_init_state(struct smbfs *fs, struct smb_session *s,
 	fs->cfg = *cfg;
 	if (pthread_mutex_init(&fs->lock, NULL))
 		return -ENOMEM;
+	if (pthread_cond_init(&fs->closed, NULL)) {
+		pthread_mutex_destroy(&fs->lock);
+		return -ENOMEM;
+	}
 	rc = smb_path_stat(t, sub, &root_st);
 	if (rc < 0)
 		return rc;
@@ -32,6 +36,7 @@ int smbfs_init_state(struct smbfs *fs, struct smb_session *s,
 void smbfs_free_state(struct smbfs *fs)
 {
 	inode_table_free(fs);
+	pthread_cond_destroy(&fs->closed);
 	pthread_mutex_destroy(&fs->lock);
 }
 

@@ -460,6 +460,13 @@ void inode_handle_add(struct smbfs *fs, struct smbfs_inode *in,
 	pthread_mutex_unlock(&fs->lock);
 }
 
+void inode_handle_closing(struct smbfs *fs, struct smbfs_handle *h)
+{
+	pthread_mutex_lock(&fs->lock);
+	h->closing = true;
+	pthread_mutex_unlock(&fs->lock);
+}
+
 void inode_handle_remove(struct smbfs *fs, struct smbfs_inode *in,
 			 struct smbfs_handle *h)
 {
@@ -472,6 +479,25 @@ void inode_handle_remove(struct smbfs *fs, struct smbfs_inode *in,
 			break;
 		}
 	}
+	pthread_cond_broadcast(&fs->closed);
+	pthread_mutex_unlock(&fs->lock);
+}
+
+static bool inode_closing(const struct smbfs_inode *in)
+{
+	const struct smbfs_handle *h;
+
+	for (h = in->handles; h; h = h->inode_next)
+		if (h->closing)
+			return true;
+	return false;
+}
+
+void inode_wait_closes(struct smbfs *fs, struct smbfs_inode *in)
+{
+	pthread_mutex_lock(&fs->lock);
+	while (inode_closing(in))
+		pthread_cond_wait(&fs->closed, &fs->lock);
 	pthread_mutex_unlock(&fs->lock);
 }
 
@@ -483,7 +509,8 @@ int inode_handle_fid(struct smbfs *fs, struct smbfs_inode *in, bool writable,
 
 	pthread_mutex_lock(&fs->lock);
 	for (h = in->handles; h; h = h->inode_next) {
-		if (writable && (h->flags & O_ACCMODE) == O_RDONLY)
+		if (h->closing ||
+		    (writable && (h->flags & O_ACCMODE) == O_RDONLY))
 			continue;
 		*fid = h->fid;
 		rc = 0;

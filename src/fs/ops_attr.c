@@ -216,6 +216,9 @@ static int setattr_apply_any(struct smbfs *fs, struct smbfs_inode *in,
 	struct smbfs_handle borrowed = {.inode = in};
 	int rc;
 
+	/* A CLOSE still in flight would stamp its time over ours. */
+	if (!h && !in->is_dir && p->basic)
+		inode_wait_closes(fs, in);
 	if (h || in->is_dir ||
 	    inode_handle_fid(fs, in, true, &borrowed.fid) < 0)
 		return setattr_apply(fs, in, h, p);

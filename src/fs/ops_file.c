@@ -166,13 +166,14 @@ static void file_release(struct smbfs *fs, struct smbfs_file *f)
 	int rc;
 
 	/* Nobody may borrow the fid once its CLOSE is under way. */
-	inode_handle_remove(fs, in, &f->h);
+	inode_handle_closing(fs, &f->h);
 	rc = smb_file_close(fs->tree, f->h.fid, &st);
 	if (!rc)
 		file_store_stat(fs, in, &st);
 	else
 		smbfs_log("close of inode %llu failed: %s",
 			  (unsigned long long)in->ino, strerror(-rc));
+	inode_handle_remove(fs, in, &f->h);
 	inode_open_put(fs, in);
 	file_free(f);
 }

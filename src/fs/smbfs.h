@@ -66,6 +66,7 @@ struct smbfs_handle {
 	struct smb2_fileid fid;
 	int flags; /* open(2) flags */
 	bool append;
+	bool closing; /* its SMB CLOSE is under way: not to be borrowed */
 	struct smbfs_handle *inode_next; /* in->handles, under fs->lock */
 };
 
@@ -75,6 +76,7 @@ struct smbfs {
 	struct smbfs_config cfg;
 	struct fuse_session *se;
 	pthread_mutex_t lock; /* the inode table */
+	pthread_cond_t closed; /* a handle's SMB CLOSE finished */
 	struct smbfs_inode **ino_hash;
 	struct smbfs_inode **name_hash;
 	size_t ino_hash_size; /* both tables, a power of two */
@@ -240,13 +242,22 @@ void inode_open_put(struct smbfs *fs, struct smbfs_inode *in);
  * file handle (fstat, futimens) can still act through one: needed for
  * a file that was unlinked while open, and for times, which the server
  * only keeps when set through the handle that wrote (MS-FSA 2.1.5.14.2).
- * inode_handle_add also counts the open; remove before the SMB CLOSE,
- * then inode_open_put.
+ * inode_handle_add also counts the open.  Releasing is three steps:
+ * inode_handle_closing before the SMB CLOSE, inode_handle_remove after
+ * it, then inode_open_put.
  */
 void inode_handle_add(struct smbfs *fs, struct smbfs_inode *in,
 		      struct smbfs_handle *h);
+void inode_handle_closing(struct smbfs *fs, struct smbfs_handle *h);
 void inode_handle_remove(struct smbfs *fs, struct smbfs_inode *in,
 			 struct smbfs_handle *h);
+/*
+ * Waits until no CLOSE of in's handles is in flight.  FUSE sends RELEASE
+ * after close(2) has returned, so a time set by path right after close
+ * could otherwise reach the server before that CLOSE, which would then
+ * stamp its own time over it (MS-FSA 2.1.5.4).
+ */
+void inode_wait_closes(struct smbfs *fs, struct smbfs_inode *in);
 /* Copies the fid of an open handle (a writable one if asked); 0/-ENOENT. */
 int inode_handle_fid(struct smbfs *fs, struct smbfs_inode *in, bool writable,
 		     struct smb2_fileid *fid);
