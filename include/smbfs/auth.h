@@ -16,6 +16,8 @@ struct smb_auth_creds {
 	const char *user; /* NULL or "" with anonymous */
 	const char *domain; /* NULL or "" for none */
 	const char *password; /* caller keeps ownership; copied, wiped on free */
+	/* Instead of password: its NT hash (16 bytes), copied, wiped on free. */
+	const uint8_t *nt_hash;
 	const char *workstation; /* NULL: "SMBFS" */
 	bool anonymous; /* NTLMSSP anonymous (null session) */
 };

@@ -31,13 +31,17 @@
 struct smb_client_config {
 	const char *host; /* name or address literal (no brackets) */
 	uint16_t port; /* 0: 445 */
-	int connect_timeout_ms; /* 0: 5000 */
+	int connect_timeout_ms; /* 0: 5000; also bounds each log-on request */
 	int request_timeout_ms; /* 0: 30000 */
+	/* A request that times out takes the connection down with it. */
+	bool drop_on_timeout;
 	uint16_t dialect_min; /* 0: 2.0.2 */
 	uint16_t dialect_max; /* 0: 3.1.1 */
 	const char *user;
 	const char *domain;
 	const char *password; /* copied by the auth code, wiped there */
+	/* Instead of password: its NT hash (16 bytes; used when set). */
+	const uint8_t *nt_hash;
 	const char *workstation;
 	bool anonymous; /* null session */
 	bool guest; /* accept a guest session (user defaults to "guest") */
@@ -71,6 +75,8 @@ struct smb_session_info {
 	bool guest;
 	bool anonymous;
 	bool validated; /* VALIDATE_NEGOTIATE succeeded (3.0 / 3.0.2) */
+	/* The server's clock minus ours (NEGOTIATE SystemTime), in ns. */
+	int64_t clock_skew_ns;
 };
 
 /*
@@ -99,8 +105,10 @@ struct smb_tree_info {
 /* share is the share name alone ("plain"); err as for smb_session_open. */
 int smb_tree_connect(struct smb_session *s, const char *share,
 		     struct smb_tree **out, char *err, size_t errlen);
-/* Sends TREE_DISCONNECT and frees the tree. */
+/* Sends TREE_DISCONNECT (waiting briefly) and frees the tree. */
 int smb_tree_disconnect(struct smb_tree *t);
+/* Frees the tree without a word to the server (its session is gone). */
+void smb_tree_free(struct smb_tree *t);
 void smb_tree_get_info(const struct smb_tree *t, struct smb_tree_info *info);
 struct smb_session *smb_tree_session(struct smb_tree *t);
 
@@ -147,14 +155,30 @@ struct smb_open_args {
 	uint8_t oplock_level; /* SMB2_OPLOCK_LEVEL_*; LEASE with lease_key */
 	const uint8_t *lease_key; /* 16 bytes, with SMB2_OPLOCK_LEVEL_LEASE */
 	uint32_t lease_state;
+	uint16_t lease_epoch; /* lease v2: the epoch last seen, 0 at first */
 	bool durable; /* ask for a durable (v2 on 3.x) handle */
+	/*
+	 * DH2Q / DH2C (MS-SMB2 2.2.13.2.11/12): 16 bytes identifying this
+	 * open for replays and reconnects; NULL makes a random one.
+	 */
+	const uint8_t *create_guid;
+	/*
+	 * Reconnect the durable handle reconnect_fid (DH2C on 3.x, DHnC on
+	 * 2.x, MS-SMB2 3.2.4.4) instead of opening anew; path, access and
+	 * lease must be what the original open asked for.
+	 */
+	bool reconnect;
+	struct smb2_fileid reconnect_fid;
 };
 
 struct smb_open_result {
 	struct smb2_fileid fid;
 	uint32_t create_action;
 	uint8_t oplock_level;
-	uint32_t lease_state;
+	uint32_t lease_state; /* granted (0: no lease) */
+	uint16_t lease_epoch;
+	bool durable; /* the server made the handle durable */
+	uint32_t maximal_access; /* 0: not reported */
 	struct smb_stat st;
 };
 
@@ -223,7 +247,6 @@ int smb_file_set_delete(struct smb_tree *t, struct smb2_fileid fid,
 			bool delete_pending);
 
 /* Path helpers: open, act, close. */
-int smb_path_mkdir(struct smb_tree *t, const char *path);
 int smb_path_rmdir(struct smb_tree *t, const char *path);
 int smb_path_unlink(struct smb_tree *t, const char *path);
 int smb_path_rename(struct smb_tree *t, const char *from, const char *to,
@@ -274,6 +297,147 @@ int smb_oplock_break_ack(struct smb_tree *t, struct smb2_fileid fid,
 			 uint8_t level);
 int smb_lease_break_ack(struct smb_tree *t, const uint8_t key[16],
 			uint32_t state);
+
+/* --- compound path operations (src/client/path_ops.c) --- */
+
+/*
+ * Each of these opens a path, acts on it and closes it in one related
+ * compound (MS-SMB2 3.2.4.1.4): one round trip, and no handle is left
+ * open on the server even when it fails the middle of the chain.  Paths
+ * are share-relative SMB paths ("dir\\name", "" for the root).
+ */
+
+/* smb_path_lookup flags */
+#define SMB_LOOKUP_NOCASE 0x1u /* a match in another case is a hit */
+
+/*
+ * Looks name (one SMB path component) up in directory dir.  0 with *st
+ * filled (and *exact, the server's spelling, malloc'd, when exact is not
+ * NULL); -ENOENT when nothing by that name exists; -EEXIST when only a
+ * name differing in case exists (not with SMB_LOOKUP_NOCASE); -errno.
+ */
+int smb_path_lookup(struct smb_tree *t, const char *dir, const char *name,
+		    unsigned int flags, struct smb_stat *st, char **exact);
+
+/*
+ * Creates directory path (FILE_CREATE): -EEXIST when the name is taken,
+ * in any case on a case-insensitive share.  *st (may be NULL) receives
+ * its attributes, with the file id a later lookup reports.
+ */
+int smb_path_mkdir(struct smb_tree *t, const char *path,
+		   struct smb_stat *st);
+
+/*
+ * Deletes path: sets delete-pending (FileDispositionInformation, MS-FSCC
+ * 2.4.11) and closes, so the name goes now, or at the last close of
+ * other handles.  options: FILE_DIRECTORY_FILE or FILE_NON_DIRECTORY_FILE.
+ * -ENOTEMPTY, -EACCES (e.g. a DOS read-only file), -ENOENT, -EISDIR,
+ * -ENOTDIR.
+ */
+int smb_path_delete(struct smb_tree *t, const char *path, uint32_t options);
+
+/* Hard link: to becomes another name of from; *st (may be NULL) is
+ * from's attributes afterwards, nlink counting the new name. */
+int smb_path_link(struct smb_tree *t, const char *from, const char *to,
+		  bool replace, struct smb_stat *st);
+
+/* What smb_path_setattr and smb_file_setattr change. */
+struct smb_setattr {
+	bool set_size; /* FileEndOfFileInformation */
+	uint64_t size;
+	bool set_basic; /* FileBasicInformation (MS-FSCC 2.4.7) */
+	uint64_t creation_time, last_access_time, last_write_time,
+		change_time; /* FILETIME; 0 leaves it unchanged */
+	uint32_t attributes; /* 0 leaves them unchanged */
+};
+
+/*
+ * Applies sa to path: CREATE, the SET_INFOs, QUERY_INFO and CLOSE in one
+ * compound.  *st (may be NULL) receives the attributes afterwards.
+ */
+int smb_path_setattr(struct smb_tree *t, const char *path,
+		     const struct smb_setattr *sa, struct smb_stat *st);
+/* The same through an open handle, in one compound as well. */
+int smb_file_setattr(struct smb_tree *t, struct smb2_fileid fid,
+		     const struct smb_setattr *sa, struct smb_stat *st);
+
+/*
+ * Reads up to len bytes at offset 0 of path: CREATE + READ + CLOSE.
+ * Returns the bytes read; *st (may be NULL) receives the attributes the
+ * CREATE reported (so a caller can tell a file of another size).
+ */
+ssize_t smb_path_read(struct smb_tree *t, const char *path, void *buf,
+		      size_t len, struct smb_stat *st);
+
+/*
+ * Writes a new file that appears complete or not at all: creates
+ * tmp_path (FILE_CREATE, with attributes), writes buf, then renames it
+ * to path without replacing anything.  -EEXIST when path is taken (in
+ * any case on a case-insensitive share); on any failure nothing is left
+ * behind.  *st (may be NULL) receives the new file's attributes.
+ */
+int smb_path_write_new(struct smb_tree *t, const char *tmp_path,
+		       const char *path, const void *buf, size_t len,
+		       uint32_t attributes, struct smb_stat *st);
+
+/*
+ * QUERY_INFO / SET_INFO on a path (CREATE asking access, the call,
+ * CLOSE).  *out is malloc'd.  A buffer too small is -E2BIG
+ * (STATUS_BUFFER_OVERFLOW) or -ERANGE (STATUS_BUFFER_TOO_SMALL).
+ */
+int smb_path_query_info(struct smb_tree *t, const char *path,
+			uint32_t access, uint8_t info_type, uint8_t info_class,
+			uint32_t additional, const void *input,
+			uint32_t input_len, uint32_t max_out, uint8_t **out,
+			uint32_t *out_len);
+int smb_path_set_info(struct smb_tree *t, const char *path, uint32_t access,
+		      uint8_t info_type, uint8_t info_class,
+		      uint32_t additional, const void *buf, uint32_t len);
+
+/* A whole directory listing, as smb_path_list_all returns it. */
+struct smb_dir_listing {
+	struct smb_dir_entry {
+		char *name; /* UTF-8, as the server spells it */
+		struct smb_stat st;
+	} *v;
+	size_t n;
+	unsigned int skipped; /* names that are not valid UTF-16 */
+};
+/* Lists directory path into *out (".", ".." left out). */
+int smb_path_list_all(struct smb_tree *t, const char *path,
+		      struct smb_dir_listing *out);
+void smb_dir_listing_free(struct smb_dir_listing *l);
+
+/* --- replays --- */
+
+/*
+ * While on, requests this thread builds carry SMB2_FLAGS_REPLAY_OPERATION
+ * on 3.x (MS-SMB2 3.2.4.1, 3.2.7.1): the connection pool sets it while it
+ * resends an operation that was in flight when a connection died.
+ */
+void smb_client_thread_replay(bool on);
+
+/* --- break notifications (src/client/break_ops.c) --- */
+
+/* An OPLOCK_BREAK notification as the client layer decodes it. */
+struct smb_break {
+	bool is_lease;
+	/* oplock break (MS-SMB2 2.2.23.1) */
+	struct smb2_fileid fid;
+	uint8_t oplock_level;
+	/* lease break (2.2.23.2) */
+	uint8_t lease_key[16];
+	uint32_t current_state, new_state;
+	uint16_t epoch;
+	bool ack_required;
+};
+/* Decodes one whole unsolicited OPLOCK_BREAK message (header + body). */
+int smb_break_parse(const uint8_t *msg, size_t len, struct smb_break *out);
+
+/* --- credentials --- */
+
+/* NTOWFv1 (MS-NLMP 3.3.1), for keeping instead of the password. */
+int smb_password_nt_hash(const char *password, uint8_t out[16]);
 
 /* Converts "a/b/c" to "a\\b\\c" in a malloc'd string (NULL on ENOMEM). */
 char *smb_path_from_posix(const char *path);

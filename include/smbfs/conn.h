@@ -15,6 +15,7 @@
 #define SMBFS_CONN_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -51,9 +52,12 @@ struct smb_req {
 	/* --- filled in by the connection --- */
 	/*
 	 * 0 when a final response arrived (look at status), otherwise a
-	 * negative errno: -ETIMEDOUT (deadline passed), -ECONNRESET (the
-	 * connection dropped), -ECANCELED (connection closed), -EBADMSG
-	 * (malformed response or bad signature), -ENOMEM.
+	 * negative errno: -ETIMEDOUT (deadline passed), -ENOTCONN (never
+	 * sent: the connection was already down), -ECONNRESET (sent, then
+	 * the connection dropped: the server may or may not have acted),
+	 * -ECANCELED (connection closed), -EINTR (the waiting thread was
+	 * interrupted, see smb_thread_set_interrupt), -EBADMSG (malformed
+	 * response or bad signature), -ENOMEM.
 	 */
 	int err;
 	uint32_t status; /* NTSTATUS of the final response */
@@ -65,6 +69,7 @@ struct smb_req {
 	bool pending; /* an interim STATUS_PENDING arrived */
 
 	/* --- private to the connection --- */
+	struct smb_conn *conn; /* set at submission, for CANCEL on interrupt */
 	struct smb_req *next_pending; /* in the conn's request table */
 	uint16_t credit_charge;
 	int64_t deadline_ns; /* CLOCK_MONOTONIC; 0 = none */
@@ -77,8 +82,22 @@ struct smb_req {
 struct smb_req *smb_req_new(uint16_t command);
 /* Frees msg, rsp and the request.  Only after it completed (or was never submitted). */
 void smb_req_free(struct smb_req *req);
-/* Blocks until the request completes; returns req->err. */
+/*
+ * Blocks until the request completes; returns req->err.  When the
+ * calling thread has an interrupt flag (smb_thread_set_interrupt) and it
+ * is raised, a CANCEL is sent for the request; if no answer comes within
+ * a few seconds the request is abandoned with -EINTR.
+ */
 int smb_req_wait(struct smb_req *req);
+
+/*
+ * Makes this thread's waits interruptible: while flag (owned by the
+ * caller, raised from any thread) is non-zero, smb_req_wait() cancels.
+ * NULL turns it off.  The flag must outlive the thread's waits.
+ */
+void smb_thread_set_interrupt(const atomic_int *flag);
+/* The calling thread's flag is raised. */
+bool smb_thread_interrupted(void);
 
 struct smb_conn_config {
 	const char *host; /* name, IPv4 or IPv6 literal (no brackets) */
@@ -91,6 +110,12 @@ struct smb_conn_config {
 	/* Called once, on the reader thread, when the transport drops. */
 	void (*on_disconnect)(void *arg, int err);
 	void *cb_arg;
+	/*
+	 * A request whose deadline passes (or that waits past it for
+	 * credits) takes the connection down with it: a server that lost
+	 * one answer cannot be trusted with the next (MS-SMB2 3.2.6.1).
+	 */
+	bool drop_on_timeout;
 };
 
 /*
@@ -164,6 +189,10 @@ int smb_conn_cancel(struct smb_conn *c, struct smb_req *req);
 unsigned int smb_conn_credits(struct smb_conn *c);
 /* True until the transport has dropped. */
 bool smb_conn_is_connected(struct smb_conn *c);
+/* Milliseconds since the last frame arrived (or since connecting). */
+int64_t smb_conn_idle_ms(struct smb_conn *c);
+/* Shuts the socket down: the reader drops the connection as if reset. */
+void smb_conn_abort(struct smb_conn *c);
 /* Host as given, for messages. */
 const char *smb_conn_host(const struct smb_conn *c);
 

@@ -31,6 +31,8 @@ struct smb_auth {
 	char *domain;
 	char *workstation;
 	char *password;
+	bool have_nt_hash; /* nt_hash given instead of the password */
+	uint8_t nt_hash[16];
 	uint8_t *negotiate_msg; /* kept for the MIC */
 	size_t negotiate_len;
 	uint32_t flags; /* negotiated */
@@ -64,7 +66,13 @@ int smb_auth_ntlmssp_new(const struct smb_auth_creds *creds,
 	a->domain = dup_or_empty(creds->anonymous ? NULL : creds->domain);
 	a->workstation =
 		dup_or_empty(creds->workstation ? creds->workstation : "SMBFS");
-	a->password = dup_or_empty(creds->anonymous ? NULL : creds->password);
+	a->password = dup_or_empty(creds->anonymous || creds->nt_hash
+					   ? NULL
+					   : creds->password);
+	if (creds->nt_hash && !creds->anonymous) {
+		memcpy(a->nt_hash, creds->nt_hash, sizeof(a->nt_hash));
+		a->have_nt_hash = true;
+	}
 	if (!a->user || !a->domain || !a->workstation || !a->password) {
 		smb_auth_free(a);
 		return -ENOMEM;
@@ -138,7 +146,9 @@ static int make_authenticate(struct smb_auth *a, const uint8_t *challenge,
 	ret = smb_random_bytes(client_challenge, sizeof(client_challenge));
 	if (!ret)
 		ret = smb_random_bytes(random_key, sizeof(random_key));
-	if (!ret && !a->anonymous)
+	if (!ret && !a->anonymous && a->have_nt_hash)
+		memcpy(nt_hash, a->nt_hash, sizeof(nt_hash));
+	else if (!ret && !a->anonymous)
 		ret = ntlmssp_nt_hash(a->password, nt_hash);
 	if (!ret && !a->anonymous)
 		ret = ntlmssp_ntowfv2(nt_hash, a->user, a->domain,

@@ -21,6 +21,25 @@ static int break_ack_call(struct smb_tree *t, struct smb_req *req,
 	return rc;
 }
 
+int smb_break_parse(const uint8_t *msg, size_t len, struct smb_break *out)
+{
+	struct smb2_break_notification n;
+	int rc = smb2_break_notification_decode(msg, len, &n);
+
+	memset(out, 0, sizeof(*out));
+	if (rc < 0)
+		return rc;
+	out->is_lease = n.is_lease;
+	out->fid = n.file_id;
+	out->oplock_level = n.oplock_level;
+	memcpy(out->lease_key, n.lease_key, sizeof(out->lease_key));
+	out->current_state = n.current_lease_state;
+	out->new_state = n.new_lease_state;
+	out->epoch = n.new_epoch;
+	out->ack_required = n.flags & SMB2_NOTIFY_BREAK_LEASE_FLAG_ACK_REQUIRED;
+	return 0;
+}
+
 int smb_oplock_break_ack(struct smb_tree *t, struct smb2_fileid fid,
 			 uint8_t level)
 {

@@ -14,6 +14,17 @@
 #include "smbfs/wire/smb2_query_info.h"
 #include "smbfs/wire/smb2_set_info.h"
 
+/*
+ * Set by the connection pool on a thread while it resends a call that
+ * may have run once already (smb_client_thread_replay).
+ */
+static __thread bool thread_replay;
+
+void smb_client_thread_replay(bool on)
+{
+	thread_replay = on;
+}
+
 struct smb_req *smb_tree_req_new(struct smb_tree *t, uint16_t command)
 {
 	struct smb_req *req = smb_req_new(command);
@@ -23,6 +34,9 @@ struct smb_req *smb_tree_req_new(struct smb_tree *t, uint16_t command)
 	session_req_prepare(t->session, req);
 	req->tree_id = t->info.tree_id;
 	req->encrypt = t->encrypt;
+	/* MS-SMB2 3.2.4.1.1: only 3.x knows the flag. */
+	if (thread_replay && t->session->info.dialect >= SMB2_DIALECT_300)
+		req->hdr_flags |= SMB2_FLAGS_REPLAY_OPERATION;
 	return req;
 }
 

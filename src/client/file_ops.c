@@ -14,6 +14,49 @@
 #include "smbfs/wire/smb2_read.h"
 #include "smbfs/wire/smb2_write.h"
 
+/* The durable context: a new durable open, or reconnecting one. */
+static bool durable_context(const struct smb_open_args *a,
+			    struct smb_session *s, struct smb2_create_ctx *ctx)
+{
+	bool v2 = s->info.dialect >= SMB2_DIALECT_300;
+
+	if (a->reconnect) {
+		/* MS-SMB2 3.2.4.4: DH2C on 3.x, DHnC on 2.x. */
+		if (!v2) {
+			ctx->type = SMB2_CREATE_CTX_DURABLE_V1_RECONNECT;
+			ctx->u.reconnect_fileid = a->reconnect_fid;
+			return true;
+		}
+		ctx->type = SMB2_CREATE_CTX_DURABLE_V2_RECONNECT;
+		ctx->u.durable_v2_reconnect.fileid = a->reconnect_fid;
+		if (a->create_guid)
+			memcpy(ctx->u.durable_v2_reconnect.create_guid,
+			       a->create_guid, SMB2_CREATE_GUID_SIZE);
+		return true;
+	}
+	if (!a->durable)
+		return false;
+	if (!v2) {
+		ctx->type = SMB2_CREATE_CTX_DURABLE_V1;
+		return true;
+	}
+	ctx->type = SMB2_CREATE_CTX_DURABLE_V2;
+	if (a->create_guid) {
+		memcpy(ctx->u.durable_v2.create_guid, a->create_guid,
+		       SMB2_CREATE_GUID_SIZE);
+		return true;
+	}
+	return smb_random_bytes(ctx->u.durable_v2.create_guid,
+				SMB2_CREATE_GUID_SIZE) == 0;
+}
+
+/* MS-SMB2 3.2.4.3.8: leases need 2.1+ and a server that offers them. */
+static bool leasing(const struct smb_session *s)
+{
+	return s->info.dialect >= SMB2_DIALECT_210 &&
+	       (s->info.capabilities & SMB2_GLOBAL_CAP_LEASING);
+}
+
 /* Fills the CREATE contexts an open asks for; returns how many. */
 static size_t open_contexts(const struct smb_open_args *a,
 			    struct smb_session *s, struct smb2_create_ctx *ctx)
@@ -21,24 +64,18 @@ static size_t open_contexts(const struct smb_open_args *a,
 	size_t n = 0;
 
 	ctx[n++].type = SMB2_CREATE_CTX_QFID;
-	if (a->oplock_level == SMB2_OPLOCK_LEVEL_LEASE && a->lease_key) {
+	if (a->oplock_level == SMB2_OPLOCK_LEVEL_LEASE && a->lease_key &&
+	    leasing(s)) {
 		ctx[n].type = SMB2_CREATE_CTX_LEASE;
 		ctx[n].u.lease.version =
 			s->info.dialect >= SMB2_DIALECT_300 ? 2 : 1;
 		memcpy(ctx[n].u.lease.key, a->lease_key, 16);
 		ctx[n].u.lease.state = a->lease_state;
+		ctx[n].u.lease.epoch = a->lease_epoch;
 		n++;
 	}
-	if (a->durable) {
-		if (s->info.dialect >= SMB2_DIALECT_300) {
-			ctx[n].type = SMB2_CREATE_CTX_DURABLE_V2;
-			if (smb_random_bytes(ctx[n].u.durable_v2.create_guid,
-					     16) == 0)
-				n++;
-		} else {
-			ctx[n++].type = SMB2_CREATE_CTX_DURABLE_V1;
-		}
-	}
+	if (durable_context(a, s, &ctx[n]))
+		n++;
 	return n;
 }
 
@@ -77,12 +114,19 @@ static int open_encode(struct smb_tree *t, const struct smb_open_args *a,
 
 	memset(ctx, 0, sizeof(ctx));
 	cr.num_contexts = open_contexts(a, t->session, ctx);
-	if (cr.oplock_level == SMB2_OPLOCK_LEVEL_LEASE && !a->lease_key)
-		cr.oplock_level = SMB2_OPLOCK_LEVEL_NONE;
+	/*
+	 * Without leases a batch oplock stands in (MS-SMB2 3.2.4.3.8): it
+	 * too lets the server grant a durable handle.
+	 */
+	if (cr.oplock_level == SMB2_OPLOCK_LEVEL_LEASE &&
+	    (!a->lease_key || !leasing(t->session)))
+		cr.oplock_level = a->lease_key ? SMB2_OPLOCK_LEVEL_BATCH
+					       : SMB2_OPLOCK_LEVEL_NONE;
 	return smb2_create_request_encode(&req->msg, &cr);
 }
 
-static int open_decode(const struct smb_req *req, struct smb_open_result *res)
+static int open_decode(const struct smb_req *req, bool reconnected,
+		       struct smb_open_result *res)
 {
 	struct smb2_create_response r;
 	int rc = smb2_create_response_decode(req->rsp, req->rsp_len, &r);
@@ -93,8 +137,17 @@ static int open_decode(const struct smb_req *req, struct smb_open_result *res)
 	res->fid = r.file_id;
 	res->create_action = r.create_action;
 	res->oplock_level = r.oplock_level;
-	if (r.contexts.present & SMB2_CREATE_RSP_LEASE)
+	if (r.oplock_level == SMB2_OPLOCK_LEVEL_LEASE &&
+	    (r.contexts.present & SMB2_CREATE_RSP_LEASE)) {
 		res->lease_state = r.contexts.lease.state;
+		res->lease_epoch = r.contexts.lease.epoch;
+	}
+	/* MS-SMB2 3.2.5.4: a reconnect answers with no durable context. */
+	res->durable = (r.contexts.present & (SMB2_CREATE_RSP_DURABLE_V1 |
+					      SMB2_CREATE_RSP_DURABLE_V2)) ||
+		       reconnected;
+	if (r.contexts.present & SMB2_CREATE_RSP_MXAC)
+		res->maximal_access = r.contexts.mxac.maximal_access;
 	stat_from_create(&res->st, &r);
 	return 0;
 }
@@ -111,7 +164,7 @@ int smb_file_open(struct smb_tree *t, const struct smb_open_args *a,
 	if (!rc)
 		rc = smb_call(t, req, 0);
 	if (!rc)
-		rc = open_decode(req, res);
+		rc = open_decode(req, a->reconnect, res);
 	smb_req_free(req);
 	return rc;
 }

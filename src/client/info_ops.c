@@ -252,13 +252,19 @@ static int path_open(struct smb_tree *t, const char *path, uint32_t access,
 	return rc;
 }
 
-int smb_path_mkdir(struct smb_tree *t, const char *path)
+int smb_path_mkdir(struct smb_tree *t, const char *path, struct smb_stat *st)
 {
 	struct smb2_fileid fid;
 	int rc = path_open(t, path, FILE_READ_ATTRIBUTES, FILE_CREATE,
 			   FILE_DIRECTORY_FILE, &fid);
+	int rc2;
 
-	return rc ? rc : smb_file_close(t, fid, NULL);
+	if (rc)
+		return rc;
+	if (st)
+		rc = smb_file_stat(t, fid, st);
+	rc2 = smb_file_close(t, fid, NULL);
+	return rc ? rc : rc2;
 }
 
 /* Delete-on-close semantics: mark, then close (MS-FSCC 2.4.11). */

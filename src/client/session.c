@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "client_internal.h"
 #include "smbfs/auth.h"
+#include "smbfs/ntlmssp.h"
 #include "smbfs/ntstatus.h"
 #include "smbfs/wire/smb2_echo.h"
 #include "smbfs/wire/smb2_logoff.h"
@@ -76,6 +78,7 @@ static int session_connect(struct smb_session *s,
 		.on_break = cfg->on_break,
 		.on_disconnect = cfg->on_disconnect,
 		.cb_arg = cfg->cb_arg,
+		.drop_on_timeout = cfg->drop_on_timeout,
 	};
 	int rc = smb_conn_open(&cc, &s->conn);
 
@@ -115,6 +118,21 @@ static void negotiate_request_fill(struct smb_session *s,
 	nr->netname_len = strlen(cfg->host);
 }
 
+/* MS-SMB2 2.2.4 SystemTime (FILETIME) against our clock; 0 if unset. */
+static int64_t clock_skew_ns(uint64_t server_filetime)
+{
+	const uint64_t unix_epoch = 116444736000000000ull; /* MS-DTYP 2.3.3 */
+	struct timespec ts;
+	int64_t ours, theirs;
+
+	if (server_filetime <= unix_epoch)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ours = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	theirs = (int64_t)(server_filetime - unix_epoch) * 100;
+	return theirs - ours;
+}
+
 /* Keeps what the NEGOTIATE response says; refuses what we did not offer. */
 static int negotiate_response_apply(struct smb_session *s,
 				    const struct smb2_negotiate_response *nr,
@@ -133,6 +151,7 @@ static int negotiate_response_apply(struct smb_session *s,
 	info->max_read = nr->max_read_size;
 	info->max_write = nr->max_write_size;
 	memcpy(info->server_guid, nr->server_guid, 16);
+	info->clock_skew_ns = clock_skew_ns(nr->system_time);
 	if (info->max_read < 65536 || info->max_write < 65536)
 		return client_error(err, errlen, -EPROTO,
 				    "server offers a read/write size below 64 KiB");
@@ -179,6 +198,7 @@ static int session_negotiate(struct smb_session *s,
 			     strerror(-rc));
 		goto out;
 	}
+	req->timeout_ms = s->establish_timeout_ms;
 	smb_conn_submit(s->conn, req);
 	rc = smb_req_wait(req);
 	if (rc < 0) {
@@ -237,6 +257,7 @@ static int session_setup_round(struct smb_session *s, const uint8_t *token,
 	if (s->client_security_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED)
 		sr.security_mode |= SMB2_NEGOTIATE_SIGNING_REQUIRED;
 	req->session_id = s->info.session_id;
+	req->timeout_ms = s->establish_timeout_ms;
 	rc = smb2_session_setup_request_encode(&req->msg, &sr);
 	if (rc < 0) {
 		smb_req_free(req);
@@ -401,6 +422,7 @@ static int session_login(struct smb_session *s,
 		.user = cfg->user,
 		.domain = cfg->domain,
 		.password = cfg->password,
+		.nt_hash = cfg->nt_hash,
 		.workstation = cfg->workstation,
 		.anonymous = cfg->anonymous,
 	};
@@ -411,7 +433,7 @@ static int session_login(struct smb_session *s,
 
 	if (cfg->guest && !cfg->user)
 		creds.user = "guest";
-	if (cfg->guest && !cfg->password)
+	if (cfg->guest && !cfg->password && !cfg->nt_hash)
 		creds.password = "";
 	rc = smb_auth_ntlmssp_new(&creds, &auth);
 	if (rc < 0)
@@ -453,6 +475,12 @@ static int session_init(struct smb_session *s,
 	s->client_capabilities = SMB2_GLOBAL_CAP_LEASING |
 				 SMB2_GLOBAL_CAP_LARGE_MTU |
 				 SMB2_GLOBAL_CAP_ENCRYPTION;
+	/* A server that does not answer the log-on fails it quickly. */
+	s->establish_timeout_ms =
+		cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 5000;
+	if (cfg->request_timeout_ms > 0 &&
+	    cfg->request_timeout_ms < s->establish_timeout_ms)
+		s->establish_timeout_ms = cfg->request_timeout_ms;
 	s->host = strdup(cfg->host);
 	if (!s->host)
 		return -ENOMEM;
@@ -501,7 +529,8 @@ static int session_logoff(struct smb_session *s)
 	if (!req)
 		return -ENOMEM;
 	session_req_prepare(s, req);
-	req->timeout_ms = 2000;
+	/* At unmount: a server that does not answer at once is let go. */
+	req->timeout_ms = 1000;
 	rc = smb2_logoff_request_encode(&req->msg);
 	if (!rc) {
 		smb_conn_submit(s->conn, req);
@@ -534,6 +563,11 @@ void smb_session_get_info(const struct smb_session *s,
 struct smb_conn *smb_session_conn(struct smb_session *s)
 {
 	return s->conn;
+}
+
+int smb_password_nt_hash(const char *password, uint8_t out[16])
+{
+	return ntlmssp_nt_hash(password, out);
 }
 
 int smb_session_echo(struct smb_session *s)

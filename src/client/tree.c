@@ -60,6 +60,7 @@ static int tree_connect_send(struct smb_session *s, const char *share,
 	if (s->info.dialect == SMB2_DIALECT_311 && !s->info.anonymous &&
 	    !s->info.guest)
 		req->sign = true;
+	req->timeout_ms = s->establish_timeout_ms;
 	rc = smb2_tree_connect_request_encode(&req->msg, &tr);
 	free(path);
 	if (!rc) {
@@ -137,12 +138,18 @@ int smb_tree_disconnect(struct smb_tree *t)
 	req = smb_tree_req_new(t, SMB2_TREE_DISCONNECT);
 	rc = req ? smb2_tree_disconnect_request_encode(&req->msg) : -ENOMEM;
 	if (!rc) {
-		req->timeout_ms = 5000;
+		/* At unmount: a server that does not answer at once is let go. */
+		req->timeout_ms = 1000;
 		rc = smb_call(t, req, 0);
 	}
 	smb_req_free(req);
 	free(t);
 	return rc;
+}
+
+void smb_tree_free(struct smb_tree *t)
+{
+	free(t);
 }
 
 void smb_tree_get_info(const struct smb_tree *t, struct smb_tree_info *info)

@@ -97,6 +97,18 @@ struct smb_req *conn_table_take_expired(struct smb_conn *c, int64_t now_ns)
 	return list;
 }
 
+bool conn_req_abandon(struct smb_conn *c, struct smb_req *req)
+{
+	bool mine;
+
+	pthread_mutex_lock(&c->lock);
+	mine = conn_table_unlink(c, req->message_id, req);
+	if (mine)
+		smb_credits_finish(&c->credits, req->credit_charge);
+	pthread_mutex_unlock(&c->lock);
+	return mine;
+}
+
 /* --- completion --- */
 
 void conn_req_finish(struct smb_req *req, int err)
@@ -314,6 +326,7 @@ int smb_conn_open(const struct smb_conn_config *cfg, struct smb_conn **out)
 		return ret;
 	}
 	c->connected = true;
+	atomic_store(&c->last_rx_ns, conn_now_ns());
 	ret = pthread_create(&c->reader, NULL, conn_reader_main, c);
 	if (ret) {
 		pthread_cond_destroy(&c->state_cond);
@@ -413,6 +426,17 @@ bool smb_conn_is_connected(struct smb_conn *c)
 	up = c->connected;
 	pthread_mutex_unlock(&c->lock);
 	return up;
+}
+
+int64_t smb_conn_idle_ms(struct smb_conn *c)
+{
+	return (conn_now_ns() - atomic_load(&c->last_rx_ns)) / 1000000;
+}
+
+void smb_conn_abort(struct smb_conn *c)
+{
+	if (c)
+		shutdown(c->fd, SHUT_RDWR);
 }
 
 const char *smb_conn_host(const struct smb_conn *c)

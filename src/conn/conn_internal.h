@@ -36,6 +36,7 @@ struct smb_conn {
 	/* smb_conn_close() ran on the reader thread: it frees c on exit. */
 	bool free_on_reader_exit;
 	int64_t next_expiry_scan_ns; /* reader thread only */
+	_Atomic int64_t last_rx_ns;   /* CLOCK_MONOTONIC of the last frame */
 
 	/* Serialises whole frames on the socket. */
 	pthread_mutex_t send_lock;
@@ -71,6 +72,12 @@ struct smb_req *conn_table_take_expired(struct smb_conn *c, int64_t now_ns);
 /* Copies the security of session_id into *out (c->lock held); false if none. */
 bool conn_security_copy(struct smb_conn *c, uint64_t session_id,
 			struct smb_conn_security *out);
+
+/*
+ * Takes an interrupted waiter's request out of the table, so it can be
+ * completed with -EINTR; false when the reader got to it first.
+ */
+bool conn_req_abandon(struct smb_conn *c, struct smb_req *req);
 
 /* Completes one request with err (no conn lock held). */
 void conn_req_finish(struct smb_req *req, int err);

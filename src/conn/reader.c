@@ -8,30 +8,41 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "conn_internal.h"
+#include "smbfs/log.h"
 #include "smbfs/ntstatus.h"
 
 /* How often expired requests are looked for. */
 #define EXPIRY_SCAN_NS (50 * 1000000LL)
 
-static void expire_requests(struct smb_conn *c)
+/*
+ * Completes requests whose deadline passed.  Returns -ETIMEDOUT when
+ * that should take the connection down (cfg.drop_on_timeout), else 0.
+ */
+static int expire_requests(struct smb_conn *c)
 {
 	int64_t now = conn_now_ns();
 	struct smb_req *expired;
 
 	if (now < c->next_expiry_scan_ns)
-		return;
+		return 0;
 	c->next_expiry_scan_ns = now + EXPIRY_SCAN_NS;
 	pthread_mutex_lock(&c->lock);
 	expired = conn_table_take_expired(c, now);
 	pthread_mutex_unlock(&c->lock);
+	if (!expired)
+		return 0;
+	smb_log(c->cfg.drop_on_timeout ? SMB_LOG_WARN : SMB_LOG_DEBUG,
+		"no answer to %s from %s in time%s",
+		smb2_command_name(expired->command), c->host,
+		c->cfg.drop_on_timeout ? "; dropping the connection" : "");
 	/* A late response for one of these is then dropped as unknown. */
 	conn_req_finish_list(expired, -ETIMEDOUT);
+	return c->cfg.drop_on_timeout ? -ETIMEDOUT : 0;
 }
 
 /*
@@ -45,7 +56,8 @@ static int read_exact(struct smb_conn *c, uint8_t *buf, size_t len)
 		ssize_t n;
 		int ret = poll(&pfd, 1, CONN_POLL_MS);
 
-		expire_requests(c);
+		if (expire_requests(c))
+			return -ETIMEDOUT;
 		if (ret < 0 && errno != EINTR)
 			return -errno;
 		if (ret <= 0)
@@ -86,8 +98,7 @@ static int read_frame(struct smb_conn *c, uint8_t **out, size_t *out_len)
 	limit = c->max_frame;
 	pthread_mutex_unlock(&c->lock);
 	if (hdr[0] != 0 || len < SMB2_HEADER_SIZE || len > limit) {
-		fprintf(stderr,
-			"smbfs: bad frame (type 0x%02x, %zu bytes) from %s\n",
+		smb_log(SMB_LOG_WARN, "bad frame (type 0x%02x, %zu bytes) from %s",
 			hdr[0], len, c->host);
 		return -EBADMSG;
 	}
@@ -99,6 +110,7 @@ static int read_frame(struct smb_conn *c, uint8_t **out, size_t *out_len)
 		free(buf);
 		return ret;
 	}
+	atomic_store(&c->last_rx_ns, conn_now_ns());
 	*out = buf;
 	*out_len = len;
 	return 0;
@@ -121,8 +133,8 @@ static int decrypt_frame(struct smb_conn *c, uint8_t **frame, size_t *len,
 	have = conn_security_copy(c, *session_id, &sec);
 	pthread_mutex_unlock(&c->lock);
 	if (!have || !sec.cipher) {
-		fprintf(stderr,
-			"smbfs: encrypted message for unknown session from %s\n",
+		smb_log(SMB_LOG_WARN,
+			"encrypted message for unknown session from %s",
 			c->host);
 		if (have)
 			smb_secure_zero(&sec, sizeof(sec));
@@ -133,8 +145,8 @@ static int decrypt_frame(struct smb_conn *c, uint8_t **frame, size_t *len,
 	smb_secure_zero(&sec, sizeof(sec));
 	if (ret) {
 		/* Only a broken or hostile server sends such a message. */
-		fprintf(stderr, "smbfs: cannot decrypt a message from %s\n",
-			c->host);
+		smb_log(SMB_LOG_WARN,
+			"cannot decrypt a message from %s: rejected", c->host);
 		return -EBADMSG;
 	}
 	free(*frame);
@@ -180,7 +192,7 @@ static void deliver_break(struct smb_conn *c, const struct smb2_header *h,
 		c->cfg.on_break(c->cfg.cb_arg, elem, len);
 		return;
 	}
-	fprintf(stderr, "smbfs: unsolicited %s from %s dropped\n",
+	smb_log(SMB_LOG_WARN, "unsolicited %s from %s dropped",
 		smb2_command_name(h->command), c->host);
 }
 
@@ -193,7 +205,7 @@ static int check_response(struct smb_conn *c, const struct smb_req *req,
 	const char *cmd = smb2_command_name(h->command);
 
 	if (h->command != req->command) {
-		fprintf(stderr, "smbfs: %s response from %s to a %s request\n",
+		smb_log(SMB_LOG_WARN, "%s response from %s to a %s request",
 			cmd, c->host, smb2_command_name(req->command));
 		return -EBADMSG;
 	}
@@ -201,8 +213,7 @@ static int check_response(struct smb_conn *c, const struct smb_req *req,
 	if (encrypted || !sec)
 		return 0;
 	if (sec->encrypt_required) {
-		fprintf(stderr,
-			"smbfs: unencrypted %s response from %s, rejected\n",
+		smb_log(SMB_LOG_WARN, "unencrypted %s response from %s, rejected",
 			cmd, c->host);
 		return -EBADMSG;
 	}
@@ -210,9 +221,9 @@ static int check_response(struct smb_conn *c, const struct smb_req *req,
 		return 0;
 	if (smb_verify_message(sec->sign_algo, sec->keys.signing_key, elem,
 			       len)) {
-		fprintf(stderr,
-			"smbfs: bad signature on %s response from %s, rejected\n",
-			cmd, c->host);
+		smb_log(SMB_LOG_WARN,
+			"bad signature on %s response from %s, rejected", cmd,
+			c->host);
 		return -EBADMSG;
 	}
 	return 0;
@@ -285,8 +296,8 @@ static void handle_element(struct smb_conn *c, const uint8_t *elem,
 		if (h.message_id == SMB2_UNSOLICITED_MESSAGE_ID)
 			deliver_break(c, &h, elem, len);
 		else
-			fprintf(stderr,
-				"smbfs: %s response from %s matches no request (MessageId %llu), dropped\n",
+			smb_log(SMB_LOG_DEBUG,
+				"%s response from %s matches no request (MessageId %llu), dropped",
 				smb2_command_name(h.command), c->host,
 				(unsigned long long)h.message_id);
 		return;
@@ -335,8 +346,7 @@ static int handle_frame(struct smb_conn *c, uint8_t *frame, size_t len)
 	}
 	ret = check_chain(frame, len, encrypted, transform_session);
 	if (ret) {
-		fprintf(stderr, "smbfs: malformed response from %s\n",
-			c->host);
+		smb_log(SMB_LOG_WARN, "malformed response from %s", c->host);
 		free(frame);
 		return ret;
 	}
@@ -370,8 +380,9 @@ static void conn_drop(struct smb_conn *c, int reason)
 	conn_req_finish_list(list, closing ? -ECANCELED : -ECONNRESET);
 	if (closing)
 		return;
-	fprintf(stderr, "smbfs: connection to %s lost: %s\n", c->host,
-		strerror(-reason));
+	smb_log(SMB_LOG_INFO, "connection to %s lost: %s", c->host,
+		reason == -ECONNRESET ? "closed by the server"
+				      : strerror(-reason));
 	if (c->cfg.on_disconnect)
 		c->cfg.on_disconnect(c->cfg.cb_arg, reason);
 }

@@ -5,13 +5,13 @@
  * and CANCEL (3.2.4.24).
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
 #include "conn_internal.h"
+#include "smbfs/log.h"
 
 #define SMB2_PROCESS_ID 0xFEFF
 
@@ -108,7 +108,7 @@ static int send_frame(struct smb_conn *c, struct frame *f)
 	ret = write_iov(c->fd, iov, 2);
 	pthread_mutex_unlock(&c->send_lock);
 	if (ret) {
-		fprintf(stderr, "smbfs: write to %s failed: %s\n", c->host,
+		smb_log(SMB_LOG_INFO, "write to %s failed: %s", c->host,
 			strerror(-ret));
 		/* The reader sees EOF, drops the connection and reports it. */
 		shutdown(c->fd, SHUT_RDWR);
@@ -204,30 +204,43 @@ static int plan_security(struct smb_conn *c, struct smb_req **reqs,
 	return 0;
 }
 
+/* Longest sleep between looks at the thread's interrupt flag. */
+#define CREDIT_POLL_NS (100 * 1000000LL)
+
 static int wait_credits(struct smb_conn *c, unsigned int need,
 			int64_t deadline)
 {
 	bool on_reader = pthread_equal(pthread_self(), c->reader);
+	int64_t until;
 	struct timespec ts;
 
 	while (c->connected && !c->closing && c->credits.avail < need) {
 		/* Only the reader adds credits: waiting there would hang. */
 		if (on_reader)
 			return -EAGAIN;
-		if (!deadline) {
-			pthread_cond_wait(&c->state_cond, &c->lock);
-			continue;
-		}
-		if (conn_now_ns() >= deadline)
+		if (smb_thread_interrupted())
+			return -EINTR;
+		if (deadline && conn_now_ns() >= deadline) {
+			if (c->cfg.drop_on_timeout) {
+				/* A server that grants nothing is as good as gone. */
+				smb_log(SMB_LOG_WARN,
+					"%s grants no credits; dropping the connection",
+					c->host);
+				shutdown(c->fd, SHUT_RDWR);
+			}
 			return -ETIMEDOUT;
-		ts.tv_sec = deadline / 1000000000;
-		ts.tv_nsec = deadline % 1000000000;
+		}
+		until = conn_now_ns() + CREDIT_POLL_NS;
+		if (deadline && deadline < until)
+			until = deadline;
+		ts.tv_sec = until / 1000000000;
+		ts.tv_nsec = until % 1000000000;
 		pthread_cond_timedwait(&c->state_cond, &c->lock, &ts);
 	}
 	if (c->closing)
 		return -ECANCELED;
 	if (!c->connected)
-		return -ECONNRESET;
+		return -ENOTCONN;
 	return 0;
 }
 
@@ -365,9 +378,11 @@ static int insert_all(struct smb_conn *c, struct smb_req **reqs, int n)
 	if (c->closing)
 		ret = -ECANCELED;
 	else if (!c->connected)
-		ret = -ECONNRESET;
-	for (i = 0; !ret && i < n; i++)
+		ret = -ENOTCONN;
+	for (i = 0; !ret && i < n; i++) {
+		reqs[i]->conn = c;
 		conn_table_insert(c, reqs[i]);
+	}
 	pthread_mutex_unlock(&c->lock);
 	return ret;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "smbfs/conn.h"
+#include "smbfs/log.h"
 
 static int64_t now_ms(void)
 {
@@ -234,9 +235,8 @@ int smb_transport_netbios_session(int fd, const char *called_name,
 		return 0;
 	case 0x83: /* 4.3.4 NEGATIVE SESSION RESPONSE: one error byte */
 		if (read_all_until(fd, &code, 1, deadline) == 0)
-			fprintf(stderr,
-				"smbfs: NetBIOS session refused (error 0x%02x)\n",
-				code);
+			smb_log(SMB_LOG_WARN,
+				"NetBIOS session refused (error 0x%02x)", code);
 		return -ECONNREFUSED;
 	default:
 		/* 0x84 RETARGET and anything else: not supported. */

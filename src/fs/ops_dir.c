@@ -94,7 +94,7 @@ static int list_cb(void *arg, const struct smb_dirent_info *e)
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc < 0) {
-		smbfs_log("skipping \"%s\" in \"\\%s\": not a valid Linux name",
+		smb_log(SMB_LOG_WARN, "skipping \"%s\" in \"\\%s\": not a valid Linux name",
 			  e->name, lc->dir_path);
 		return 0;
 	}
@@ -142,7 +142,7 @@ static int snapshot_load(struct smbfs *fs, struct smbfs_inode *dir,
 	if (!rc)
 		rc = smb_path_list(fs->tree, path, list_cb, &lc, &skipped);
 	if (!rc && skipped)
-		smbfs_log("skipped %u names in \"\\%s\" that are not valid "
+		smb_log(SMB_LOG_WARN, "skipped %u names in \"\\%s\" that are not valid "
 			  "UTF-16",
 			  skipped, path);
 	free(path);

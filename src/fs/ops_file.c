@@ -171,7 +171,7 @@ static void file_release(struct smbfs *fs, struct smbfs_file *f)
 	if (!rc)
 		file_store_stat(fs, in, &st);
 	else
-		smbfs_log("close of inode %llu failed: %s",
+		smb_log(SMB_LOG_WARN, "close of inode %llu failed: %s",
 			  (unsigned long long)in->ino, strerror(-rc));
 	inode_handle_remove(fs, in, &f->h);
 	inode_open_put(fs, in);
@@ -575,7 +575,7 @@ static int file_punch_hole(struct smbfs *fs, struct smbfs_file *f, uint64_t off,
 		/* Without sparse support zeroing still reads back as zeros. */
 		rc = file_fsctl(fs, f, FSCTL_SET_SPARSE, &in);
 		if (rc < 0)
-			smbfs_log("FSCTL_SET_SPARSE failed: %s", strerror(-rc));
+			smb_log(SMB_LOG_WARN, "FSCTL_SET_SPARSE failed: %s", strerror(-rc));
 	}
 	smb2_fsctl_zero_data_encode(&in, off, end);
 	return file_fsctl(fs, f, FSCTL_SET_ZERO_DATA, &in);

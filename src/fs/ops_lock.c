@@ -269,7 +269,7 @@ static void unlock_server(struct smbfs *fs, struct smbfs_handle *h,
 		smb_file_lock(fs->tree, h->fid, off, len, SMB2_LOCKFLAG_UNLOCK);
 
 	if (rc < 0 && rc != -ENOLCK)
-		smbfs_log("unlock of %llu+%llu failed: %s",
+		smb_log(SMB_LOG_WARN, "unlock of %llu+%llu failed: %s",
 			  (unsigned long long)off, (unsigned long long)len,
 			  strerror(-rc));
 }
@@ -290,7 +290,7 @@ static void lock_again(struct smbfs *fs, struct smbfs_handle *h,
 		   : -ENOMEM;
 
 	if (rc < 0) {
-		smbfs_log("lost lock %llu+%llu: %s",
+		smb_log(SMB_LOG_WARN, "lost lock %llu+%llu: %s",
 			  (unsigned long long)want->off,
 			  (unsigned long long)want->len, strerror(-rc));
 		free(l);

@@ -87,7 +87,7 @@ static void restore_attributes(struct smbfs *fs, struct smb2_fileid fid,
 {
 	if (smb_file_set_basic(fs->tree, fid, 0, 0, 0, 0,
 			       attrs ? attrs : FILE_ATTRIBUTE_NORMAL) < 0)
-		smbfs_log("could not restore the read-only attribute");
+		smb_log(SMB_LOG_WARN, "could not restore the read-only attribute");
 }
 
 /*
@@ -175,7 +175,7 @@ static void hide_undo(struct smbfs *fs, const char *path,
 		      struct hidden_file *hf)
 {
 	if (smb_file_rename(fs->tree, hf->fid, path, false) < 0)
-		smbfs_log("could not rename \"\\%s\" back to \"\\%s\"",
+		smb_log(SMB_LOG_WARN, "could not rename \"\\%s\" back to \"\\%s\"",
 			  hf->path, path);
 	hide_release(fs, hf);
 }
@@ -193,7 +193,7 @@ static int hide_commit(struct smbfs *fs, struct smbfs_inode *dir,
 	if (rc < 0)
 		return rc;
 	if (inode_move(fs, in, dir, hf->name) < 0)
-		smbfs_log("out of memory recording \"%s\"", hf->name);
+		smb_log(SMB_LOG_WARN, "out of memory recording \"%s\"", hf->name);
 	pthread_mutex_lock(&fs->lock);
 	in->unlinked = true;
 	pthread_mutex_unlock(&fs->lock);
@@ -347,7 +347,7 @@ static int rename_over_open(struct rename_op *r, struct smbfs_inode *victim)
 	}
 	/* The rename is done; at worst the old file stays hidden. */
 	if (hide_commit(r->fs, r->newdir, victim, &hf) < 0) {
-		smbfs_log("rename left \"%s\" behind", hf.name);
+		smb_log(SMB_LOG_WARN, "rename left \"%s\" behind", hf.name);
 		hide_release(r->fs, &hf);
 	}
 	return 0;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "smbfs/client.h"
+#include "smbfs/log.h"
 
 /* cache=: how the kernel page cache is used (as in cifs.ko). */
 enum smbfs_cache_mode {
@@ -97,10 +98,6 @@ void smbfs_free_state(struct smbfs *fs);
 void smbfs_ops_fill(const struct smbfs_config *cfg,
 		    struct fuse_lowlevel_ops *ops);
 
-/* --- src/fs/log.c --- */
-/* Logs to stderr in the foreground, to syslog once daemonized. */
-void smbfs_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void smbfs_log_to_syslog(bool on);
 
 /* --- src/fs/fs.c --- */
 /* CREATE on a share path; res may be NULL when only the fid is needed. */

@@ -202,9 +202,9 @@ static void detach_finish(struct mount_ctx *m)
 	if (m->status_fd < 0)
 		return;
 	if (setsid() < 0)
-		smbfs_log("setsid: %s", strerror(errno));
+		smb_log(SMB_LOG_WARN, "setsid: %s", strerror(errno));
 	if (chdir("/"))
-		smbfs_log("chdir /: %s", strerror(errno));
+		smb_log(SMB_LOG_WARN, "chdir /: %s", strerror(errno));
 	fd = open("/dev/null", O_RDWR);
 	if (fd >= 0) {
 		dup2(fd, STDIN_FILENO);
@@ -213,9 +213,9 @@ static void detach_finish(struct mount_ctx *m)
 		if (fd > STDERR_FILENO)
 			close(fd);
 	}
-	smbfs_log_to_syslog(true);
+	smb_log_to_syslog(m->mountpoint);
 	if (write(m->status_fd, &ok, 1) != 1)
-		smbfs_log("cannot report the mount to the parent");
+		smb_log(SMB_LOG_WARN, "cannot report the mount to the parent");
 	close(m->status_fd);
 	m->status_fd = -1;
 }
@@ -494,7 +494,7 @@ static int mount_and_serve(struct mount_ctx *m)
 	 * the share is remounted.
 	 */
 	if (rc < 0) {
-		smbfs_log("FUSE loop ended with %s", strerror(-rc));
+		smb_log(SMB_LOG_WARN, "FUSE loop ended with %s", strerror(-rc));
 		return SMBFS_EXIT_PROTOCOL;
 	}
 	return SMBFS_EXIT_OK;

@@ -178,8 +178,13 @@ static const struct nt_status_entry nt_status_table[] = {
 	NT(STATUS_REPARSE_POINT_NOT_RESOLVED, ENOENT,
 	   "a reparse point in the path could not be resolved"),
 
-	/* Shares, sessions, connections. */
-	NT(STATUS_NETWORK_NAME_DELETED, ECONNRESET,
+	/*
+	 * Shares, sessions, connections.  The three statuses that ask the
+	 * client to connect the share again, re-authenticate or log on
+	 * again get errnos of their own, so the connection pool can tell
+	 * what to repair (ENETRESET, EKEYEXPIRED, ENOTCONN).
+	 */
+	NT(STATUS_NETWORK_NAME_DELETED, ENETRESET,
 	   "the server disconnected the share"),
 	NT(STATUS_NETWORK_ACCESS_DENIED, EACCES,
 	   "network access denied: the user may not use this share"),
@@ -190,9 +195,9 @@ static const struct nt_status_entry nt_status_table[] = {
 	NT(STATUS_CONNECTION_REFUSED, ECONNREFUSED,
 	   "connection refused by the server"),
 	NT(STATUS_CONNECTION_RESET, ECONNRESET, "the connection was reset"),
-	NT(STATUS_NETWORK_SESSION_EXPIRED, ECONNRESET,
+	NT(STATUS_NETWORK_SESSION_EXPIRED, EKEYEXPIRED,
 	   "the session expired: log on again"),
-	NT(STATUS_USER_SESSION_DELETED, ECONNRESET,
+	NT(STATUS_USER_SESSION_DELETED, ENOTCONN,
 	   "the server closed the session: log on again"),
 	NT(STATUS_IO_TIMEOUT, ETIMEDOUT,
 	   "the operation timed out on the server"),

@@ -485,8 +485,8 @@ static void test_namespace_and_locks(void)
 
 	if (!t)
 		return;
-	CU_ASSERT_EQUAL(smb_path_mkdir(t, "nsdir"), 0);
-	CU_ASSERT_EQUAL(smb_path_mkdir(t, "nsdir"), -EEXIST);
+	CU_ASSERT_EQUAL(smb_path_mkdir(t, "nsdir", NULL), 0);
+	CU_ASSERT_EQUAL(smb_path_mkdir(t, "nsdir", NULL), -EEXIST);
 	CU_ASSERT_EQUAL_FATAL(itest_create_file(t, "nsdir\\f", &fid), 0);
 	CU_ASSERT_EQUAL(smb_file_link(t, fid, "nsdir\\g", false), 0);
 	CU_ASSERT_EQUAL(smb_file_lock(t, fid, 0, 10,

@@ -9,10 +9,6 @@
 #include "smbfs/smb2.h"
 
 /* MS-SMB2 2.2.26.1: lock element Flags */
-#define SMB2_LOCKFLAG_SHARED_LOCK      0x00000001u
-#define SMB2_LOCKFLAG_EXCLUSIVE_LOCK   0x00000002u
-#define SMB2_LOCKFLAG_UNLOCK	       0x00000004u
-#define SMB2_LOCKFLAG_FAIL_IMMEDIATELY 0x00000010u
 
 /* LockSequenceNumber is 4 bits wide, LockSequenceIndex 28 bits. */
 #define SMB2_LOCK_SEQUENCE_NUMBER_MAX 0xF

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The connection pool: everything a mount needs from its servers, kept
+ * working across failures.
+ *
+ * A pool belongs to one mount.  It owns the connections, sessions and
+ * tree connects, one "server" per (address, port, user, security
+ * settings), so that more servers (DFS referrals) or more channels to
+ * one server can be added here without the file system noticing.  The
+ * file system holds only stable objects:
+ *
+ *   struct pool_tree   a share, valid for the life of the pool;
+ *   struct pool_file   an open file, valid until pool_file_close(),
+ *                      whatever happens to the connection under it.
+ *
+ * Every call below goes to the server through the current connection.
+ * When that connection dies (reset, no answer within the request
+ * timeout, no answer to an ECHO) or the server drops the session or the
+ * tree, the pool reconnects on its own thread: new TCP connection,
+ * NEGOTIATE, SESSION_SETUP with the remembered credentials (the NT hash,
+ * never the password), TREE_CONNECT, then every open file is reopened -
+ * by durable handle reconnect where the server granted one, otherwise by
+ * a plain open that first checks that the file is still the one that was
+ * open (same file id, change time and size).  A file that fails the
+ * check is lost: its calls return -EIO from then on and nothing is ever
+ * written to the other file.  Byte-range locks are taken again.
+ *
+ * A call that meets a broken connection waits for the reconnect and is
+ * then sent again (reads, queries and writes carry the replay flag on
+ * 3.x).  How long it waits is the mount's choice:
+ *   soft (default): at most soft_timeout_s seconds in all, or retrans
+ *                   resends, then -EIO;
+ *   hard:           until the server is back, unless the calling thread
+ *                   is interrupted (pool_thread_set_interrupt): -EINTR.
+ * Nothing waits forever: smb_pool_shutdown() ends every wait at once.
+ *
+ * Server events (lease and oplock breaks, disconnects, reconnects, lost
+ * files) are queued by the reader threads and delivered one at a time on
+ * the pool's own event thread to the handler the file system registered
+ * (smb_pool_set_event_handler).  The handler may call into the pool,
+ * e.g. to acknowledge a break; without a handler the pool acknowledges
+ * every break itself, so no server ever waits for us.
+ *
+ * All functions return 0 (or a count) or a negative errno.
+ */
+#ifndef SMBFS_POOL_H
+#define SMBFS_POOL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "smbfs/client.h"
+
+struct smb_pool;
+struct pool_tree;
+struct pool_file;
+
+/* Defaults, documented in smbfs-mount(8). */
+#define POOL_CONNECT_TIMEOUT_MS 5000
+#define POOL_ECHO_INTERVAL_S	60
+#define POOL_SOFT_TIMEOUT_S	10
+#define POOL_RETRANS		1
+#define POOL_REQUEST_TIMEOUT_MAX_S 30
+/* Reconnect attempts: the first at once, then doubling up to the cap. */
+#define POOL_BACKOFF_FIRST_MS 100
+#define POOL_BACKOFF_MAX_MS   5000
+
+struct smb_pool_config {
+	/* The server. */
+	const char *host; /* name or address literal (no brackets) */
+	uint16_t port;	  /* 0: 445 */
+	/*
+	 * Each TCP connect and each request of the log-on (NEGOTIATE,
+	 * SESSION_SETUP, TREE_CONNECT) gives up after this long, so a
+	 * server that does not answer fails a mount quickly.  0: 5 s.
+	 */
+	int connect_timeout_ms;
+	/*
+	 * An ECHO goes out when nothing came from the server for this long;
+	 * a request (the ECHO included) unanswered for twice this, at most
+	 * 30 s, marks the connection dead.  0: 60 s; at least 1.
+	 */
+	unsigned int echo_interval_s;
+
+	/* Who logs on: the identity part of the server key. */
+	const char *user;
+	const char *domain;
+	const char *workstation;
+	/* Turned into the NT hash at once; the pool keeps only the hash. */
+	const char *password;
+	bool anonymous; /* null session */
+	bool guest;	/* accept a guest session */
+	bool sign;	/* require signing */
+	uint16_t dialect_min, dialect_max; /* 0: 2.0.2 .. 3.1.1 */
+
+	/* Behaviour while the server is unreachable. */
+	bool hard;		     /* wait for the server (see above) */
+	unsigned int soft_timeout_s; /* 0: POOL_SOFT_TIMEOUT_S */
+	unsigned int retrans;	     /* soft: resends of one call */
+	bool nodurable; /* do not ask for durable handles */
+};
+
+/*
+ * Connects and logs on (the first connection is made by the same code
+ * as every later one).  On failure returns a negative errno and writes
+ * a one-line reason to err, e.g. "logon failure: wrong user name or
+ * password" or "cannot connect to host:port: connection refused ...".
+ */
+int smb_pool_open(const struct smb_pool_config *cfg, struct smb_pool **out,
+		  char *err, size_t errlen);
+/*
+ * Stops reconnecting and makes every waiting or later call fail with
+ * -ESHUTDOWN at once (at unmount, before the last callers are gone).
+ */
+void smb_pool_shutdown(struct smb_pool *p);
+/* Logs off when still connected (briefly), stops the threads, frees. */
+void smb_pool_close(struct smb_pool *p);
+
+/*
+ * The tree for share (the share name alone), connected on first use.
+ * Errors as smb_tree_connect: -ENOENT "share 'x' not found on host",
+ * -EACCES, ...
+ */
+int smb_pool_tree(struct smb_pool *p, const char *share,
+		  struct pool_tree **out, char *err, size_t errlen);
+/* What the current connection and tree connect say. */
+void pool_tree_get_info(struct pool_tree *t, struct smb_tree_info *ti);
+void pool_session_get_info(struct pool_tree *t, struct smb_session_info *si);
+/* Largest READ / WRITE payload the current session allows. */
+uint32_t pool_tree_max_io(struct pool_tree *t, bool write);
+
+/*
+ * Makes the calling thread's waits (for a reconnect, for an answer)
+ * end with -EINTR once *flag is non-zero; a request the server is still
+ * working on gets an SMB2 CANCEL.  NULL turns it off.  The file system
+ * sets it per FUSE request and raises it when the kernel interrupts.
+ */
+void pool_thread_set_interrupt(const atomic_int *flag);
+
+/* --- events --- */
+
+enum pool_event_type {
+	POOL_EVENT_LEASE_BREAK,	 /* u.lease */
+	POOL_EVENT_OPLOCK_BREAK, /* u.oplock */
+	POOL_EVENT_DISCONNECTED, /* the server became unreachable; u.err */
+	POOL_EVENT_RECONNECTED,	 /* back, open files reopened */
+	POOL_EVENT_FILE_LOST,	 /* u.file could not be reopened */
+};
+
+struct pool_event {
+	enum pool_event_type type;
+	struct pool_tree *tree;
+	union {
+		struct {
+			uint8_t key[16];
+			uint32_t current_state, new_state; /* SMB2_LEASE_* */
+			uint16_t epoch;
+			bool ack_required;
+		} lease;
+		struct {
+			struct pool_file *file; /* valid during the call */
+			uint8_t level;		/* the new SMB2_OPLOCK_LEVEL_* */
+		} oplock;
+		struct {
+			struct pool_file *file; /* valid during the call */
+		} file;
+		int err;
+	} u;
+};
+
+/*
+ * Called on the pool's event thread, one event at a time.  A handler
+ * that takes an oplock or lease break must acknowledge it
+ * (pool_*_break_ack) when ack_required / for every oplock break.
+ */
+typedef void (*pool_event_fn)(void *arg, const struct pool_event *ev);
+void smb_pool_set_event_handler(struct smb_pool *p, pool_event_fn fn,
+				void *arg);
+int pool_lease_break_ack(struct pool_tree *t, const uint8_t key[16],
+			 uint32_t state);
+int pool_oplock_break_ack(struct pool_file *f, uint8_t level);
+/* A fresh random lease key (MS-SMB2 3.2.4.3.8). */
+int pool_lease_key_new(uint8_t key[16]);
+
+/* --- open files --- */
+
+/*
+ * The owner of a pool_file tells the pool the file's current path when
+ * it must be reopened (it may have been renamed since it was opened):
+ * returns a malloc'd share path, or NULL when the file has no name any
+ * more.  Called on the pool's thread, never after pool_file_close().
+ */
+typedef char *(*pool_path_fn)(void *owner);
+
+/*
+ * Opens a->path.  The handle asks for a durable handle (unless the
+ * mount said nodurable) and for the lease a->lease_key names, if any.
+ * owner and path_fn (both may be NULL: then the path opened is used
+ * for a reopen) identify the file to its owner.
+ */
+int pool_file_open(struct pool_tree *t, const struct smb_open_args *a,
+		   void *owner, pool_path_fn path_fn, struct pool_file **out,
+		   struct smb_open_result *res);
+/*
+ * Closes the handle (st may be NULL: the post-close attributes) and
+ * frees f.  A lost file closes locally and returns 0.
+ */
+int pool_file_close(struct pool_file *f, struct smb_stat *st);
+void *pool_file_owner(struct pool_file *f);
+/* True once the file could not be reopened after a reconnect. */
+bool pool_file_lost(struct pool_file *f);
+/* The lease state granted at open or left after the last break. */
+uint32_t pool_file_lease_state(struct pool_file *f);
+
+ssize_t pool_file_read(struct pool_file *f, void *buf, size_t len,
+		       uint64_t off);
+ssize_t pool_file_write(struct pool_file *f, const void *buf, size_t len,
+			uint64_t off);
+int pool_file_flush(struct pool_file *f);
+int pool_file_stat(struct pool_file *f, struct smb_stat *st);
+int pool_file_setattr(struct pool_file *f, const struct smb_setattr *sa,
+		      struct smb_stat *st);
+int pool_file_ioctl(struct pool_file *f, uint32_t ctl_code, const void *in,
+		    uint32_t in_len, uint32_t max_out, uint8_t **out,
+		    uint32_t *out_len);
+/*
+ * SMB2 LOCK (flags SMB2_LOCKFLAG_*).  The pool remembers the ranges it
+ * holds on the server, to take them again after a reopen.
+ */
+int pool_file_lock(struct pool_file *f, uint64_t off, uint64_t len,
+		   uint32_t flags);
+ssize_t pool_file_copy_chunk(struct pool_file *src, uint64_t src_off,
+			     struct pool_file *dst, uint64_t dst_off,
+			     uint64_t len);
+
+/* --- path operations: the client's compound calls, kept working --- */
+
+int pool_path_lookup(struct pool_tree *t, const char *dir, const char *name,
+		     unsigned int flags, struct smb_stat *st, char **exact);
+int pool_path_stat(struct pool_tree *t, const char *path,
+		   struct smb_stat *st);
+int pool_path_mkdir(struct pool_tree *t, const char *path,
+		    struct smb_stat *st);
+int pool_path_delete(struct pool_tree *t, const char *path,
+		     uint32_t options);
+int pool_path_rename(struct pool_tree *t, const char *from, const char *to,
+		     bool replace);
+int pool_path_link(struct pool_tree *t, const char *from, const char *to,
+		   bool replace, struct smb_stat *st);
+int pool_path_setattr(struct pool_tree *t, const char *path,
+		      const struct smb_setattr *sa, struct smb_stat *st);
+ssize_t pool_path_read(struct pool_tree *t, const char *path, void *buf,
+		       size_t len, struct smb_stat *st);
+int pool_path_write_new(struct pool_tree *t, const char *tmp_path,
+			const char *path, const void *buf, size_t len,
+			uint32_t attributes, struct smb_stat *st);
+int pool_path_query_info(struct pool_tree *t, const char *path,
+			 uint32_t access, uint8_t info_type,
+			 uint8_t info_class, uint32_t additional,
+			 const void *input, uint32_t input_len,
+			 uint32_t max_out, uint8_t **out, uint32_t *out_len);
+int pool_path_set_info(struct pool_tree *t, const char *path,
+		       uint32_t access, uint8_t info_type, uint8_t info_class,
+		       uint32_t additional, const void *buf, uint32_t len);
+int pool_path_list(struct pool_tree *t, const char *path,
+		   struct smb_dir_listing *out);
+int pool_tree_statfs(struct pool_tree *t, struct smb_fs_size *fs);
+
+#endif

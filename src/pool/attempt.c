@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Running one call through the pool (see struct pool_attempt): wait
+ * until the server and, for a file, its handle can be used; after a
+ * failure that a repair fixes, ask for the repair, wait, and send again.
+ *
+ * How long a call waits is the mount's choice (smbfs-mount(8)):
+ *   soft: once the call first finds the server unusable it waits at most
+ *         soft_timeout_s in all and is resent at most retrans times
+ *         after it was lost in flight; then -EIO;
+ *   hard: as long as it takes, unless the thread is interrupted (-EINTR).
+ * A pool that shuts down ends every wait with -ESHUTDOWN.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "pool_internal.h"
+
+void pool_attempt_init(struct pool_attempt *a, struct pool_tree *pt,
+		       struct pool_file *pf)
+{
+	memset(a, 0, sizeof(*a));
+	a->pt = pt;
+	a->pf = pf;
+}
+
+/* Everything the call needs is in place (pool->lock held). */
+static bool attempt_usable(const struct pool_attempt *a)
+{
+	const struct pool_tree *t = a->pt;
+	const struct pool_server *srv = t->srv;
+
+	if (!srv->up || !srv->chan || srv->chan->dead || !t->tree ||
+	    t->broken)
+		return false;
+	return !a->pf || a->pf->gen == t->gen;
+}
+
+/* Ends the call with rc (pool->lock held). */
+static bool attempt_finish(struct pool_attempt *a, int rc, int *out)
+{
+	a->finished = true;
+	a->result = rc;
+	*out = rc;
+	return false;
+}
+
+/* Soft mounts give up after soft_timeout_s (pool->lock held). */
+static bool attempt_soft_expired(struct pool_attempt *a)
+{
+	const struct smb_pool *p = a->pt->srv->pool;
+	int64_t now = pool_now_ns();
+
+	if (p->cfg.hard)
+		return false;
+	if (!a->give_up_ns)
+		a->give_up_ns =
+			now + (int64_t)p->cfg.soft_timeout_s * 1000000000;
+	return now >= a->give_up_ns;
+}
+
+/*
+ * Why the call cannot proceed and never will, or 0 to keep waiting
+ * (pool->lock held).
+ */
+static int attempt_blocker(struct pool_attempt *a)
+{
+	struct smb_pool *p = a->pt->srv->pool;
+
+	if (p->shutdown)
+		return -ESHUTDOWN;
+	if (a->pf && a->pf->lost)
+		return -EIO;
+	if (smb_thread_interrupted())
+		return -EINTR;
+	if (attempt_soft_expired(a)) {
+		smb_log(SMB_LOG_INFO,
+			"%s unreachable for %u s: failing the call (soft mount)",
+			a->pt->srv->host, p->cfg.soft_timeout_s);
+		return -EIO;
+	}
+	return 0;
+}
+
+bool pool_attempt_next(struct pool_attempt *a, int *rc)
+{
+	struct smb_pool *p = a->pt->srv->pool;
+	struct timespec ts;
+	int err;
+
+	if (a->finished) {
+		*rc = a->result;
+		return false;
+	}
+	pthread_mutex_lock(&p->lock);
+	while (!attempt_usable(a)) {
+		/* A closing handle of a dead generation is closed already. */
+		if (a->pf && a->pf->closing) {
+			pthread_mutex_unlock(&p->lock);
+			return attempt_finish(a, 0, rc);
+		}
+		err = attempt_blocker(a);
+		if (err) {
+			pthread_mutex_unlock(&p->lock);
+			return attempt_finish(a, err, rc);
+		}
+		pool_poll_deadline(&ts, 0);
+		pthread_cond_timedwait(&p->cond, &p->lock, &ts);
+	}
+	a->chan = a->pt->srv->chan;
+	pool_chan_get(a->chan);
+	a->tree = a->pt->tree;
+	a->gen = a->pt->gen;
+	if (a->pf)
+		a->fid = a->pf->fid;
+	pthread_mutex_unlock(&p->lock);
+	/* MS-SMB2 3.2.4.1: what might have run once is sent as a replay. */
+	smb_client_thread_replay(a->resent_after_loss);
+	return true;
+}
+
+enum pool_repair pool_classify(struct pool_chan *ch, int rc)
+{
+	struct smb_conn *c = smb_session_conn(ch->session);
+
+	switch (rc) {
+	case -ENETRESET:
+		return POOL_REPAIR_TREE;
+	case -EKEYEXPIRED:
+		return POOL_REPAIR_SESSION;
+	case -ENOTCONN:
+		/* A live connection that answers this lost its session. */
+		return smb_conn_is_connected(c) ? POOL_REPAIR_SESSION
+						: POOL_REPAIR_CONN;
+	case -ECONNRESET:
+	case -ETIMEDOUT:
+	case -EPIPE:
+		/* ETIMEDOUT may be a server status (IO_TIMEOUT) too. */
+		return smb_conn_is_connected(c) ? POOL_REPAIR_NONE
+						: POOL_REPAIR_CONN;
+	default:
+		return POOL_REPAIR_NONE;
+	}
+}
+
+int pool_attempt_done(struct pool_attempt *a, int rc)
+{
+	struct pool_server *srv = a->pt->srv;
+	struct smb_pool *p = srv->pool;
+	enum pool_repair repair;
+	bool in_flight;
+
+	smb_client_thread_replay(false);
+	repair = pool_classify(a->chan, rc);
+	if (repair == POOL_REPAIR_NONE) {
+		/* A CANCEL we sent for an interrupted call. */
+		if (rc == -ECANCELED && smb_thread_interrupted())
+			rc = -EINTR;
+		pool_chan_put(p, a->chan);
+		a->chan = NULL;
+		a->finished = true;
+		a->result = rc;
+		return rc;
+	}
+	/* ENOTCONN: refused before sending, so it never ran. */
+	in_flight = rc == -ECONNRESET || rc == -ETIMEDOUT || rc == -EPIPE;
+	pthread_mutex_lock(&p->lock);
+	pool_request_repair(srv, a->chan, a->pt, repair);
+	if (in_flight) {
+		a->resent_after_loss = true;
+		a->resends++;
+		if (!p->cfg.hard && a->resends > p->cfg.retrans) {
+			a->finished = true;
+			a->result = -EIO;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	pool_chan_put(p, a->chan);
+	a->chan = NULL;
+	return a->finished ? a->result : rc;
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Server events, off the reader threads: the readers (and the monitor
+ * thread) queue them here, and one event thread hands them to the file
+ * system one at a time.  A reader never blocks on the file system, and
+ * the file system never runs on a reader, so it may make calls (such as
+ * the acknowledgement of a break, MS-SMB2 3.2.5.19) from its handler.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool_internal.h"
+
+void pool_event_post(struct smb_pool *p, const struct pool_event *ev,
+		     struct pool_file *file)
+{
+	struct pool_event_item *it = calloc(1, sizeof(*it));
+
+	if (!it) {
+		smb_log(SMB_LOG_ERR, "out of memory: a server event is lost");
+		return;
+	}
+	it->ev = *ev;
+	/* pool->lock is held by every caller that passes a file. */
+	if (file)
+		pool_file_get(file);
+	it->file = file;
+	pthread_mutex_lock(&p->ev_lock);
+	if (p->ev_tail)
+		p->ev_tail->next = it;
+	else
+		p->ev_head = it;
+	p->ev_tail = it;
+	pthread_cond_signal(&p->ev_cond);
+	pthread_mutex_unlock(&p->ev_lock);
+}
+
+void smb_pool_set_event_handler(struct smb_pool *p, pool_event_fn fn,
+				void *arg)
+{
+	pthread_mutex_lock(&p->ev_lock);
+	p->ev_fn = fn;
+	p->ev_arg = arg;
+	pthread_mutex_unlock(&p->ev_lock);
+}
+
+/* --- breaks --- */
+
+/* The open file whose handle is fid on this channel (pool->lock held). */
+static struct pool_file *file_by_fid(struct pool_server *srv,
+				     const struct smb2_fileid *fid)
+{
+	struct pool_tree *t;
+	struct pool_file *f;
+
+	for (t = srv->trees; t; t = t->next)
+		for (f = t->files; f; f = f->next)
+			if (f->gen == t->gen && !f->lost &&
+			    !memcmp(&f->fid, fid, sizeof(*fid)))
+				return f;
+	return NULL;
+}
+
+/* Records a lease's new state in every file that shares the key. */
+static struct pool_tree *lease_note(struct pool_server *srv,
+				    const struct smb_break *b)
+{
+	struct pool_tree *t, *found = NULL;
+	struct pool_file *f;
+
+	for (t = srv->trees; t; t = t->next) {
+		for (f = t->files; f; f = f->next) {
+			if (!f->has_lease_key ||
+			    memcmp(f->lease_key, b->lease_key, 16))
+				continue;
+			f->lease_state = b->new_state;
+			f->lease_epoch = b->epoch;
+			found = t;
+		}
+	}
+	return found;
+}
+
+void pool_on_break(void *arg, const uint8_t *msg, size_t len)
+{
+	struct pool_chan *ch = arg;
+	struct pool_server *srv = ch->srv;
+	struct smb_pool *p = srv->pool;
+	struct pool_event ev;
+	struct pool_file *f = NULL;
+	struct smb_break b;
+
+	if (smb_break_parse(msg, len, &b) < 0) {
+		smb_log(SMB_LOG_WARN, "%s: malformed break notification dropped",
+			srv->host);
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	pthread_mutex_lock(&p->lock);
+	if (b.is_lease) {
+		ev.type = POOL_EVENT_LEASE_BREAK;
+		ev.tree = lease_note(srv, &b);
+		if (!ev.tree)
+			ev.tree = srv->trees;
+		memcpy(ev.u.lease.key, b.lease_key, 16);
+		ev.u.lease.current_state = b.current_state;
+		ev.u.lease.new_state = b.new_state;
+		ev.u.lease.epoch = b.epoch;
+		ev.u.lease.ack_required = b.ack_required;
+	} else {
+		f = file_by_fid(srv, &b.fid);
+		if (!f) {
+			pthread_mutex_unlock(&p->lock);
+			smb_log(SMB_LOG_DEBUG,
+				"%s: oplock break for a handle no longer open",
+				srv->host);
+			return;
+		}
+		ev.type = POOL_EVENT_OPLOCK_BREAK;
+		ev.tree = f->tree;
+		ev.u.oplock.file = f;
+		ev.u.oplock.level = b.oplock_level;
+	}
+	pool_event_post(p, &ev, f);
+	pthread_mutex_unlock(&p->lock);
+}
+
+int pool_lease_break_ack(struct pool_tree *t, const uint8_t key[16],
+			 uint32_t state)
+{
+	struct pool_attempt a;
+	int rc;
+
+	pool_attempt_init(&a, t, NULL);
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a,
+				       smb_lease_break_ack(a.tree, key, state));
+	return rc;
+}
+
+int pool_oplock_break_ack(struct pool_file *f, uint8_t level)
+{
+	struct pool_attempt a;
+	int rc;
+
+	pool_attempt_init(&a, f->tree, f);
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a, smb_oplock_break_ack(a.tree, a.fid,
+								level));
+	return rc;
+}
+
+/* What the pool does with a break nobody else takes: acknowledge it. */
+static void event_default(const struct pool_event *ev)
+{
+	int rc = 0;
+
+	if (ev->type == POOL_EVENT_LEASE_BREAK && ev->u.lease.ack_required &&
+	    ev->tree)
+		rc = pool_lease_break_ack(ev->tree, ev->u.lease.key,
+					  ev->u.lease.new_state);
+	else if (ev->type == POOL_EVENT_OPLOCK_BREAK)
+		rc = pool_oplock_break_ack(ev->u.oplock.file,
+					   ev->u.oplock.level);
+	if (rc < 0)
+		smb_log(SMB_LOG_WARN, "break acknowledgement failed: %s",
+			strerror(-rc));
+}
+
+/* --- the event thread --- */
+
+static struct pool_event_item *event_take(struct smb_pool *p)
+{
+	struct pool_event_item *it;
+
+	pthread_mutex_lock(&p->ev_lock);
+	while (!p->ev_head && !p->ev_stop)
+		pthread_cond_wait(&p->ev_cond, &p->ev_lock);
+	it = p->ev_head;
+	if (it) {
+		p->ev_head = it->next;
+		if (!p->ev_head)
+			p->ev_tail = NULL;
+	}
+	pthread_mutex_unlock(&p->ev_lock);
+	return it;
+}
+
+static void *events_main(void *arg)
+{
+	struct smb_pool *p = arg;
+	struct pool_event_item *it;
+	pool_event_fn fn;
+	void *fn_arg;
+
+	while ((it = event_take(p))) {
+		pthread_mutex_lock(&p->ev_lock);
+		fn = p->ev_fn;
+		fn_arg = p->ev_arg;
+		pthread_mutex_unlock(&p->ev_lock);
+		if (fn)
+			fn(fn_arg, &it->ev);
+		else
+			event_default(&it->ev);
+		if (it->file)
+			pool_file_put(p, it->file);
+		free(it);
+	}
+	return NULL;
+}
+
+int pool_events_start(struct smb_pool *p)
+{
+	int rc = pthread_create(&p->ev_thread, NULL, events_main, p);
+
+	if (rc)
+		return -rc;
+	p->ev_started = true;
+	return 0;
+}
+
+/* Events still queued are dropped: the pool is going away. */
+void pool_events_stop(struct smb_pool *p)
+{
+	struct pool_event_item *it;
+
+	if (p->ev_started) {
+		pthread_mutex_lock(&p->ev_lock);
+		p->ev_stop = true;
+		pthread_cond_signal(&p->ev_cond);
+		pthread_mutex_unlock(&p->ev_lock);
+		/* It finishes what is queued: the pool is shut down, so the
+		 * handler's calls fail at once. */
+		pthread_join(p->ev_thread, NULL);
+		p->ev_started = false;
+	}
+	while ((it = p->ev_head)) {
+		p->ev_head = it->next;
+		free(it);
+	}
+	p->ev_tail = NULL;
+}

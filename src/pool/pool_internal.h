@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Private state of the connection pool, shared by the files of src/pool/:
+ *   pool.c      life cycle, servers and trees, logging on
+ *   recover.c   the pool's monitor thread: echoes, reconnects, reopens
+ *   attempt.c   running one call: waiting for the server, resending
+ *   events.c    the event queue and its thread
+ *   file_ops.c  calls on open files
+ *   path_ops.c  calls on paths
+ *
+ * Locking: pool->lock guards the server, tree and file state below (not
+ * the libraries' objects, which lock themselves).  It is never held
+ * across a network round trip.  pool->cond is broadcast whenever a
+ * server's state changes.
+ */
+#ifndef SMBFS_POOL_INTERNAL_H
+#define SMBFS_POOL_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "smbfs/log.h"
+#include "smbfs/pool.h"
+
+/* How often waiting threads look at interrupt and shutdown flags. */
+#define POOL_POLL_MS 100
+
+/* What a failed call asks to be repaired, least to most. */
+enum pool_repair {
+	POOL_REPAIR_NONE,
+	POOL_REPAIR_TREE, /* STATUS_NETWORK_NAME_DELETED: tree connect */
+	/*
+	 * STATUS_NETWORK_SESSION_EXPIRED or STATUS_USER_SESSION_DELETED:
+	 * a fresh log-on, on a new connection (the old one is closed).
+	 */
+	POOL_REPAIR_SESSION,
+	POOL_REPAIR_CONN, /* the connection is gone */
+};
+
+/*
+ * One logged-on connection to a server (a session on its TCP
+ * connection), replaced as a whole when it breaks.  Calls hold a
+ * reference while they use it; the last reference closes it.
+ */
+struct pool_chan {
+	struct pool_server *srv;
+	struct smb_session *session;
+	unsigned int refs;   /* pool->lock */
+	bool dead;	     /* a failure was seen: no new calls */
+	int64_t clock_skew_ns; /* server time minus ours, from NEGOTIATE */
+	/* Tree connects of earlier repairs, freed with the channel. */
+	struct smb_tree **old_trees;
+	size_t n_old_trees;
+};
+
+/* A server: where to connect and who logs on (the pool's key). */
+struct pool_server {
+	struct smb_pool *pool;
+	struct smb_client_config cc; /* points into the strings below */
+	char *host, *user, *domain, *workstation;
+	uint8_t nt_hash[16];
+	bool have_hash;
+	struct pool_chan *chan; /* current; NULL until the first log-on */
+	bool up;		/* chan and all its trees work */
+	uint64_t gen;		/* bumped by every successful repair */
+	enum pool_repair repair; /* requested, for the monitor thread */
+	int64_t down_since_ns;	 /* CLOCK_MONOTONIC; 0 when up */
+	/* Server time (FILETIME) of the last answer before the failure. */
+	uint64_t loss_time;
+	struct pool_tree *trees;
+	struct pool_server *next;
+};
+
+struct pool_tree {
+	struct pool_server *srv;
+	char *share;
+	struct smb_tree *tree; /* on srv->chan; NULL while being repaired */
+	uint64_t gen;	       /* srv->gen at which tree was connected */
+	bool broken;	       /* the server disconnected it */
+	struct smb_tree_info info;	 /* last known, for info calls */
+	struct smb_session_info sinfo;
+	struct pool_file *files; /* open files, by next/prev */
+	struct pool_tree *next;
+};
+
+/* A byte-range lock held on the server through a pool_file. */
+struct pool_lock {
+	uint64_t off, len;
+	bool exclusive;
+	struct pool_lock *next;
+};
+
+struct pool_file {
+	struct pool_tree *tree;
+	void *owner;
+	pool_path_fn path_fn;
+	char *path; /* as opened, for a reopen without path_fn */
+	/* What the open asked for, to ask again at a reopen. */
+	uint32_t desired_access, file_attributes, share_access, create_options;
+	uint8_t oplock_level;
+	bool has_lease_key;
+	uint8_t lease_key[16];
+	uint32_t lease_state; /* asked for, then granted */
+	uint16_t lease_epoch;
+	bool want_durable;
+	uint8_t create_guid[16];
+	/* The handle, valid on tree at generation gen. */
+	struct smb2_fileid fid;
+	uint64_t gen;
+	bool durable; /* granted */
+	bool lost;    /* could not be reopened: -EIO */
+	bool closing;
+	/* For checking at a plain reopen that this is still our file. */
+	uint64_t file_id;
+	struct pool_lock *locks;
+	unsigned int refs; /* the owner's, queued events', running calls' */
+	struct pool_file *next, *prev;
+};
+
+struct pool_event_item {
+	struct pool_event ev;
+	struct pool_file *file; /* referenced, or NULL */
+	struct pool_event_item *next;
+};
+
+struct smb_pool {
+	struct smb_pool_config cfg; /* strings are not kept: see servers */
+	int request_timeout_ms;
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* CLOCK_MONOTONIC */
+	struct pool_server *servers;
+	bool shutdown;
+
+	/* The monitor thread: echoes and repairs (recover.c). */
+	pthread_t monitor;
+	bool monitor_started;
+	atomic_int stop; /* the monitor thread's interrupt flag */
+
+	/* Events (events.c), under ev_lock. */
+	pthread_mutex_t ev_lock;
+	pthread_cond_t ev_cond;
+	struct pool_event_item *ev_head, *ev_tail;
+	pool_event_fn ev_fn;
+	void *ev_arg;
+	bool ev_stop;
+	pthread_t ev_thread;
+	bool ev_started;
+};
+
+/* --- pool.c --- */
+int64_t pool_now_ns(void);
+/* Deadline for a timed wait on pool->cond, at most POOL_POLL_MS away. */
+void pool_poll_deadline(struct timespec *ts, int64_t until_ns);
+/* Logs on to srv: a new channel, or -errno with err filled. */
+int pool_chan_open(struct pool_server *srv, struct pool_chan **out, char *err,
+		   size_t errlen);
+void pool_chan_get(struct pool_chan *ch);	/* pool->lock held */
+void pool_chan_put(struct smb_pool *p, struct pool_chan *ch); /* not held */
+void pool_file_get(struct pool_file *f);	/* pool->lock held */
+void pool_file_put(struct smb_pool *p, struct pool_file *f); /* not held */
+/* Server time (FILETIME) as estimated on ch's clock, now. */
+uint64_t pool_chan_server_time(const struct pool_chan *ch);
+
+/* --- recover.c --- */
+int pool_monitor_start(struct smb_pool *p);
+void pool_monitor_stop(struct smb_pool *p);
+/*
+ * A call on ch (of tree t, may be NULL) failed in a way repair fixes;
+ * asks the monitor thread for it.  Reports on a channel that was
+ * replaced meanwhile are ignored.  pool->lock held.
+ */
+void pool_request_repair(struct pool_server *srv, struct pool_chan *ch,
+			 struct pool_tree *t, enum pool_repair what);
+/* Reader thread callback of every channel's connection. */
+void pool_on_disconnect(void *arg, int err);
+
+/* --- attempt.c --- */
+
+/*
+ * One call through the pool:
+ *
+ *	struct pool_attempt a;
+ *	int rc;
+ *
+ *	pool_attempt_init(&a, tree, file);
+ *	while (pool_attempt_next(&a, &rc))
+ *		rc = pool_attempt_done(&a, smb_...(a.tree, a.fid, ...));
+ *	return rc;
+ *
+ * pool_attempt_next waits until the server (and the file) can be used,
+ * takes a reference and fills a.tree and a.fid; it returns false with
+ * the final result in *rc when the call is over.  pool_attempt_done
+ * releases the reference and decides whether the outcome calls for a
+ * repair and a resend.
+ */
+struct pool_attempt {
+	struct pool_tree *pt;
+	struct pool_file *pf;
+	/* For the call: */
+	struct smb_tree *tree;
+	struct smb2_fileid fid;
+	uint64_t gen; /* the tree's generation tree and fid belong to */
+	/* Private: */
+	struct pool_chan *chan;
+	unsigned int resends;
+	int64_t give_up_ns; /* soft mounts: 0 until the first wait */
+	bool finished;
+	int result;
+	bool resent_after_loss; /* the call may have run once already */
+};
+
+void pool_attempt_init(struct pool_attempt *a, struct pool_tree *pt,
+		       struct pool_file *pf);
+bool pool_attempt_next(struct pool_attempt *a, int *rc);
+int pool_attempt_done(struct pool_attempt *a, int rc);
+/* The repair an outcome asks for (chan's connection state decides). */
+enum pool_repair pool_classify(struct pool_chan *ch, int rc);
+
+/* --- events.c --- */
+int pool_events_start(struct smb_pool *p);
+void pool_events_stop(struct smb_pool *p);
+/* Queues ev; file (may be NULL) is referenced until it is handled. */
+void pool_event_post(struct smb_pool *p, const struct pool_event *ev,
+		     struct pool_file *file);
+/* Reader thread callback of every channel's connection. */
+void pool_on_break(void *arg, const uint8_t *msg, size_t len);
+
+/* --- file_ops.c --- */
+/*
+ * Opens f again on tree after a repair (monitor thread), into *res;
+ * -errno when the file must be given up as lost.
+ */
+int pool_file_reopen(struct pool_file *f, struct smb_tree *tree,
+		     uint64_t loss_time, struct smb_open_result *res);
+/* Makes res f's handle at generation gen (pool->lock held). */
+void pool_file_reopened(struct pool_file *f, const struct smb_open_result *res,
+			uint64_t gen);
+
+#endif
