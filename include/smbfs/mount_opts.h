@@ -97,6 +97,9 @@ enum smbfs_pw_source {
 #define SMBFS_PASSWORD_MAX	512
 #define SMBFS_ACTIMEO_MAX	(UINT32_MAX / 1000) /* seconds, fits in ms */
 #define SMBFS_ECHO_INTERVAL_MAX 600
+#define SMBFS_RETRANS_MAX	100
+#define SMBFS_SOFTTIMEO_MAX	3600
+#define SMBFS_THREADS_MAX	1024
 
 struct smbfs_mount_opts {
 	/* Identity; strings are malloc'd, NULL when not given. */
@@ -123,6 +126,8 @@ struct smbfs_mount_opts {
 	bool guest; /* no password */
 	uint32_t echo_interval; /* seconds, default 60 */
 	bool soft;		/* default: fail calls when server is gone */
+	uint32_t retrans;	/* soft: resends of a call lost in flight */
+	uint32_t softtimeo;	/* soft: seconds a call waits for the server */
 	uint32_t rsize;		/* 0: negotiate; else what the user asked */
 	uint32_t wsize;
 
@@ -151,6 +156,8 @@ struct smbfs_mount_opts {
 	bool mapposix; /* default on */
 
 	/* FUSE. */
+	uint32_t threads;     /* worker threads kept ready, default 10 */
+	uint32_t max_threads; /* most workers at once, default 64 */
 	bool allow_other;
 	bool allow_root;
 	bool default_permissions;

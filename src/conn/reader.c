@@ -33,6 +33,12 @@ static int expire_requests(struct smb_conn *c)
 	c->next_expiry_scan_ns = now + EXPIRY_SCAN_NS;
 	pthread_mutex_lock(&c->lock);
 	expired = conn_table_take_expired(c, now);
+	/*
+	 * Down before anyone hears of the timeout, so a caller that sees
+	 * ETIMEDOUT also sees a dead connection and reconnects.
+	 */
+	if (expired && c->cfg.drop_on_timeout)
+		c->connected = false;
 	pthread_mutex_unlock(&c->lock);
 	if (!expired)
 		return 0;

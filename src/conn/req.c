@@ -9,8 +9,13 @@
 
 /* How often an interruptible wait looks at its flag. */
 #define WAIT_POLL_NS (100 * 1000000LL)
-/* How long a cancelled request may take to answer STATUS_CANCELLED. */
-#define CANCEL_GRACE_NS (3000 * 1000000LL)
+/*
+ * How long a cancelled request may take to answer: one the server said
+ * it is working on (STATUS_PENDING) gets time to answer STATUS_CANCELLED;
+ * one it never acknowledged is given up on sooner.
+ */
+#define CANCEL_GRACE_PENDING_NS (3000 * 1000000LL)
+#define CANCEL_GRACE_NS (500 * 1000000LL)
 
 /*
  * The interrupt flag of the calling thread (smb_thread_set_interrupt).
@@ -99,7 +104,8 @@ static void wait_interrupted(struct smb_req *req, int64_t *cancel_deadline)
 	if (!c)
 		return;
 	if (!*cancel_deadline) {
-		*cancel_deadline = now + CANCEL_GRACE_NS;
+		*cancel_deadline = now + (req->pending ? CANCEL_GRACE_PENDING_NS
+						       : CANCEL_GRACE_NS);
 		pthread_mutex_unlock(&req->wait_lock);
 		smb_conn_cancel(c, req);
 		pthread_mutex_lock(&req->wait_lock);

@@ -226,6 +226,7 @@ static int wait_credits(struct smb_conn *c, unsigned int need,
 				smb_log(SMB_LOG_WARN,
 					"%s grants no credits; dropping the connection",
 					c->host);
+				c->connected = false;
 				shutdown(c->fd, SHUT_RDWR);
 			}
 			return -ETIMEDOUT;

@@ -26,7 +26,13 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Waits for events until deadline (monotonic ms): 1, 0 or -errno. */
+/* Longest poll between looks at the thread's interrupt flag. */
+#define POLL_SLICE_MS 100
+
+/*
+ * Waits for events until deadline (monotonic ms): 1, 0 or -errno; -EINTR
+ * once the calling thread is interrupted (smb_thread_set_interrupt).
+ */
 static int poll_until(int fd, short events, int64_t deadline)
 {
 	struct pollfd pfd = {.fd = fd, .events = events};
@@ -35,9 +41,12 @@ static int poll_until(int fd, short events, int64_t deadline)
 	for (;;) {
 		int64_t left = deadline - now_ms();
 
+		if (smb_thread_interrupted())
+			return -EINTR;
 		if (left <= 0)
 			return 0;
-		ret = poll(&pfd, 1, left > 1000000 ? 1000000 : (int)left);
+		ret = poll(&pfd, 1,
+			   left > POLL_SLICE_MS ? POLL_SLICE_MS : (int)left);
 		if (ret > 0)
 			return 1;
 		if (ret < 0 && errno != EINTR)

@@ -20,6 +20,10 @@
 #define DEFAULT_MODE	      0755 /* cifs.ko's file_mode/dir_mode default */
 #define DEFAULT_ACTIMEO	      1	   /* cifs.ko: one second */
 #define DEFAULT_ECHO_INTERVAL 60   /* cifs.ko: SMB_ECHO_INTERVAL_DEFAULT */
+#define DEFAULT_RETRANS	      1	   /* cifs.ko: one retry */
+#define DEFAULT_SOFTTIMEO     10   /* cifs.ko waits 10 s for a reconnect */
+#define DEFAULT_THREADS	      10   /* libfuse's idle-thread default */
+#define DEFAULT_MAX_THREADS   64
 #define PW_BUF_MAX	      (1 << 20) /* cap for getpwnam_r/getgrnam_r buffers */
 
 void smbfs_mount_errf(char *err, size_t errlen, const char *fmt, ...)
@@ -45,6 +49,10 @@ void smbfs_opts_init(struct smbfs_mount_opts *o)
 	o->sec = SMBFS_SEC_NTLMSSP;
 	o->echo_interval = DEFAULT_ECHO_INTERVAL;
 	o->soft = true;
+	o->retrans = DEFAULT_RETRANS;
+	o->softtimeo = DEFAULT_SOFTTIMEO;
+	o->threads = DEFAULT_THREADS;
+	o->max_threads = DEFAULT_MAX_THREADS;
 	o->uid = getuid();
 	o->gid = getgid();
 	o->file_mode = DEFAULT_MODE;
@@ -402,15 +410,52 @@ static int set_wsize(struct smbfs_mount_opts *o, const char *name,
 	return parse_io_size(name, val, &o->wsize, err, errlen);
 }
 
-static int set_echo_interval(struct smbfs_mount_opts *o, const char *name,
-			     const char *val, char *err, size_t errlen)
+/* A whole number in [lo, hi] into *out, or the option's error. */
+static int parse_bounded(const char *name, const char *val, unsigned long lo,
+			 unsigned long hi, const char *what, uint32_t *out,
+			 char *err, size_t errlen)
 {
 	unsigned long v;
 
-	if (parse_ulong(val, 10, SMBFS_ECHO_INTERVAL_MAX, &v) || v == 0)
-		return bad_value(name, val, err, errlen, "1 to 600 seconds");
-	o->echo_interval = (uint32_t)v;
+	if (parse_ulong(val, 10, hi, &v) || v < lo)
+		return bad_value(name, val, err, errlen, what);
+	*out = (uint32_t)v;
 	return 0;
+}
+
+static int set_echo_interval(struct smbfs_mount_opts *o, const char *name,
+			     const char *val, char *err, size_t errlen)
+{
+	return parse_bounded(name, val, 1, SMBFS_ECHO_INTERVAL_MAX,
+			     "1 to 600 seconds", &o->echo_interval, err, errlen);
+}
+
+static int set_retrans(struct smbfs_mount_opts *o, const char *name,
+		       const char *val, char *err, size_t errlen)
+{
+	return parse_bounded(name, val, 0, SMBFS_RETRANS_MAX, "0 to 100",
+			     &o->retrans, err, errlen);
+}
+
+static int set_softtimeo(struct smbfs_mount_opts *o, const char *name,
+			 const char *val, char *err, size_t errlen)
+{
+	return parse_bounded(name, val, 1, SMBFS_SOFTTIMEO_MAX,
+			     "1 to 3600 seconds", &o->softtimeo, err, errlen);
+}
+
+static int set_threads(struct smbfs_mount_opts *o, const char *name,
+		       const char *val, char *err, size_t errlen)
+{
+	return parse_bounded(name, val, 1, SMBFS_THREADS_MAX, "1 to 1024",
+			     &o->threads, err, errlen);
+}
+
+static int set_max_threads(struct smbfs_mount_opts *o, const char *name,
+			   const char *val, char *err, size_t errlen)
+{
+	return parse_bounded(name, val, 1, SMBFS_THREADS_MAX, "1 to 1024",
+			     &o->max_threads, err, errlen);
 }
 
 static int ignore_value(struct smbfs_mount_opts *o, const char *name,
@@ -494,6 +539,10 @@ static const struct opt_def opt_defs[] = {
 	VALUE("echo_interval", set_echo_interval),
 	FLAG("soft", soft, true),
 	FLAG("hard", soft, false),
+	VALUE("retrans", set_retrans),
+	VALUE("softtimeo", set_softtimeo),
+	VALUE("threads", set_threads),
+	VALUE("max_threads", set_max_threads),
 	FLAG("nocase", nocase, true),
 	FLAG("ignorecase", nocase, true),
 	FLAG("case", nocase, false),
@@ -620,6 +669,12 @@ int smbfs_opts_check(const struct smbfs_mount_opts *o, char *err, size_t errlen)
 				 o->sec == SMBFS_SEC_NONE ? "none" : "krb5");
 		return -EINVAL;
 	}
+	if (o->threads > o->max_threads) {
+		smbfs_mount_errf(err, errlen,
+				 "threads=%u is more than max_threads=%u",
+				 o->threads, o->max_threads);
+		return -EINVAL;
+	}
 	if (o->sec == SMBFS_SEC_KRB5 || o->sec == SMBFS_SEC_KRB5I) {
 		smbfs_mount_errf(err, errlen, "Kerberos is not supported yet");
 		return -EOPNOTSUPP;
@@ -659,7 +714,8 @@ int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf, size_t len)
 	n = snprintf(buf, len,
 		     "username=%s,domain=%s,password=%s,vers=%s-%s,sec=%s%s%s"
 		     "%s,uid=%u,gid=%u,file_mode=%04o,dir_mode=%04o,"
-		     "cache=%s,actimeo=%u,echo_interval=%u,%s%s%s%s%s",
+		     "cache=%s,actimeo=%u,echo_interval=%u,%s%s%s%s%s"
+		     ",retrans=%u,softtimeo=%u,threads=%u,max_threads=%u",
 		     o->username ? o->username : "", o->domain ? o->domain : "",
 		     o->password ? "<set>" : "<unset>",
 		     dialect_name(o->min_dialect), dialect_name(o->max_dialect),
@@ -670,7 +726,8 @@ int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf, size_t len)
 		     cache[o->cache], o->actimeo, o->echo_interval,
 		     o->readonly ? "ro" : "rw", o->nocase ? ",nocase" : "",
 		     o->mapposix ? ",mapposix" : "", o->noperm ? ",noperm" : "",
-		     o->soft ? ",soft" : ",hard");
+		     o->soft ? ",soft" : ",hard", o->retrans, o->softtimeo,
+		     o->threads, o->max_threads);
 	if (n < 0)
 		return -EIO;
 	return (size_t)n >= len ? -ENOSPC : 0;

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1588,6 +1589,140 @@ static void test_cancel(void)
 	peer_finish(&p);
 }
 
+/*
+ * With drop_on_timeout a deadline that passes takes the connection
+ * down: the caller sees ETIMEDOUT on a connection that is already dead
+ * (so it knows to reconnect), the owner hears of it once, and later
+ * submissions are ENOTCONN (never sent).
+ */
+static void test_timeout_drops_connection(void)
+{
+	struct smb_conn_config cfg = {.host = "127.0.0.1",
+				      .connect_timeout_ms = 2000,
+				      .request_timeout_ms = 300,
+				      .on_disconnect = on_disconnect,
+				      .drop_on_timeout = true};
+	struct cb_state cb;
+	struct peer p;
+	struct smb_conn *c = NULL;
+	struct smb_req *a, *b;
+
+	peer_start(&p, script_silent, NULL);
+	memset(&cb, 0, sizeof(cb));
+	pthread_mutex_init(&cb.mu, NULL);
+	cfg.port = p.port;
+	cfg.cb_arg = &cb;
+	CU_ASSERT_EQUAL_FATAL(smb_conn_open(&cfg, &c), 0);
+	a = new_req(SMB2_ECHO, 1);
+	CU_ASSERT_EQUAL(smb_conn_submit(c, a), 0);
+	CU_ASSERT_EQUAL(smb_req_wait(a), -ETIMEDOUT);
+	CU_ASSERT_FALSE(smb_conn_is_connected(c));
+	CU_ASSERT_EQUAL(cb_wait(&cb, &cb.disconnects, 1), 1);
+	CU_ASSERT_EQUAL(cb_get(&cb, &cb.disconnect_err), -ETIMEDOUT);
+	b = new_req(SMB2_ECHO, 2);
+	CU_ASSERT_EQUAL(smb_conn_submit(c, b), -ENOTCONN);
+	CU_ASSERT_EQUAL(smb_req_wait(b), -ENOTCONN);
+	smb_req_free(b);
+	smb_req_free(a);
+	peer_set_stage(&p, 1);
+	smb_conn_close(c);
+	peer_finish(&p);
+}
+
+/* Reads a request, then waits for a CANCEL for it and says nothing. */
+static void script_ignore_cancel(struct peer *p)
+{
+	struct smb2_header req, cancel;
+
+	if (!peer_recv_hdr(p, &req))
+		return;
+	if (!peer_recv_hdr(p, &cancel))
+		return;
+	PEER_CHECK(p, cancel.command == SMB2_CANCEL);
+	PEER_CHECK(p, cancel.message_id == req.message_id);
+	peer_wait_stage(p, 1);
+}
+
+struct interrupter {
+	atomic_int *flag;
+	int delay_ms;
+};
+
+static void *raise_later(void *arg)
+{
+	struct interrupter *in = arg;
+
+	sleep_ms(in->delay_ms);
+	atomic_store(in->flag, 1);
+	return NULL;
+}
+
+/*
+ * A waiting thread whose interrupt flag goes up sends CANCEL; a server
+ * that does not answer it loses the request, which ends with EINTR
+ * well before its own (long) deadline.
+ */
+static void test_interrupted_wait(void)
+{
+	atomic_int flag = 0;
+	struct interrupter in = {&flag, 200};
+	struct cb_state cb;
+	struct peer p;
+	struct smb_conn *c;
+	struct smb_req *req;
+	pthread_t thr;
+	double t0, dt;
+
+	peer_start(&p, script_ignore_cancel, NULL);
+	c = open_conn(&p, &cb, 30000);
+	req = new_req(SMB2_READ, 1);
+	CU_ASSERT_EQUAL(smb_conn_submit(c, req), 0);
+	smb_thread_set_interrupt(&flag);
+	CU_ASSERT_FALSE(smb_thread_interrupted());
+	t0 = now_s();
+	pthread_create(&thr, NULL, raise_later, &in);
+	CU_ASSERT_EQUAL(smb_req_wait(req), -EINTR);
+	dt = now_s() - t0;
+	pthread_join(thr, NULL);
+	CU_ASSERT_TRUE(smb_thread_interrupted());
+	smb_thread_set_interrupt(NULL);
+	CU_ASSERT_FALSE(smb_thread_interrupted());
+	/* 0.2 s until the flag, then at most the grace for a CANCEL. */
+	CU_ASSERT(dt >= 0.15 && dt < 3.0);
+	CU_ASSERT(smb_conn_is_connected(c));
+	smb_req_free(req);
+	peer_set_stage(&p, 1);
+	smb_conn_close(c);
+	peer_finish(&p);
+}
+
+static void script_answer_one(struct peer *p)
+{
+	peer_answer_n(p, 1, 8);
+	peer_wait_stage(p, 1);
+}
+
+/* Idle time counts from the last frame that arrived. */
+static void test_idle_time(void)
+{
+	struct cb_state cb;
+	struct peer p;
+	struct smb_conn *c;
+
+	peer_start(&p, script_answer_one, NULL);
+	c = open_conn(&p, &cb, 5000);
+	sleep_ms(300);
+	CU_ASSERT(smb_conn_idle_ms(c) >= 250);
+	roundtrip(c, SMB2_ECHO);
+	CU_ASSERT(smb_conn_idle_ms(c) < 250);
+	smb_conn_abort(c);
+	CU_ASSERT_EQUAL(cb_wait(&cb, &cb.disconnects, 1), 1);
+	CU_ASSERT_FALSE(smb_conn_is_connected(c));
+	peer_set_stage(&p, 1);
+	smb_conn_close(c);
+	peer_finish(&p);
+}
+
 /* ------------------------------------------------------------------ */
 
 static CU_TestInfo transport_tests[] = {
@@ -1608,6 +1743,7 @@ static CU_TestInfo request_tests[] = {
 	{"oplock break reaches on_break", test_oplock_break},
 	{"response for another command", test_wrong_command},
 	{"CANCEL, sync and async forms", test_cancel},
+	{"an interrupted wait cancels, then gives up", test_interrupted_wait},
 	CU_TEST_INFO_NULL,
 };
 
@@ -1629,6 +1765,9 @@ static CU_TestInfo failure_tests[] = {
 	{"peer closes: waiters get ECONNRESET", test_peer_closes},
 	{"close with requests outstanding", test_close_outstanding},
 	{"close from on_disconnect", test_close_from_callback},
+	{"a timeout drops the connection (drop_on_timeout)",
+	 test_timeout_drops_connection},
+	{"idle time and abort", test_idle_time},
 	CU_TEST_INFO_NULL,
 };
 

@@ -160,6 +160,10 @@ static void test_opts_defaults(void)
 	CU_ASSERT_FALSE(o.noserverino);
 	CU_ASSERT_EQUAL(o.echo_interval, 60);
 	CU_ASSERT_TRUE(o.soft);
+	CU_ASSERT_EQUAL(o.retrans, 1);
+	CU_ASSERT_EQUAL(o.softtimeo, 10);
+	CU_ASSERT_EQUAL(o.threads, 10);
+	CU_ASSERT_EQUAL(o.max_threads, 64);
 	CU_ASSERT_FALSE(o.nocase);
 	CU_ASSERT_TRUE(o.mapposix);
 	CU_ASSERT_FALSE(o.allow_other || o.allow_root ||
@@ -292,6 +296,20 @@ static void test_opts_connection(void)
 	CU_ASSERT_TRUE(o.soft);
 	CU_ASSERT_EQUAL(parse(&o, "echo_interval=0"), -EINVAL);
 	CU_ASSERT_EQUAL(parse(&o, "echo_interval=601"), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "echo_interval=1"), 0);
+	CU_ASSERT_EQUAL(o.echo_interval, 1);
+	CU_ASSERT_EQUAL(parse(&o, "retrans=0,softtimeo=3600"), 0);
+	CU_ASSERT_EQUAL(o.retrans, 0);
+	CU_ASSERT_EQUAL(o.softtimeo, 3600);
+	CU_ASSERT_EQUAL(parse(&o, "retrans=101"), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "softtimeo=0"), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "softtimeo=3601"), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "softtimeo=x"), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "threads=4,max_threads=128"), 0);
+	CU_ASSERT_EQUAL(o.threads, 4);
+	CU_ASSERT_EQUAL(o.max_threads, 128);
+	CU_ASSERT_EQUAL(parse(&o, "threads=0"), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "max_threads=1025"), -EINVAL);
 	CU_ASSERT_EQUAL(parse(&o, "rsize=65536,wsize=16777216"), 0);
 	CU_ASSERT_EQUAL(o.rsize, 65536);
 	CU_ASSERT_EQUAL(o.wsize, 16777216);
@@ -471,6 +489,12 @@ static void test_opts_check(void)
 				       "with sec=none");
 	CU_ASSERT_EQUAL(parse(&o, "sec=ntlmsspi"), 0);
 	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)), 0);
+	smbfs_opts_free(&o);
+	smbfs_opts_init(&o);
+	CU_ASSERT_EQUAL(parse(&o, "threads=20,max_threads=8"), 0);
+	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(errbuf, "smbfs-mount: threads=20 is more than "
+				       "max_threads=8");
 	smbfs_opts_free(&o);
 }
 
