@@ -11,7 +11,7 @@
 # build), TEST_TIMEOUT seconds per program (default 900), ITEST_CONFIGS
 # (default tests/integration/configs.txt).
 #
-# Unit tests: every $BUILD/tests/test_* program.
+# Unit tests: every $BUILD/tests/test_* program and tests/unit/test_*.sh.
 # Integration tests: for every line of tests/integration/configs.txt a
 # private smbd (scripts/samba.sh) in a fresh temporary directory, the
 # listed $BUILD/tests/itest_* programs run against it with the server's
@@ -120,7 +120,8 @@ wanted() {
 
 run_unit_tests() {
 	local prog name found=0
-	for prog in "$BUILD_ABS"/tests/test_*; do
+	# Built programs, then checks written in shell (tests/unit/*.sh).
+	for prog in "$BUILD_ABS"/tests/test_* "$ROOT"/tests/unit/test_*.sh; do
 		[ -f "$prog" ] && [ -x "$prog" ] || continue
 		name=$(basename "$prog")
 		wanted "$name" || continue

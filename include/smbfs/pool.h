@@ -115,6 +115,12 @@ int smb_pool_open(const struct smb_pool_config *cfg, struct smb_pool **out,
  * -ESHUTDOWN at once (at unmount, before the last callers are gone).
  */
 void smb_pool_shutdown(struct smb_pool *p);
+/*
+ * Aborts every connection, so calls still waiting for an answer end at
+ * once (after smb_pool_shutdown, when they would otherwise hold up an
+ * unmount).  No log-off is possible afterwards.
+ */
+void smb_pool_abort(struct smb_pool *p);
 /* Logs off when still connected (briefly), stops the threads, frees. */
 void smb_pool_close(struct smb_pool *p);
 

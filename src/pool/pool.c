@@ -291,6 +291,21 @@ void smb_pool_shutdown(struct smb_pool *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
+void smb_pool_abort(struct smb_pool *p)
+{
+	struct pool_server *srv;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	for (srv = p->servers; srv; srv = srv->next) {
+		srv->up = false;
+		if (srv->chan)
+			smb_conn_abort(smb_session_conn(srv->chan->session));
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
 /* Files the owner never closed (unmount while open): freed locally. */
 static void tree_free(struct pool_tree *t)
 {
