@@ -27,7 +27,7 @@ FUSE_LIBS := $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3)
 LIBS := $(SSL_LIBS) -pthread
 
 # Library layers: util, wire codec, crypto, auth, connection, client ops.
-LIB_DIRS := src/util src/wire src/crypto src/auth src/conn src/client src/pool
+LIB_DIRS := src/util src/wire src/crypto src/auth src/conn src/client src/pool src/cache
 LIB_SRC := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 # Filesystem and mount layers (everything but main() goes into a library
 # so unit tests can link it).

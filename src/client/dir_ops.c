@@ -145,3 +145,13 @@ int smb_path_list(struct smb_tree *t, const char *path, smb_dir_cb cb,
 	rc2 = smb_file_close(t, res.fid, NULL);
 	return rc ? rc : rc2;
 }
+
+void smb_dir_listing_free(struct smb_dir_listing *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
