@@ -434,6 +434,38 @@ struct smb_break {
 /* Decodes one whole unsolicited OPLOCK_BREAK message (header + body). */
 int smb_break_parse(const uint8_t *msg, size_t len, struct smb_break *out);
 
+/* --- change notification (src/client/notify_ops.c) --- */
+
+struct smb_notify_change {
+	uint32_t action; /* FILE_ACTION_* */
+	char *name;	 /* UTF-8, relative to the watched directory */
+};
+
+/* What one CHANGE_NOTIFY brought. */
+struct smb_notify_result {
+	int err; /* -errno: the watch ended (e.g. its handle closed) */
+	/* STATUS_NOTIFY_ENUM_DIR or an unreadable record: rescan it all. */
+	bool overflow;
+	struct smb_notify_change *v;
+	size_t n;
+};
+void smb_notify_result_free(struct smb_notify_result *r);
+
+/*
+ * Called once per request on the connection's reader thread; owns r
+ * (NULL when out of memory: treat as an overflow).  It must not block.
+ */
+typedef void (*smb_notify_fn)(void *arg, struct smb_notify_result *r);
+
+/*
+ * Sends CHANGE_NOTIFY on the open directory fid, without a deadline.
+ * done runs exactly once: at a change, when the handle is closed
+ * (STATUS_NOTIFY_CLEANUP: r->err), or when the connection fails.
+ */
+int smb_dir_notify_async(struct smb_tree *t, struct smb2_fileid fid,
+			 uint32_t filter, bool watch_tree, uint32_t buf_len,
+			 smb_notify_fn done, void *arg);
+
 /* --- credentials --- */
 
 /* NTOWFv1 (MS-NLMP 3.3.1), for keeping instead of the password. */

@@ -153,6 +153,7 @@ enum pool_event_type {
 	POOL_EVENT_DISCONNECTED, /* the server became unreachable; u.err */
 	POOL_EVENT_RECONNECTED,	 /* back, open files reopened */
 	POOL_EVENT_FILE_LOST,	 /* u.file could not be reopened */
+	POOL_EVENT_NOTIFY,	 /* u.notify: a watched directory changed */
 };
 
 struct pool_event {
@@ -172,6 +173,16 @@ struct pool_event {
 		struct {
 			struct pool_file *file; /* valid during the call */
 		} file;
+		struct {
+			struct pool_watch *watch; /* valid during the call */
+			void *owner;
+			/*
+			 * What changed; overflow (after a reconnect, or
+			 * when the server lost count) means anything may
+			 * have.
+			 */
+			const struct smb_notify_result *result;
+		} notify;
 		int err;
 	} u;
 };
@@ -240,6 +251,25 @@ int pool_file_lock(struct pool_file *f, uint64_t off, uint64_t len,
 ssize_t pool_file_copy_chunk(struct pool_file *src, uint64_t src_off,
 			     struct pool_file *dst, uint64_t dst_off,
 			     uint64_t len);
+
+/* --- directory watches --- */
+
+struct pool_watch;
+
+/*
+ * Keeps a CHANGE_NOTIFY (MS-SMB2 3.2.4.14) outstanding on directory path
+ * for the changes filter names (FILE_NOTIFY_CHANGE_*): every completion
+ * becomes a POOL_EVENT_NOTIFY and the watch is armed again.  After a
+ * reconnect it is armed again too, with an overflow event first, since
+ * changes may have been missed.  The directory stays open on the server
+ * meanwhile, which (on Samba and Windows) keeps anyone from renaming it
+ * or a directory above it: stop watches below a directory before
+ * renaming it.
+ */
+int pool_watch_start(struct pool_tree *t, const char *path, uint32_t filter,
+		     void *owner, struct pool_watch **out);
+/* Closes the directory; no event for w is delivered after this. */
+void pool_watch_stop(struct pool_watch *w);
 
 /* --- path operations: the client's compound calls, kept working --- */
 

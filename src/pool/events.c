@@ -26,6 +26,11 @@ void pool_event_post(struct smb_pool *p, const struct pool_event *ev,
 	if (file)
 		pool_file_get(file);
 	it->file = file;
+	event_enqueue(p, it);
+}
+
+static void event_enqueue(struct smb_pool *p, struct pool_event_item *it)
+{
 	pthread_mutex_lock(&p->ev_lock);
 	if (p->ev_tail)
 		p->ev_tail->next = it;
@@ -34,6 +39,30 @@ void pool_event_post(struct smb_pool *p, const struct pool_event *ev,
 	p->ev_tail = it;
 	pthread_cond_signal(&p->ev_cond);
 	pthread_mutex_unlock(&p->ev_lock);
+}
+
+/* Takes r and the caller's reference to w. */
+void pool_event_post_notify(struct smb_pool *p, struct pool_watch *w,
+			    struct smb_notify_result *r)
+{
+	struct pool_event_item *it = calloc(1, sizeof(*it));
+
+	if (!it || !r) {
+		smb_log(SMB_LOG_ERR, "out of memory: a change notification is lost");
+		free(it);
+		smb_notify_result_free(r);
+		/* Lock order: the put may take pool->lock; callers hold none. */
+		pool_watch_put(w);
+		return;
+	}
+	it->ev.type = POOL_EVENT_NOTIFY;
+	it->ev.tree = w->dir->tree;
+	it->ev.u.notify.watch = w;
+	it->ev.u.notify.owner = w->owner;
+	it->ev.u.notify.result = r;
+	it->watch = w;
+	it->notify = r;
+	event_enqueue(p, it);
 }
 
 void smb_pool_set_event_handler(struct smb_pool *p, pool_event_fn fn,
@@ -205,6 +234,12 @@ static void *events_main(void *arg)
 			event_default(&it->ev);
 		if (it->file)
 			pool_file_put(p, it->file);
+		if (it->watch) {
+			/* Handled: watch for the next change. */
+			pool_watch_arm(it->watch);
+			pool_watch_put(it->watch);
+		}
+		smb_notify_result_free(it->notify);
 		free(it);
 	}
 	return NULL;
@@ -237,6 +272,7 @@ void pool_events_stop(struct smb_pool *p)
 	}
 	while ((it = p->ev_head)) {
 		p->ev_head = it->next;
+		smb_notify_result_free(it->notify);
 		free(it);
 	}
 	p->ev_tail = NULL;

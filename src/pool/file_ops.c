@@ -507,7 +507,7 @@ static int file_reopen_plain(struct pool_file *f, struct smb_tree *tree,
 		rc = smb_file_open(tree, &oa, res);
 	if (rc < 0)
 		return rc;
-	rc = file_check_same(f, res, loss_time);
+	rc = f->no_check ? 0 : file_check_same(f, res, loss_time);
 	if (rc == 0)
 		rc = file_relock(f, tree, res->fid);
 	if (rc < 0)

@@ -110,6 +110,7 @@ struct pool_file {
 	uint64_t gen;
 	bool durable; /* granted */
 	bool lost;    /* could not be reopened: -EIO */
+	bool no_check; /* reopen without the same-file check (watches) */
 	bool closing;
 	/* For checking at a plain reopen that this is still our file. */
 	uint64_t file_id;
@@ -118,9 +119,23 @@ struct pool_file {
 	struct pool_file *next, *prev;
 };
 
+/* A directory watch (watch.c). */
+struct pool_watch {
+	struct smb_pool *pool;
+	struct pool_file *dir;
+	void *owner;
+	uint32_t filter;
+	unsigned int refs; /* the owner's, a pending request's, events' */
+	bool armed;	   /* a CHANGE_NOTIFY is outstanding */
+	bool stopped;
+	struct pool_watch *next, *prev;
+};
+
 struct pool_event_item {
 	struct pool_event ev;
-	struct pool_file *file; /* referenced, or NULL */
+	struct pool_file *file;	     /* referenced, or NULL */
+	struct pool_watch *watch;    /* referenced, or NULL */
+	struct smb_notify_result *notify; /* owned, or NULL */
 	struct pool_event_item *next;
 };
 
@@ -131,6 +146,7 @@ struct smb_pool {
 	pthread_cond_t cond; /* CLOCK_MONOTONIC */
 	struct pool_server *servers;
 	bool shutdown;
+	struct pool_watch *watches; /* under lock */
 
 	/* The monitor thread: echoes and repairs (recover.c). */
 	pthread_t monitor;
@@ -225,6 +241,17 @@ void pool_event_post(struct smb_pool *p, const struct pool_event *ev,
 		     struct pool_file *file);
 /* Reader thread callback of every channel's connection. */
 void pool_on_break(void *arg, const uint8_t *msg, size_t len);
+/* Queues a notification of w, taking r (pool->lock not needed). */
+void pool_event_post_notify(struct smb_pool *p, struct pool_watch *w,
+			    struct smb_notify_result *r);
+
+/* --- watch.c --- */
+void pool_watch_get(struct pool_watch *w); /* pool->lock held */
+void pool_watch_put(struct pool_watch *w); /* not held */
+/* Sends CHANGE_NOTIFY again unless one is out (event thread). */
+void pool_watch_arm(struct pool_watch *w);
+/* After a repair: every watch gets an overflow event (lock not held). */
+void pool_watches_repaired(struct smb_pool *p);
 
 /* --- file_ops.c --- */
 /*

@@ -245,6 +245,7 @@ static int repair_tree(struct pool_server *srv, struct pool_tree *t)
 	if (v)
 		reopen_finish(p, tree, v, n);
 	pool_chan_put(p, ch);
+	pool_watches_repaired(p);
 	smb_log(SMB_LOG_INFO, "%s: share '%s' connected again", srv->host,
 		t->share);
 	return 0;
@@ -347,6 +348,7 @@ static void rebuild_publish(struct pool_server *srv, struct pool_chan *ch,
 	free(rb);
 	/* The server's reference to the old channel. */
 	pool_chan_put(p, old);
+	pool_watches_repaired(p);
 }
 
 /* One reconnect attempt: log on, trees, files; 0 when published. */
