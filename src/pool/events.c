@@ -12,6 +12,18 @@
 
 #include "pool_internal.h"
 
+static void event_enqueue(struct smb_pool *p, struct pool_event_item *it)
+{
+	pthread_mutex_lock(&p->ev_lock);
+	if (p->ev_tail)
+		p->ev_tail->next = it;
+	else
+		p->ev_head = it;
+	p->ev_tail = it;
+	pthread_cond_signal(&p->ev_cond);
+	pthread_mutex_unlock(&p->ev_lock);
+}
+
 void pool_event_post(struct smb_pool *p, const struct pool_event *ev,
 		     struct pool_file *file)
 {
@@ -27,18 +39,6 @@ void pool_event_post(struct smb_pool *p, const struct pool_event *ev,
 		pool_file_get(file);
 	it->file = file;
 	event_enqueue(p, it);
-}
-
-static void event_enqueue(struct smb_pool *p, struct pool_event_item *it)
-{
-	pthread_mutex_lock(&p->ev_lock);
-	if (p->ev_tail)
-		p->ev_tail->next = it;
-	else
-		p->ev_head = it;
-	p->ev_tail = it;
-	pthread_cond_signal(&p->ev_cond);
-	pthread_mutex_unlock(&p->ev_lock);
 }
 
 /* Takes r and the caller's reference to w. */
