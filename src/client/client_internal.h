@@ -126,6 +126,12 @@ struct compound {
  */
 int compound_run(struct smb_tree *t, struct compound *c);
 void compound_free(struct compound *c);
+/*
+ * The output room each of n requests of a compound may ask for, so that
+ * the whole answer, one frame, stays within the negotiated MaxTransact
+ * Size the connection sizes its frames by.
+ */
+uint32_t compound_out_room(struct smb_tree *t, int n);
 /* Open args for a path: full sharing, no lease, no durable handle. */
 void path_open_args(struct smb_open_args *a, const char *path,
 			uint32_t access, uint32_t disposition,

@@ -40,6 +40,11 @@ void path_open_args(struct smb_open_args *a, const char *path, uint32_t access,
 	a->create_options = options;
 }
 
+uint32_t compound_out_room(struct smb_tree *t, int n)
+{
+	return t->session->info.max_transact / (uint32_t)n;
+}
+
 static int query_info_encode(struct smb_req *req, const struct compound_op *op,
 			     struct smb2_fileid fid)
 {

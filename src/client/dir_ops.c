@@ -142,7 +142,7 @@ int smb_path_list(struct smb_tree *t, const char *path, smb_dir_cb cb,
 	int rc, rc2;
 
 	path_open_args(&a, path, DIR_LIST_ACCESS, FILE_OPEN,
-			   FILE_DIRECTORY_FILE);
+		       FILE_DIRECTORY_FILE);
 	rc = smb_file_open(t, &a, &res);
 	if (rc < 0)
 		return rc;
@@ -207,12 +207,16 @@ static int list_compound(struct smb_tree *t, const char *path,
 		 .pattern = "*",
 		 .max_out = DIR_BUFFER_SIZE},
 	};
+	uint32_t room = compound_out_room(t, 2);
 	struct smb_open_args a;
 	struct compound c = {.open = &a, .ops = qd, .n_ops = 2};
 	int i, rc;
 
+	for (i = 0; i < 2; i++)
+		if (qd[i].max_out > room)
+			qd[i].max_out = room;
 	path_open_args(&a, path, DIR_LIST_ACCESS, FILE_OPEN,
-			   FILE_DIRECTORY_FILE);
+		       FILE_DIRECTORY_FILE);
 	rc = compound_run(t, &c);
 	for (i = 0; i < 2 && !c.create_rc; i++) {
 		if (qd[i].status == STATUS_NO_MORE_FILES) {
