@@ -208,15 +208,6 @@ int smb_file_write_async(struct smb_tree *t, struct smb2_fileid fid,
 			 const void *buf, uint32_t len, uint64_t off,
 			 smb_io_done_fn done, void *arg);
 
-/* CREATE with full sharing; res receives the handle and attributes. */
-int smb_path_open(struct smb_tree *t, const char *path, uint32_t access,
-		  uint32_t disposition, uint32_t options,
-		  struct smb_open_result *res);
-
-struct smb2_dirent;
-/* The attributes of a QUERY_DIRECTORY entry as a struct smb_stat. */
-void smb_stat_from_dirent(struct smb_stat *st, const struct smb2_dirent *d);
-
 /* Queries FileAllInformation through an open handle. */
 int smb_file_stat(struct smb_tree *t, struct smb2_fileid fid,
 		  struct smb_stat *st);
@@ -229,22 +220,6 @@ int smb_query_info(struct smb_tree *t, struct smb2_fileid fid,
 int smb_set_info(struct smb_tree *t, struct smb2_fileid fid,
 		 uint8_t info_type, uint8_t info_class, uint32_t additional,
 		 const void *buf, uint32_t len);
-
-int smb_file_set_size(struct smb_tree *t, struct smb2_fileid fid,
-		      uint64_t size);
-/* FILETIME values; 0 leaves a time unchanged. attributes 0 = unchanged. */
-int smb_file_set_basic(struct smb_tree *t, struct smb2_fileid fid,
-		       uint64_t creation, uint64_t access, uint64_t write,
-		       uint64_t change, uint32_t attributes);
-/* Rename an open file to new_path (share-relative, backslashes). */
-int smb_file_rename(struct smb_tree *t, struct smb2_fileid fid,
-		    const char *new_path, bool replace);
-int smb_file_link(struct smb_tree *t, struct smb2_fileid fid,
-		  const char *new_path, bool replace);
-int smb_file_set_delete(struct smb_tree *t, struct smb2_fileid fid,
-			bool delete_pending);
-int smb_path_rmdir(struct smb_tree *t, const char *path);
-int smb_path_unlink(struct smb_tree *t, const char *path);
 
 /* Directory listing: calls cb for every entry (".", ".." included). */
 struct smb_dirent_info {
@@ -261,9 +236,6 @@ typedef int (*smb_dir_cb)(void *arg, const struct smb_dirent_info *e);
 int smb_dir_list(struct smb_tree *t, struct smb2_fileid fid,
 		 const char *pattern, smb_dir_cb cb, void *arg,
 		 unsigned int *skipped);
-/* Opens path as a directory and lists it. */
-int smb_path_list(struct smb_tree *t, const char *path, smb_dir_cb cb,
-		  void *arg, unsigned int *skipped);
 
 /* IOCTL with raw input/output (fid all ones for fileless FSCTLs). */
 int smb_ioctl(struct smb_tree *t, struct smb2_fileid fid, uint32_t ctl_code,

@@ -36,6 +36,10 @@ void session_req_prepare(struct smb_session *s, struct smb_req *req);
 int session_validate_negotiate(struct smb_session *s, struct smb_tree *t,
 			       char *err, size_t errlen);
 
+/* --- call.c --- */
+/* A malloc'd copy of a response buffer, so the request may be freed. */
+int copy_out(const uint8_t *p, uint32_t len, uint8_t **out, uint32_t *out_len);
+
 /* --- file_ops.c --- */
 /* Encodes a CREATE for a into req->msg (contexts: QFid, lease, durable). */
 int open_request_encode(struct smb_tree *t, const struct smb_open_args *a,
@@ -126,6 +130,20 @@ struct compound {
  */
 int compound_run(struct smb_tree *t, struct compound *c);
 void compound_free(struct compound *c);
+/* A QUERY_INFO op, and a SET_INFO op of buf (which must outlive it). */
+void compound_query_info(struct compound_op *op, uint8_t info_type,
+			 uint8_t info_class, uint32_t additional,
+			 const void *input, uint32_t input_len,
+			 uint32_t max_out);
+void compound_set_info(struct compound_op *op, uint8_t info_type,
+		       uint8_t info_class, uint32_t additional, const void *buf,
+		       uint32_t len);
+/*
+ * Runs c, whose last op is a QUERY_INFO, and hands out a malloc'd copy
+ * of that op's output; frees c.
+ */
+int compound_run_query(struct smb_tree *t, struct compound *c, uint8_t **out,
+		       uint32_t *out_len);
 /*
  * The output room each of n requests of a compound may ask for, so that
  * the whole answer, one frame, stays within the negotiated MaxTransact

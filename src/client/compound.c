@@ -40,6 +40,45 @@ void path_open_args(struct smb_open_args *a, const char *path, uint32_t access,
 	a->create_options = options;
 }
 
+void compound_query_info(struct compound_op *op, uint8_t info_type,
+			 uint8_t info_class, uint32_t additional,
+			 const void *input, uint32_t input_len,
+			 uint32_t max_out)
+{
+	memset(op, 0, sizeof(*op));
+	op->kind = COMPOUND_QUERY_INFO;
+	op->info_type = info_type;
+	op->info_class = info_class;
+	op->additional = additional;
+	op->in = input;
+	op->in_len = input_len;
+	op->max_out = max_out;
+}
+
+void compound_set_info(struct compound_op *op, uint8_t info_type,
+		       uint8_t info_class, uint32_t additional, const void *buf,
+		       uint32_t len)
+{
+	/* The same fields, with in carrying the buffer to set. */
+	compound_query_info(op, info_type, info_class, additional, buf, len, 0);
+	op->kind = COMPOUND_SET_INFO;
+}
+
+int compound_run_query(struct smb_tree *t, struct compound *c, uint8_t **out,
+		       uint32_t *out_len)
+{
+	const struct compound_op *op = &c->ops[c->n_ops - 1];
+	int rc;
+
+	*out = NULL;
+	*out_len = 0;
+	rc = compound_run(t, c);
+	if (!rc)
+		rc = copy_out(op->out, op->out_len, out, out_len);
+	compound_free(c);
+	return rc;
+}
+
 uint32_t compound_out_room(struct smb_tree *t, int n)
 {
 	return t->session->info.max_transact / (uint32_t)n;
@@ -196,11 +235,33 @@ static int compound_build(struct smb_tree *t, struct compound *c)
 	return 0;
 }
 
+/* The output buffer of a QUERY_INFO or QUERY_DIRECTORY answer. */
+static int op_output(const struct compound_op *op, const struct smb_req *req,
+		     const uint8_t **out, uint32_t *out_len)
+{
+	struct smb2_query_directory_response qd = { 0 };
+	struct smb2_query_info_response qi = { 0 };
+	int rc;
+
+	if (op->kind == COMPOUND_QUERY_INFO) {
+		rc = smb2_query_info_response_decode(req->rsp, req->rsp_len,
+						     &qi);
+		*out = qi.buffer;
+		*out_len = qi.buffer_len;
+	} else {
+		rc = smb2_query_directory_response_decode(req->rsp,
+							  req->rsp_len, &qd);
+		*out = qd.buffer;
+		*out_len = qd.buffer_len;
+	}
+	return rc;
+}
+
 /* Fills op's outcome from its answered request. */
 static void op_outcome(struct compound_op *op, const struct smb_req *req)
 {
-	struct smb2_query_directory_response qd;
-	struct smb2_query_info_response qi;
+	const uint8_t *out = NULL;
+	uint32_t out_len = 0;
 	ssize_t n;
 
 	op->status = req->err ? 0 : req->status;
@@ -208,33 +269,21 @@ static void op_outcome(struct compound_op *op, const struct smb_req *req)
 	op->out_len = 0;
 	switch (op->kind) {
 	case COMPOUND_READ:
-		n = read_response_copy(req, op->buf, op->max_out);
-		op->rc = n < 0 ? (int)n : 0;
-		op->out_len = n < 0 ? 0 : (uint32_t)n;
-		return;
 	case COMPOUND_WRITE:
-		n = write_response_count(req, op->in_len);
+		n = op->kind == COMPOUND_READ
+			    ? read_response_copy(req, op->buf, op->max_out)
+			    : write_response_count(req, op->in_len);
 		op->rc = n < 0 ? (int)n : 0;
 		op->out_len = n < 0 ? 0 : (uint32_t)n;
 		return;
 	case COMPOUND_QUERY_INFO:
-		op->rc = smb_req_result(req, 0);
-		if (!op->rc)
-			op->rc = smb2_query_info_response_decode(
-				req->rsp, req->rsp_len, &qi);
-		if (!op->rc) {
-			op->out = qi.buffer;
-			op->out_len = qi.buffer_len;
-		}
-		return;
 	case COMPOUND_QUERY_DIRECTORY:
 		op->rc = smb_req_result(req, 0);
 		if (!op->rc)
-			op->rc = smb2_query_directory_response_decode(
-				req->rsp, req->rsp_len, &qd);
+			op->rc = op_output(op, req, &out, &out_len);
 		if (!op->rc) {
-			op->out = qd.buffer;
-			op->out_len = qd.buffer_len;
+			op->out = out;
+			op->out_len = out_len;
 		}
 		return;
 	case COMPOUND_SET_INFO:

@@ -23,11 +23,6 @@ struct dir_walk {
 	unsigned int skipped;
 };
 
-void smb_stat_from_dirent(struct smb_stat *st, const struct smb2_dirent *d)
-{
-	stat_from_dirent(st, d);
-}
-
 void stat_from_dirent(struct smb_stat *st, const struct smb2_dirent *d)
 {
 	memset(st, 0, sizeof(*st));
@@ -134,8 +129,9 @@ int smb_dir_list(struct smb_tree *t, struct smb2_fileid fid,
 	return rc;
 }
 
-int smb_path_list(struct smb_tree *t, const char *path, smb_dir_cb cb,
-		  void *arg, unsigned int *skipped)
+/* The listing of path the long way: open, QUERY_DIRECTORY until done, close. */
+static int path_list(struct smb_tree *t, const char *path, smb_dir_cb cb,
+		     void *arg, unsigned int *skipped)
 {
 	struct smb_open_args a;
 	struct smb_open_result res;
@@ -245,7 +241,7 @@ int smb_path_list_all(struct smb_tree *t, const char *path,
 	rc = list_compound(t, path, out);
 	if (rc == 1) {
 		smb_dir_listing_free(out);
-		rc = smb_path_list(t, path, listing_add, out, &out->skipped);
+		rc = path_list(t, path, listing_add, out, &out->skipped);
 	}
 	if (rc < 0)
 		smb_dir_listing_free(out);

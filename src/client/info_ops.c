@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Attributes through an open handle, and POSIX paths in SMB form.  The
+ * Information classes through an open handle (QUERY_INFO / SET_INFO,
+ * each a compound of one request), and POSIX paths in SMB form.  The
  * path operations built on CREATE + op + CLOSE are in path_ops.c.
  */
 #include <errno.h>
@@ -65,103 +66,29 @@ int smb_file_stat(struct smb_tree *t, struct smb2_fileid fid,
 	return rc;
 }
 
-/* Runs a SET_INFO whose buffer an encoder fills. */
-static int set_file_info(struct smb_tree *t, struct smb2_fileid fid,
-			 uint8_t info_class, struct smb_wbuf *w)
+int smb_query_info(struct smb_tree *t, struct smb2_fileid fid,
+		   uint8_t info_type, uint8_t info_class, uint32_t additional,
+		   const void *input, uint32_t input_len, uint32_t max_out,
+		   uint8_t **out, uint32_t *out_len)
 {
-	int rc = wbuf_error(w);
+	struct compound_op op;
+	struct compound c = { .fid = fid, .ops = &op, .n_ops = 1 };
 
-	if (!rc)
-		rc = smb_set_info(t, fid, SMB2_0_INFO_FILE, info_class, 0,
-				  w->data, w->len);
-	wbuf_free(w);
+	compound_query_info(&op, info_type, info_class, additional, input,
+			    input_len, max_out);
+	return compound_run_query(t, &c, out, out_len);
+}
+
+int smb_set_info(struct smb_tree *t, struct smb2_fileid fid, uint8_t info_type,
+		 uint8_t info_class, uint32_t additional, const void *buf,
+		 uint32_t len)
+{
+	struct compound_op op;
+	struct compound c = { .fid = fid, .ops = &op, .n_ops = 1 };
+	int rc;
+
+	compound_set_info(&op, info_type, info_class, additional, buf, len);
+	rc = compound_run(t, &c);
+	compound_free(&c);
 	return rc;
-}
-
-int smb_file_set_size(struct smb_tree *t, struct smb2_fileid fid,
-		      uint64_t size)
-{
-	struct smb_wbuf w = SMB_WBUF_INIT;
-
-	fscc_end_of_file_info_encode(&w, size);
-	return set_file_info(t, fid, FILE_END_OF_FILE_INFORMATION, &w);
-}
-
-int smb_file_set_basic(struct smb_tree *t, struct smb2_fileid fid,
-		       uint64_t creation, uint64_t access, uint64_t write,
-		       uint64_t change, uint32_t attributes)
-{
-	struct fscc_basic_info bi = {
-		.creation_time = creation,
-		.last_access_time = access,
-		.last_write_time = write,
-		.change_time = change,
-		.file_attributes = attributes,
-	};
-	struct smb_wbuf w = SMB_WBUF_INIT;
-
-	fscc_basic_info_encode(&w, &bi);
-	return set_file_info(t, fid, FILE_BASIC_INFORMATION, &w);
-}
-
-int smb_file_rename(struct smb_tree *t, struct smb2_fileid fid,
-		    const char *new_path, bool replace)
-{
-	struct smb_wbuf w = SMB_WBUF_INIT;
-	int rc = fscc_rename_info_encode(&w, replace, new_path,
-					 strlen(new_path));
-
-	if (rc < 0) {
-		wbuf_free(&w);
-		return rc;
-	}
-	return set_file_info(t, fid, FILE_RENAME_INFORMATION, &w);
-}
-
-int smb_file_link(struct smb_tree *t, struct smb2_fileid fid,
-		  const char *new_path, bool replace)
-{
-	struct smb_wbuf w = SMB_WBUF_INIT;
-	int rc = fscc_link_info_encode(&w, replace, new_path, strlen(new_path));
-
-	if (rc < 0) {
-		wbuf_free(&w);
-		return rc;
-	}
-	return set_file_info(t, fid, FILE_LINK_INFORMATION, &w);
-}
-
-int smb_file_set_delete(struct smb_tree *t, struct smb2_fileid fid,
-			bool delete_pending)
-{
-	struct smb_wbuf w = SMB_WBUF_INIT;
-
-	fscc_disposition_info_encode(&w, delete_pending);
-	return set_file_info(t, fid, FILE_DISPOSITION_INFORMATION, &w);
-}
-
-int smb_path_open(struct smb_tree *t, const char *path, uint32_t access,
-		  uint32_t disposition, uint32_t options,
-		  struct smb_open_result *res)
-{
-	struct smb_open_args a = {
-		.path = path,
-		.desired_access = access,
-		.share_access = FILE_SHARE_READ | FILE_SHARE_WRITE |
-				FILE_SHARE_DELETE,
-		.disposition = disposition,
-		.create_options = options,
-	};
-
-	return smb_file_open(t, &a, res);
-}
-
-int smb_path_rmdir(struct smb_tree *t, const char *path)
-{
-	return smb_path_delete(t, path, FILE_DIRECTORY_FILE);
-}
-
-int smb_path_unlink(struct smb_tree *t, const char *path)
-{
-	return smb_path_delete(t, path, FILE_NON_DIRECTORY_FILE);
 }

@@ -26,23 +26,16 @@
 
 static void op_query_all(struct compound_op *op)
 {
-	memset(op, 0, sizeof(*op));
-	op->kind = COMPOUND_QUERY_INFO;
-	op->info_type = SMB2_0_INFO_FILE;
-	op->info_class = FILE_ALL_INFORMATION;
-	op->max_out = ALL_INFO_MAX;
+	compound_query_info(op, SMB2_0_INFO_FILE, FILE_ALL_INFORMATION, 0, NULL,
+			    0, ALL_INFO_MAX);
 }
 
 /* A SET_INFO of a file information class; w must outlive the call. */
 static void op_set_file_info(struct compound_op *op, uint8_t info_class,
 			     const struct smb_wbuf *w)
 {
-	memset(op, 0, sizeof(*op));
-	op->kind = COMPOUND_SET_INFO;
-	op->info_type = SMB2_0_INFO_FILE;
-	op->info_class = info_class;
-	op->in = w->data;
-	op->in_len = (uint32_t)w->len;
+	compound_set_info(op, SMB2_0_INFO_FILE, info_class, 0, w->data,
+			  (uint32_t)w->len);
 }
 
 /*
@@ -403,50 +396,23 @@ int smb_path_query_info(struct smb_tree *t, const char *path, uint32_t access,
 			uint32_t input_len, uint32_t max_out, uint8_t **out,
 			uint32_t *out_len)
 {
-	struct compound_op op = {
-		.kind = COMPOUND_QUERY_INFO,
-		.info_type = info_type,
-		.info_class = info_class,
-		.additional = additional,
-		.in = input,
-		.in_len = input_len,
-		.max_out = max_out,
-	};
+	struct compound_op op;
 	struct smb_open_args a;
 	struct compound c = { .open = &a, .ops = &op, .n_ops = 1 };
-	int rc;
 
-	*out = NULL;
-	*out_len = 0;
+	compound_query_info(&op, info_type, info_class, additional, input,
+			    input_len, max_out);
 	path_open_args(&a, path, access | FILE_READ_ATTRIBUTES, FILE_OPEN, 0);
-	rc = compound_run(t, &c);
-	if (!rc) {
-		*out = malloc(op.out_len ? op.out_len : 1);
-		if (!*out)
-			rc = -ENOMEM;
-	}
-	if (!rc) {
-		if (op.out_len)
-			memcpy(*out, op.out, op.out_len);
-		*out_len = op.out_len;
-	}
-	compound_free(&c);
-	return rc;
+	return compound_run_query(t, &c, out, out_len);
 }
 
 int smb_path_set_info(struct smb_tree *t, const char *path, uint32_t access,
 		      uint8_t info_type, uint8_t info_class,
 		      uint32_t additional, const void *buf, uint32_t len)
 {
-	struct compound_op op = {
-		.kind = COMPOUND_SET_INFO,
-		.info_type = info_type,
-		.info_class = info_class,
-		.additional = additional,
-		.in = buf,
-		.in_len = len,
-	};
+	struct compound_op op;
 
+	compound_set_info(&op, info_type, info_class, additional, buf, len);
 	return path_run(t, path, access | FILE_READ_ATTRIBUTES, FILE_OPEN, 0,
 			&op, 1, NULL);
 }

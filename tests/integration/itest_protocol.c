@@ -144,7 +144,7 @@ static void rename_delete_statfs(struct smb_tree *t, const char *tag)
 	CU_ASSERT_EQUAL(smb_path_stat(t, b, &st), 0);
 	CU_ASSERT_EQUAL(st.end_of_file, 5);
 	CU_ASSERT_NOT_EQUAL(st.file_id, 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, b), 0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, b, FILE_NON_DIRECTORY_FILE), 0);
 	CU_ASSERT_EQUAL(smb_path_stat(t, b, &st), -ENOENT);
 	CU_ASSERT_EQUAL(smb_tree_statfs(t, &fs), 0);
 	CU_ASSERT(fs.total_units > 0);
@@ -172,7 +172,7 @@ static void run_combo(const struct combo *c)
 						c->dialect == SMB2_DIALECT_302);
 	snprintf(name, sizeof(name), "big-%s.bin", c->name);
 	write_read_10mib(t, name);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, name), 0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, name, FILE_NON_DIRECTORY_FILE), 0);
 	rename_delete_statfs(t, c->name);
 	itest_disconnect(s, t);
 	list_big_share(&cfg);
@@ -239,7 +239,8 @@ static void test_anonymous_guest_share(void)
 	CU_ASSERT_EQUAL(smb_file_read(t, fid, buf, sizeof(buf), 0), 4);
 	CU_ASSERT(memcmp(buf, "anon", 4) == 0);
 	CU_ASSERT_EQUAL(smb_file_close(t, fid, NULL), 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, "anon.txt"), 0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, "anon.txt", FILE_NON_DIRECTORY_FILE),
+			0);
 	/* A share without "guest ok" refuses the anonymous session. */
 	CU_ASSERT_EQUAL(smb_tree_connect(s, "plain", &t2, err, sizeof(err)),
 			-EACCES);
@@ -379,7 +380,8 @@ static void *thread_io(void *arg)
 		else
 			j->done++;
 	}
-	if (smb_file_close(j->t, fid, NULL) || smb_path_unlink(j->t, name))
+	if (smb_file_close(j->t, fid, NULL) ||
+	    smb_path_delete(j->t, name, FILE_NON_DIRECTORY_FILE))
 		j->errors++;
 	return NULL;
 }
@@ -455,7 +457,8 @@ static void test_async_reads(void)
 	CU_ASSERT_EQUAL(st.bad, 0);
 	CU_ASSERT(memcmp(data, back, 32 * 65536) == 0);
 	CU_ASSERT_EQUAL(smb_file_close(t, fid, NULL), 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, "async.bin"), 0);
+	CU_ASSERT_EQUAL(
+		smb_path_delete(t, "async.bin", FILE_NON_DIRECTORY_FILE), 0);
 out:
 	free(data);
 	free(back);
@@ -477,7 +480,8 @@ static void test_namespace_and_locks(void)
 	CU_ASSERT_EQUAL(smb_path_mkdir(t, "nsdir", NULL), 0);
 	CU_ASSERT_EQUAL(smb_path_mkdir(t, "nsdir", NULL), -EEXIST);
 	CU_ASSERT_EQUAL_FATAL(itest_create_file(t, "nsdir\\f", &fid), 0);
-	CU_ASSERT_EQUAL(smb_file_link(t, fid, "nsdir\\g", false), 0);
+	CU_ASSERT_EQUAL(smb_path_link(t, "nsdir\\f", "nsdir\\g", false, NULL),
+			0);
 	CU_ASSERT_EQUAL(smb_file_lock(t, fid, 0, 10,
 				      SMB2_LOCKFLAG_EXCLUSIVE_LOCK |
 					      SMB2_LOCKFLAG_FAIL_IMMEDIATELY),
@@ -486,10 +490,13 @@ static void test_namespace_and_locks(void)
 	CU_ASSERT_EQUAL(smb_file_stat(t, fid, &st), 0);
 	CU_ASSERT_EQUAL(st.nlink, 2);
 	CU_ASSERT_EQUAL(smb_file_close(t, fid, NULL), 0);
-	CU_ASSERT_EQUAL(smb_path_rmdir(t, "nsdir"), -ENOTEMPTY);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, "nsdir\\f"), 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, "nsdir\\g"), 0);
-	CU_ASSERT_EQUAL(smb_path_rmdir(t, "nsdir"), 0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, "nsdir", FILE_DIRECTORY_FILE),
+			-ENOTEMPTY);
+	CU_ASSERT_EQUAL(smb_path_delete(t, "nsdir\\f", FILE_NON_DIRECTORY_FILE),
+			0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, "nsdir\\g", FILE_NON_DIRECTORY_FILE),
+			0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, "nsdir", FILE_DIRECTORY_FILE), 0);
 	CU_ASSERT_EQUAL(smb_path_stat(t, "nsdir", &st), -ENOENT);
 	itest_disconnect(s, t);
 }
