@@ -208,20 +208,9 @@ int smb_file_write_async(struct smb_tree *t, struct smb2_fileid fid,
 			 const void *buf, uint32_t len, uint64_t off,
 			 smb_io_done_fn done, void *arg);
 
-/* CREATE with full sharing; res receives the handle and attributes. */
-int smb_path_open(struct smb_tree *t, const char *path, uint32_t access,
-		  uint32_t disposition, uint32_t options,
-		  struct smb_open_result *res);
-
-struct smb2_dirent;
-/* The attributes of a QUERY_DIRECTORY entry as a struct smb_stat. */
-void smb_stat_from_dirent(struct smb_stat *st, const struct smb2_dirent *d);
-
 /* Queries FileAllInformation through an open handle. */
 int smb_file_stat(struct smb_tree *t, struct smb2_fileid fid,
 		  struct smb_stat *st);
-/* Open + query + close in one compound; -ENOENT etc. */
-int smb_path_stat(struct smb_tree *t, const char *path, struct smb_stat *st);
 
 /* QUERY_INFO / SET_INFO with a raw buffer (caller encodes/decodes). */
 int smb_query_info(struct smb_tree *t, struct smb2_fileid fid,
@@ -231,33 +220,6 @@ int smb_query_info(struct smb_tree *t, struct smb2_fileid fid,
 int smb_set_info(struct smb_tree *t, struct smb2_fileid fid,
 		 uint8_t info_type, uint8_t info_class, uint32_t additional,
 		 const void *buf, uint32_t len);
-
-int smb_file_set_size(struct smb_tree *t, struct smb2_fileid fid,
-		      uint64_t size);
-/* FILETIME values; 0 leaves a time unchanged. attributes 0 = unchanged. */
-int smb_file_set_basic(struct smb_tree *t, struct smb2_fileid fid,
-		       uint64_t creation, uint64_t access, uint64_t write,
-		       uint64_t change, uint32_t attributes);
-/* Rename an open file to new_path (share-relative, backslashes). */
-int smb_file_rename(struct smb_tree *t, struct smb2_fileid fid,
-		    const char *new_path, bool replace);
-int smb_file_link(struct smb_tree *t, struct smb2_fileid fid,
-		  const char *new_path, bool replace);
-int smb_file_set_delete(struct smb_tree *t, struct smb2_fileid fid,
-			bool delete_pending);
-
-/* Path helpers: open, act, close. */
-int smb_path_rmdir(struct smb_tree *t, const char *path);
-int smb_path_unlink(struct smb_tree *t, const char *path);
-int smb_path_rename(struct smb_tree *t, const char *from, const char *to,
-		    bool replace);
-
-/* Filesystem size (FileFsFullSizeInformation). */
-struct smb_fs_size {
-	uint64_t total_units, caller_avail_units, actual_avail_units;
-	uint32_t sectors_per_unit, bytes_per_sector;
-};
-int smb_tree_statfs(struct smb_tree *t, struct smb_fs_size *fs);
 
 /* Directory listing: calls cb for every entry (".", ".." included). */
 struct smb_dirent_info {
@@ -274,9 +236,6 @@ typedef int (*smb_dir_cb)(void *arg, const struct smb_dirent_info *e);
 int smb_dir_list(struct smb_tree *t, struct smb2_fileid fid,
 		 const char *pattern, smb_dir_cb cb, void *arg,
 		 unsigned int *skipped);
-/* Opens path as a directory and lists it. */
-int smb_path_list(struct smb_tree *t, const char *path, smb_dir_cb cb,
-		  void *arg, unsigned int *skipped);
 
 /* IOCTL with raw input/output (fid all ones for fileless FSCTLs). */
 int smb_ioctl(struct smb_tree *t, struct smb2_fileid fid, uint32_t ctl_code,
@@ -292,6 +251,26 @@ ssize_t smb_file_copy_chunk(struct smb_tree *t, struct smb2_fileid src,
 			    uint64_t src_off, struct smb2_fileid dst,
 			    uint64_t dst_off, uint64_t len);
 
+/* FSCTL_SET_SPARSE (MS-FSCC 2.3.64). */
+int smb_file_set_sparse(struct smb_tree *t, struct smb2_fileid fid,
+			bool sparse);
+/* FSCTL_SET_ZERO_DATA of [off, end) (MS-FSCC 2.3.70); a sparse file
+ * gives the space back. */
+int smb_file_zero_data(struct smb_tree *t, struct smb2_fileid fid,
+		       uint64_t off, uint64_t end);
+/* A range of a file that has storage (MS-FSCC 2.3.34). */
+struct smb_alloc_range {
+	uint64_t offset, length;
+};
+/*
+ * FSCTL_QUERY_ALLOCATED_RANGES over [off, off + len): *ranges (malloc'd,
+ * NULL when *n is 0) in ascending order; -E2BIG when they do not fit
+ * in 1 MiB.
+ */
+int smb_file_allocated_ranges(struct smb_tree *t, struct smb2_fileid fid,
+			      uint64_t off, uint64_t len,
+			      struct smb_alloc_range **ranges, size_t *n);
+
 /* Acknowledge breaks (MS-SMB2 3.2.4.25/26); not from on_break itself. */
 int smb_oplock_break_ack(struct smb_tree *t, struct smb2_fileid fid,
 			 uint8_t level);
@@ -306,6 +285,9 @@ int smb_lease_break_ack(struct smb_tree *t, const uint8_t key[16],
  * open on the server even when it fails the middle of the chain.  Paths
  * are share-relative SMB paths ("dir\\name", "" for the root).
  */
+
+/* The attributes of path (FileAllInformation); -ENOENT etc. */
+int smb_path_stat(struct smb_tree *t, const char *path, struct smb_stat *st);
 
 /* smb_path_lookup flags */
 #define SMB_LOOKUP_NOCASE 0x1u /* a match in another case is a hit */
@@ -336,10 +318,21 @@ int smb_path_mkdir(struct smb_tree *t, const char *path,
  */
 int smb_path_delete(struct smb_tree *t, const char *path, uint32_t options);
 
+/* Renames from to to (replace: over an existing file). */
+int smb_path_rename(struct smb_tree *t, const char *from, const char *to,
+		    bool replace);
+
 /* Hard link: to becomes another name of from; *st (may be NULL) is
  * from's attributes afterwards, nlink counting the new name. */
 int smb_path_link(struct smb_tree *t, const char *from, const char *to,
 		  bool replace, struct smb_stat *st);
+
+/*
+ * MS-FSCC 2.4.7: a time of 0 in struct smb_setattr leaves it unchanged;
+ * this and the one above it (-2, -1) resume and stop the server's own
+ * updates of it.
+ */
+#define SMB_TIME_RESUME_UPDATING 0xFFFFFFFFFFFFFFFEull
 
 /* What smb_path_setattr and smb_file_setattr change. */
 struct smb_setattr {
@@ -394,6 +387,13 @@ int smb_path_set_info(struct smb_tree *t, const char *path, uint32_t access,
 		      uint8_t info_type, uint8_t info_class,
 		      uint32_t additional, const void *buf, uint32_t len);
 
+/* Filesystem size (FileFsFullSizeInformation) of the tree's share. */
+struct smb_fs_size {
+	uint64_t total_units, caller_avail_units, actual_avail_units;
+	uint32_t sectors_per_unit, bytes_per_sector;
+};
+int smb_tree_statfs(struct smb_tree *t, struct smb_fs_size *fs);
+
 /* A whole directory listing, as smb_path_list_all returns it. */
 struct smb_dir_listing {
 	struct smb_dir_entry {
@@ -403,10 +403,35 @@ struct smb_dir_listing {
 	size_t n;
 	unsigned int skipped; /* names that are not valid UTF-16 */
 };
-/* Lists directory path into *out (".", ".." left out). */
+/*
+ * Lists directory path into *out (".", ".." left out): one compound for
+ * a directory whose listing fits two 64 KiB answers, more round trips
+ * for a larger one.  On failure *out is left empty.
+ */
 int smb_path_list_all(struct smb_tree *t, const char *path,
 		      struct smb_dir_listing *out);
 void smb_dir_listing_free(struct smb_dir_listing *l);
+
+/* --- extended attributes of a path (src/client/ea_ops.c) --- */
+
+/*
+ * EA names are case-insensitive 8-bit text, 1..255 bytes (MS-FSCC
+ * 2.4.15); an EA with an empty value does not exist.  Errors besides
+ * the usual: -EOPNOTSUPP (the share keeps no EAs), -EINVAL (a name the
+ * server refuses).
+ */
+/*
+ * The value of EA name: 0 with *value (malloc'd; may be NULL to only
+ * learn *len), -ENODATA when path has no such EA.
+ */
+int smb_path_get_ea(struct smb_tree *t, const char *path, const char *name,
+		    uint8_t **value, size_t *len);
+/* The names of path's EAs as "a\0b\0" (malloc'd, NULL when none). */
+int smb_path_list_eas(struct smb_tree *t, const char *path, char **names,
+		      size_t *len);
+/* Sets EA name; len 0 deletes it (MS-FSA 2.1.5.15.5). */
+int smb_path_set_ea(struct smb_tree *t, const char *path, const char *name,
+		    const void *value, size_t len);
 
 /* --- replays --- */
 

@@ -251,6 +251,12 @@ int pool_file_lock(struct pool_file *f, uint64_t off, uint64_t len,
 ssize_t pool_file_copy_chunk(struct pool_file *src, uint64_t src_off,
 			     struct pool_file *dst, uint64_t dst_off,
 			     uint64_t len);
+/* The client's typed FSCTLs (sparse files, zeroing, allocated ranges). */
+int pool_file_set_sparse(struct pool_file *f, bool sparse);
+int pool_file_zero_data(struct pool_file *f, uint64_t off, uint64_t end);
+int pool_file_allocated_ranges(struct pool_file *f, uint64_t off,
+			       uint64_t len, struct smb_alloc_range **ranges,
+			       size_t *n);
 
 /* --- directory watches --- */
 
@@ -303,5 +309,12 @@ int pool_path_set_info(struct pool_tree *t, const char *path,
 int pool_path_list(struct pool_tree *t, const char *path,
 		   struct smb_dir_listing *out);
 int pool_tree_statfs(struct pool_tree *t, struct smb_fs_size *fs);
+/* Extended attributes of a path (smb_path_get_ea and the others). */
+int pool_path_get_ea(struct pool_tree *t, const char *path, const char *name,
+		     uint8_t **value, size_t *len);
+int pool_path_list_eas(struct pool_tree *t, const char *path, char **names,
+		       size_t *len);
+int pool_path_set_ea(struct pool_tree *t, const char *path, const char *name,
+		     const void *value, size_t len);
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * Generic calls on a tree: build a request with the tree's identity,
  * submit it blocking or with a callback, and turn the outcome into one
- * negative errno.  Also the raw IOCTL / QUERY_INFO / SET_INFO calls.
+ * negative errno.  Also the raw IOCTL call.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,8 +11,6 @@
 #include "client_internal.h"
 #include "smbfs/ntstatus.h"
 #include "smbfs/wire/smb2_ioctl.h"
-#include "smbfs/wire/smb2_query_info.h"
-#include "smbfs/wire/smb2_set_info.h"
 
 /*
  * Set by the connection pool on a thread while it resends a call that
@@ -85,9 +83,7 @@ int smb_call_compound(struct smb_tree *t, struct smb_req **reqs, int n,
 	return rc;
 }
 
-/* Copies a response buffer out so the caller may free the request. */
-static int copy_out(const uint8_t *p, uint32_t len, uint8_t **out,
-		    uint32_t *out_len)
+int copy_out(const uint8_t *p, uint32_t len, uint8_t **out, uint32_t *out_len)
 {
 	*out = malloc(len ? len : 1);
 	if (!*out)
@@ -127,67 +123,6 @@ int smb_ioctl(struct smb_tree *t, struct smb2_fileid fid, uint32_t ctl_code,
 		rc = smb2_ioctl_response_decode(req->rsp, req->rsp_len, &rsp);
 	if (!rc && out)
 		rc = copy_out(rsp.output, rsp.output_len, out, out_len);
-	smb_req_free(req);
-	return rc;
-}
-
-int smb_query_info(struct smb_tree *t, struct smb2_fileid fid,
-		   uint8_t info_type, uint8_t info_class, uint32_t additional,
-		   const void *input, uint32_t input_len, uint32_t max_out,
-		   uint8_t **out, uint32_t *out_len)
-{
-	struct smb2_query_info_request qr = {
-		.info_type = info_type,
-		.info_class = info_class,
-		.output_buffer_length = max_out,
-		.input = input,
-		.input_len = input_len,
-		.additional_information = additional,
-		.file_id = fid,
-	};
-	struct smb2_query_info_response rsp;
-	struct smb_req *req = smb_tree_req_new(t, SMB2_QUERY_INFO);
-	int rc;
-
-	*out = NULL;
-	if (!req)
-		return -ENOMEM;
-	req->payload_recv = max_out;
-	rc = smb2_query_info_request_encode(&req->msg, &qr);
-	if (!rc)
-		rc = smb_call(t, req, 0);
-	if (!rc)
-		rc = smb2_query_info_response_decode(req->rsp, req->rsp_len,
-						     &rsp);
-	if (!rc)
-		rc = copy_out(rsp.buffer, rsp.buffer_len, out, out_len);
-	smb_req_free(req);
-	return rc;
-}
-
-int smb_set_info(struct smb_tree *t, struct smb2_fileid fid,
-		 uint8_t info_type, uint8_t info_class, uint32_t additional,
-		 const void *buf, uint32_t len)
-{
-	struct smb2_set_info_request sr = {
-		.info_type = info_type,
-		.info_class = info_class,
-		.additional_information = additional,
-		.file_id = fid,
-		.buffer = buf,
-		.buffer_len = len,
-	};
-	struct smb_req *req = smb_tree_req_new(t, SMB2_SET_INFO);
-	int rc;
-
-	if (!req)
-		return -ENOMEM;
-	req->payload_send = len;
-	rc = smb2_set_info_request_encode(&req->msg, &sr);
-	if (!rc)
-		rc = smb_call(t, req, 0);
-	if (!rc)
-		rc = smb2_set_info_response_decode(req->rsp, req->rsp_len);
 	smb_req_free(req);
 	return rc;
 }

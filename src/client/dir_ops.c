@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Directory listing with QUERY_DIRECTORY, resumed until NO_MORE_FILES. */
+/*
+ * Directory listing with QUERY_DIRECTORY, resumed until NO_MORE_FILES,
+ * and whole listings of a path.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +13,9 @@
 #include "smbfs/wire/smb2_query_directory.h"
 
 #define DIR_BUFFER_SIZE (64 * 1024)
+/* What listing a directory asks for. */
+#define DIR_LIST_ACCESS \
+	(FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE)
 
 struct dir_walk {
 	smb_dir_cb cb;
@@ -17,7 +23,7 @@ struct dir_walk {
 	unsigned int skipped;
 };
 
-void smb_stat_from_dirent(struct smb_stat *st, const struct smb2_dirent *d)
+void stat_from_dirent(struct smb_stat *st, const struct smb2_dirent *d)
 {
 	memset(st, 0, sizeof(*st));
 	st->creation_time = d->creation_time;
@@ -54,7 +60,7 @@ static int dir_walk_buffer(struct dir_walk *dw, const uint8_t *buf,
 		if (rc < 0)
 			break;
 		e.name = d.name;
-		smb_stat_from_dirent(&e.st, &d);
+		stat_from_dirent(&e.st, &d);
 		rc = dw->cb(dw->arg, &e);
 		smb2_dirent_free(&d);
 		if (rc)
@@ -123,22 +129,17 @@ int smb_dir_list(struct smb_tree *t, struct smb2_fileid fid,
 	return rc;
 }
 
-int smb_path_list(struct smb_tree *t, const char *path, smb_dir_cb cb,
-		  void *arg, unsigned int *skipped)
+/* The listing of path the long way: open, QUERY_DIRECTORY until done, close. */
+static int path_list(struct smb_tree *t, const char *path, smb_dir_cb cb,
+		     void *arg, unsigned int *skipped)
 {
-	struct smb_open_args a = {
-		.path = path,
-		.desired_access = FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES |
-				  SYNCHRONIZE,
-		.share_access = FILE_SHARE_READ | FILE_SHARE_WRITE |
-				FILE_SHARE_DELETE,
-		.disposition = FILE_OPEN,
-		.create_options = FILE_DIRECTORY_FILE,
-	};
+	struct smb_open_args a;
 	struct smb_open_result res;
-	int rc = smb_file_open(t, &a, &res);
-	int rc2;
+	int rc, rc2;
 
+	path_open_args(&a, path, DIR_LIST_ACCESS, FILE_OPEN,
+		       FILE_DIRECTORY_FILE);
+	rc = smb_file_open(t, &a, &res);
 	if (rc < 0)
 		return rc;
 	rc = smb_dir_list(t, res.fid, "*", cb, arg, skipped);
@@ -154,4 +155,95 @@ void smb_dir_listing_free(struct smb_dir_listing *l)
 		free(l->v[i].name);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
+}
+
+/* Adds an entry to a listing (a smb_dir_cb); "." and ".." stay out. */
+static int listing_add(void *arg, const struct smb_dirent_info *e)
+{
+	struct smb_dir_listing *l = arg;
+	struct smb_dir_entry *v;
+	char *name;
+
+	if (!strcmp(e->name, ".") || !strcmp(e->name, ".."))
+		return 0;
+	/* Room for 16 entries first, doubled whenever it is full. */
+	if (l->n == 0 || (l->n >= 16 && (l->n & (l->n - 1)) == 0)) {
+		v = realloc(l->v, (l->n ? 2 * l->n : 16) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+	}
+	name = strdup(e->name);
+	if (!name)
+		return -ENOMEM;
+	l->v[l->n].name = name;
+	l->v[l->n].st = e->st;
+	l->n++;
+	return 0;
+}
+
+/*
+ * One round trip for most directories: CREATE + two QUERY_DIRECTORY +
+ * CLOSE.  When the second one still finds entries the directory is
+ * larger than two buffers: 1 is returned and the caller lists it the
+ * long way.
+ */
+static int list_compound(struct smb_tree *t, const char *path,
+			 struct smb_dir_listing *l)
+{
+	struct dir_walk dw = {.cb = listing_add, .arg = l};
+	struct compound_op qd[2] = {
+		{.kind = COMPOUND_QUERY_DIRECTORY,
+		 .info_class = FILE_ID_BOTH_DIRECTORY_INFORMATION,
+		 .flags = SMB2_RESTART_SCANS,
+		 .pattern = "*",
+		 .max_out = DIR_BUFFER_SIZE},
+		{.kind = COMPOUND_QUERY_DIRECTORY,
+		 .info_class = FILE_ID_BOTH_DIRECTORY_INFORMATION,
+		 .pattern = "*",
+		 .max_out = DIR_BUFFER_SIZE},
+	};
+	uint32_t room = compound_out_room(t, 2);
+	struct smb_open_args a;
+	struct compound c = {.open = &a, .ops = qd, .n_ops = 2};
+	int i, rc;
+
+	for (i = 0; i < 2; i++)
+		if (qd[i].max_out > room)
+			qd[i].max_out = room;
+	path_open_args(&a, path, DIR_LIST_ACCESS, FILE_OPEN,
+		       FILE_DIRECTORY_FILE);
+	rc = compound_run(t, &c);
+	for (i = 0; i < 2 && !c.create_rc; i++) {
+		if (qd[i].status == STATUS_NO_MORE_FILES) {
+			rc = 0;
+			break;
+		}
+		rc = qd[i].rc;
+		if (!rc)
+			rc = dir_walk_buffer(&dw, qd[i].out, qd[i].out_len);
+		if (rc)
+			break;
+	}
+	if (rc == 0 && i == 2)
+		rc = 1;
+	l->skipped = dw.skipped;
+	compound_free(&c);
+	return rc;
+}
+
+int smb_path_list_all(struct smb_tree *t, const char *path,
+		      struct smb_dir_listing *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = list_compound(t, path, out);
+	if (rc == 1) {
+		smb_dir_listing_free(out);
+		rc = path_list(t, path, listing_add, out, &out->skipped);
+	}
+	if (rc < 0)
+		smb_dir_listing_free(out);
+	return rc;
 }

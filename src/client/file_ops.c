@@ -95,7 +95,7 @@ static void stat_from_create(struct smb_stat *st,
 }
 
 /* Encodes a CREATE for a into req->msg. */
-static int open_encode(struct smb_tree *t, const struct smb_open_args *a,
+int open_request_encode(struct smb_tree *t, const struct smb_open_args *a,
 		       struct smb_req *req)
 {
 	struct smb2_create_ctx ctx[3];
@@ -125,7 +125,7 @@ static int open_encode(struct smb_tree *t, const struct smb_open_args *a,
 	return smb2_create_request_encode(&req->msg, &cr);
 }
 
-static int open_decode(const struct smb_req *req, bool reconnected,
+int open_response_decode(const struct smb_req *req, bool reconnected,
 		       struct smb_open_result *res)
 {
 	struct smb2_create_response r;
@@ -160,11 +160,11 @@ int smb_file_open(struct smb_tree *t, const struct smb_open_args *a,
 
 	if (!req)
 		return -ENOMEM;
-	rc = open_encode(t, a, req);
+	rc = open_request_encode(t, a, req);
 	if (!rc)
 		rc = smb_call(t, req, 0);
 	if (!rc)
-		rc = open_decode(req, a->reconnect, res);
+		rc = open_response_decode(req, a->reconnect, res);
 	smb_req_free(req);
 	return rc;
 }
@@ -228,7 +228,7 @@ int smb_file_flush(struct smb_tree *t, struct smb2_fileid fid)
 	return rc;
 }
 
-static uint32_t io_max(struct smb_tree *t, bool write)
+uint32_t io_max_payload(struct smb_tree *t, bool write)
 {
 	const struct smb_session_info *i = &t->session->info;
 	uint32_t m = write ? i->max_write : i->max_read;
@@ -241,7 +241,7 @@ static uint32_t io_max(struct smb_tree *t, bool write)
 	return m < 8u << 20 ? m : 8u << 20;
 }
 
-static struct smb_req *read_req_new(struct smb_tree *t, struct smb2_fileid fid,
+struct smb_req *read_request_new(struct smb_tree *t, struct smb2_fileid fid,
 				    uint32_t len, uint64_t off)
 {
 	struct smb2_read_request rr = {
@@ -262,7 +262,7 @@ static struct smb_req *read_req_new(struct smb_tree *t, struct smb2_fileid fid,
 }
 
 /* Bytes read (0 at EOF) or -errno; copies into buf (at most len). */
-static ssize_t read_result(const struct smb_req *req, void *buf, uint32_t len)
+ssize_t read_response_copy(const struct smb_req *req, void *buf, uint32_t len)
 {
 	struct smb2_read_response r;
 	int rc;
@@ -281,7 +281,7 @@ static ssize_t read_result(const struct smb_req *req, void *buf, uint32_t len)
 	return r.data_len;
 }
 
-static struct smb_req *write_req_new(struct smb_tree *t,
+struct smb_req *write_request_new(struct smb_tree *t,
 				     struct smb2_fileid fid, const void *buf,
 				     uint32_t len, uint64_t off)
 {
@@ -303,7 +303,7 @@ static struct smb_req *write_req_new(struct smb_tree *t,
 	return req;
 }
 
-static ssize_t write_result(const struct smb_req *req, uint32_t len)
+ssize_t write_response_count(const struct smb_req *req, uint32_t len)
 {
 	struct smb2_write_response r;
 	int rc = smb_req_result(req, 0);
@@ -327,7 +327,7 @@ struct io_async {
 static void read_async_done(struct smb_req *req)
 {
 	struct io_async *io = req->arg;
-	ssize_t n = read_result(req, io->buf, io->len);
+	ssize_t n = read_response_copy(req, io->buf, io->len);
 
 	io->done(io->arg, n);
 	free(io);
@@ -337,7 +337,7 @@ static void read_async_done(struct smb_req *req)
 static void write_async_done(struct smb_req *req)
 {
 	struct io_async *io = req->arg;
-	ssize_t n = write_result(req, io->len);
+	ssize_t n = write_response_count(req, io->len);
 
 	io->done(io->arg, n);
 	free(io);
@@ -368,11 +368,11 @@ int smb_file_read_async(struct smb_tree *t, struct smb2_fileid fid,
 			void *buf, uint32_t len, uint64_t off,
 			smb_io_done_fn done, void *arg)
 {
-	if (len > io_max(t, false)) {
+	if (len > io_max_payload(t, false)) {
 		done(arg, -EINVAL);
 		return -EINVAL;
 	}
-	return io_async_submit(t, read_req_new(t, fid, len, off),
+	return io_async_submit(t, read_request_new(t, fid, len, off),
 			       read_async_done, buf, len, done, arg);
 }
 
@@ -380,11 +380,11 @@ int smb_file_write_async(struct smb_tree *t, struct smb2_fileid fid,
 			 const void *buf, uint32_t len, uint64_t off,
 			 smb_io_done_fn done, void *arg)
 {
-	if (len > io_max(t, true)) {
+	if (len > io_max_payload(t, true)) {
 		done(arg, -EINVAL);
 		return -EINVAL;
 	}
-	return io_async_submit(t, write_req_new(t, fid, buf, len, off),
+	return io_async_submit(t, write_request_new(t, fid, buf, len, off),
 			       write_async_done, NULL, len, done, arg);
 }
 
@@ -516,7 +516,7 @@ static ssize_t io_window(struct smb_tree *t, struct smb2_fileid fid,
 /* A piece size: a quarter of the request, 64 KiB aligned, within max. */
 static uint32_t io_piece_size(struct smb_tree *t, bool write, size_t len)
 {
-	uint32_t max = io_max(t, write);
+	uint32_t max = io_max_payload(t, write);
 	size_t piece = (len / 4 + IO_PIECE_MIN - 1) & ~(size_t)(IO_PIECE_MIN - 1);
 
 	if (piece < IO_PIECE_MIN)
@@ -555,13 +555,13 @@ ssize_t smb_file_read(struct smb_tree *t, struct smb2_fileid fid, void *buf,
 	struct smb_req *req;
 	ssize_t n;
 
-	if (len > IO_SINGLE_MAX || len > io_max(t, false))
+	if (len > IO_SINGLE_MAX || len > io_max_payload(t, false))
 		return io_run(t, fid, false, buf, len, off);
-	req = read_req_new(t, fid, (uint32_t)len, off);
+	req = read_request_new(t, fid, (uint32_t)len, off);
 	if (!req)
 		return -ENOMEM;
 	smb_call(t, req, 0);
-	n = read_result(req, buf, (uint32_t)len);
+	n = read_response_copy(req, buf, (uint32_t)len);
 	smb_req_free(req);
 	return n;
 }
@@ -572,13 +572,13 @@ ssize_t smb_file_write(struct smb_tree *t, struct smb2_fileid fid,
 	struct smb_req *req;
 	ssize_t n;
 
-	if (len > IO_SINGLE_MAX || len > io_max(t, true))
+	if (len > IO_SINGLE_MAX || len > io_max_payload(t, true))
 		return io_run(t, fid, true, (uint8_t *)buf, len, off);
-	req = write_req_new(t, fid, buf, (uint32_t)len, off);
+	req = write_request_new(t, fid, buf, (uint32_t)len, off);
 	if (!req)
 		return -ENOMEM;
 	smb_call(t, req, 0);
-	n = write_result(req, (uint32_t)len);
+	n = write_response_count(req, (uint32_t)len);
 	smb_req_free(req);
 	if (n == 0 && len)
 		return -EIO; /* the server accepted nothing */

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* FSCTL-based calls: server-side copy (MS-SMB2 3.2.4.20.2). */
+/*
+ * FSCTL-based calls: server-side copy (MS-SMB2 3.2.4.20.2), sparse
+ * files, zeroing and allocated ranges (MS-FSCC 2.3).
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,4 +90,93 @@ ssize_t smb_file_copy_chunk(struct smb_tree *t, struct smb2_fileid src,
 		done += n;
 	}
 	return done;
+}
+
+/* Sends an FSCTL whose input an encoder filled and whose output is none. */
+static int fsctl_in(struct smb_tree *t, struct smb2_fileid fid, uint32_t code,
+		    struct smb_wbuf *in)
+{
+	int rc = wbuf_error(in);
+
+	if (!rc)
+		rc = smb_ioctl(t, fid, code, in->data, (uint32_t)in->len, 0,
+			       NULL, NULL);
+	wbuf_free(in);
+	return rc;
+}
+
+/* MS-FSCC 2.3.64 FILE_SET_SPARSE_BUFFER. */
+int smb_file_set_sparse(struct smb_tree *t, struct smb2_fileid fid,
+			bool sparse)
+{
+	struct smb_wbuf in = SMB_WBUF_INIT;
+
+	smb2_fsctl_set_sparse_encode(&in, sparse);
+	return fsctl_in(t, fid, FSCTL_SET_SPARSE, &in);
+}
+
+/* MS-FSCC 2.3.70 FILE_ZERO_DATA_INFORMATION. */
+int smb_file_zero_data(struct smb_tree *t, struct smb2_fileid fid,
+		       uint64_t off, uint64_t end)
+{
+	struct smb_wbuf in = SMB_WBUF_INIT;
+
+	smb2_fsctl_zero_data_encode(&in, off, end);
+	return fsctl_in(t, fid, FSCTL_SET_ZERO_DATA, &in);
+}
+
+/* Output room for FSCTL_QUERY_ALLOCATED_RANGES (16 bytes a range). */
+#define RANGES_OUT_SMALL (64u << 10)
+#define RANGES_OUT_LARGE (1u << 20)
+
+static int ranges_convert(const uint8_t *out, uint32_t out_len,
+			  struct smb_alloc_range **ranges, size_t *n)
+{
+	struct smb2_alloc_range *r = NULL;
+	size_t i;
+	int rc = smb2_fsctl_alloc_ranges_decode(out, out_len, &r, n);
+
+	if (rc < 0)
+		return rc;
+	*ranges = *n ? malloc(*n * sizeof(**ranges)) : NULL;
+	if (*n && !*ranges) {
+		free(r);
+		return -ENOMEM;
+	}
+	for (i = 0; i < *n; i++) {
+		(*ranges)[i].offset = r[i].offset;
+		(*ranges)[i].length = r[i].length;
+	}
+	free(r);
+	return 0;
+}
+
+/* MS-FSCC 2.3.33 / 2.3.34: a bigger buffer once when the first is full. */
+int smb_file_allocated_ranges(struct smb_tree *t, struct smb2_fileid fid,
+			      uint64_t off, uint64_t len,
+			      struct smb_alloc_range **ranges, size_t *n)
+{
+	static const uint32_t room[2] = {RANGES_OUT_SMALL, RANGES_OUT_LARGE};
+	const struct smb2_alloc_range want = {off, len};
+	struct smb_wbuf in = SMB_WBUF_INIT;
+	uint8_t *out = NULL;
+	uint32_t out_len = 0;
+	int i, rc;
+
+	*ranges = NULL;
+	*n = 0;
+	rc = smb2_fsctl_alloc_range_encode(&in, &want);
+	for (i = 0; !rc && i < 2; i++) {
+		rc = smb_ioctl(t, fid, FSCTL_QUERY_ALLOCATED_RANGES, in.data,
+			       (uint32_t)in.len, room[i], &out, &out_len);
+		/* BUFFER_OVERFLOW (E2BIG) or BUFFER_TOO_SMALL (ERANGE) */
+		if (rc != -E2BIG && rc != -ERANGE)
+			break;
+		rc = -E2BIG;
+	}
+	wbuf_free(&in);
+	if (!rc)
+		rc = ranges_convert(out, out_len, ranges, n);
+	free(out);
+	return rc;
 }

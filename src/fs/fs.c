@@ -8,15 +8,15 @@
 
 #include "smbfs.h"
 
-int smbfs_init_state(struct smbfs *fs, struct smb_session *s,
-		     struct smb_tree *t, const struct smbfs_config *cfg)
+int smbfs_init_state(struct smbfs *fs, struct smb_pool *pool,
+		     struct pool_tree *t, const struct smbfs_config *cfg)
 {
 	struct smb_stat root_st;
 	const char *sub = cfg->subdir ? cfg->subdir : "";
 	int rc;
 
 	memset(fs, 0, sizeof(*fs));
-	fs->session = s;
+	fs->pool = pool;
 	fs->tree = t;
 	fs->cfg = *cfg;
 	if (pthread_mutex_init(&fs->lock, NULL))
@@ -25,7 +25,7 @@ int smbfs_init_state(struct smbfs *fs, struct smb_session *s,
 		pthread_mutex_destroy(&fs->lock);
 		return -ENOMEM;
 	}
-	rc = smb_path_stat(t, sub, &root_st);
+	rc = pool_path_stat(t, sub, &root_st);
 	if (rc < 0)
 		return rc;
 	if (!(root_st.attributes & FILE_ATTRIBUTE_DIRECTORY))
@@ -49,16 +49,6 @@ struct smbfs_inode *fs_inode_or_reply(fuse_req_t req, fuse_ino_t ino)
 	return in;
 }
 
-int fs_open_path(struct smbfs *fs, const char *path, uint32_t access,
-		 uint32_t disposition, uint32_t options,
-		 struct smb_open_result *res)
-{
-	struct smb_open_result tmp;
-
-	return smb_path_open(fs->tree, path, access, disposition, options,
-			     res ? res : &tmp);
-}
-
 /*
  * MS-SMB2 2.2.10: a share exported read-only grants no write access in
  * its MaximalAccess, and the server answers ACCESS_DENIED; to Linux that
@@ -72,7 +62,7 @@ int fs_share_errno(struct smbfs *fs, int rc)
 
 	if (rc != -EACCES)
 		return rc;
-	smb_tree_get_info(fs->tree, &ti);
+	pool_tree_get_info(fs->tree, &ti);
 	return ti.maximal_access && !(ti.maximal_access & write) ? -EROFS : rc;
 }
 

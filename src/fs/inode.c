@@ -183,6 +183,10 @@ static struct smbfs_inode *inode_new(struct smbfs *fs, fuse_ino_t ino,
 
 	if (!in)
 		return NULL;
+	if (pool_lease_key_new(in->lease_key) < 0) {
+		free(in);
+		return NULL;
+	}
 	in->ino = ino ? ino : fs->next_ino++;
 	in->server_id = st->file_id;
 	inode_store_stat(in, st);
@@ -209,11 +213,17 @@ struct smbfs_inode *inode_remember(struct smbfs *fs,
 	if (!in && ino)
 		in = find_by_ino(fs, ino);
 	if (in && (in->parent != parent || strcmp(in->name, name))) {
-		/* A hard link or a rename done elsewhere: follow the name. */
+		/*
+		 * A hard link or a rename done elsewhere: follow the name.
+		 * A lease key belongs to one name (MS-SMB2 3.3.5.9.8), so
+		 * opens by this one get a key of their own.
+		 */
 		if (in != fs->root) {
 			inode_detach(fs, in);
 			if (inode_attach(fs, in, parent, name))
 				in = NULL;
+			else
+				pool_lease_key_new(in->lease_key);
 		}
 	} else if (!in) {
 		in = inode_new(fs, ino, st);
@@ -464,6 +474,8 @@ void inode_handle_closing(struct smbfs *fs, struct smbfs_handle *h)
 {
 	pthread_mutex_lock(&fs->lock);
 	h->closing = true;
+	while (h->lent)
+		pthread_cond_wait(&fs->closed, &fs->lock);
 	pthread_mutex_unlock(&fs->lock);
 }
 
@@ -501,8 +513,8 @@ void inode_wait_closes(struct smbfs *fs, struct smbfs_inode *in)
 	pthread_mutex_unlock(&fs->lock);
 }
 
-int inode_handle_fid(struct smbfs *fs, struct smbfs_inode *in, bool writable,
-		     struct smb2_fileid *fid)
+int inode_handle_lend(struct smbfs *fs, struct smbfs_inode *in, bool writable,
+		      struct smbfs_handle **lent)
 {
 	struct smbfs_handle *h;
 	int rc = -ENOENT;
@@ -512,10 +524,50 @@ int inode_handle_fid(struct smbfs *fs, struct smbfs_inode *in, bool writable,
 		if (h->closing ||
 		    (writable && (h->flags & O_ACCMODE) == O_RDONLY))
 			continue;
-		*fid = h->fid;
+		h->lent++;
+		*lent = h;
 		rc = 0;
 		break;
 	}
 	pthread_mutex_unlock(&fs->lock);
 	return rc;
+}
+
+void inode_handle_return(struct smbfs *fs, struct smbfs_handle *h)
+{
+	pthread_mutex_lock(&fs->lock);
+	if (--h->lent == 0 && h->closing)
+		pthread_cond_broadcast(&fs->closed);
+	pthread_mutex_unlock(&fs->lock);
+}
+
+void inode_lease_key(struct smbfs *fs, struct smbfs_inode *in, uint8_t key[16])
+{
+	pthread_mutex_lock(&fs->lock);
+	memcpy(key, in->lease_key, 16);
+	pthread_mutex_unlock(&fs->lock);
+}
+
+int inode_child_lease_key(struct smbfs *fs, struct smbfs_inode *parent,
+			  const char *name, uint8_t key[16])
+{
+	struct smbfs_inode *in;
+
+	pthread_mutex_lock(&fs->lock);
+	in = find_by_name(fs, parent, name);
+	if (in)
+		memcpy(key, in->lease_key, 16);
+	pthread_mutex_unlock(&fs->lock);
+	return in ? 0 : pool_lease_key_new(key);
+}
+
+void inode_created(struct smbfs *fs, struct smbfs_inode *in,
+		   struct smbfs_handle *h, const uint8_t key[16])
+{
+	pthread_mutex_lock(&fs->lock);
+	if (!in->open_count)
+		memcpy(in->lease_key, key, 16);
+	h->inode = in;
+	h->creating_path = NULL;
+	pthread_mutex_unlock(&fs->lock);
 }

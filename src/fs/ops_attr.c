@@ -18,7 +18,6 @@
 #include <time.h>
 
 #include "smbfs.h"
-#include "smbfs/wire/fscc_info.h"
 
 /*
  * The attributes chmod leaves: READONLY follows the owner write bit,
@@ -65,7 +64,7 @@ static uint64_t setattr_time(const struct timespec *ts, bool now)
 	 * left alone rather than sent as one of those.
 	 */
 	ft = attr_unix_to_filetime(ts);
-	return ft >= FSCC_TIME_RESUME_UPDATING ? FSCC_TIME_NO_CHANGE : ft;
+	return ft >= SMB_TIME_RESUME_UPDATING ? 0 : ft;
 }
 
 /*
@@ -105,47 +104,6 @@ static int setattr_check(struct smbfs *fs, struct smbfs_inode *in,
 	return 0;
 }
 
-/* A handle setattr opened itself, and the attributes the open saw. */
-struct setattr_fid {
-	struct smb2_fileid fid;
-	uint32_t attributes; /* as the open saw them */
-};
-
-static int setattr_open(struct smbfs *fs, struct smbfs_inode *in,
-			uint32_t access, struct setattr_fid *f)
-{
-	struct smb_open_result res;
-	char *path = inode_smb_path(fs, in);
-	int rc;
-
-	memset(f, 0, sizeof(*f));
-	if (!path)
-		return -errno;
-	/* No (non-)directory option: the same open serves both kinds. */
-	rc = fs_open_path(fs, path, access | FILE_READ_ATTRIBUTES, FILE_OPEN, 0,
-			  &res);
-	free(path);
-	if (rc < 0)
-		return rc;
-	f->fid = res.fid;
-	f->attributes = res.st.attributes;
-	return 0;
-}
-
-/* FileBasicInformation with the new times and, for chmod, attributes. */
-static int setattr_basic(struct smbfs *fs, struct smbfs_inode *in,
-			 struct smb2_fileid fid, uint32_t current,
-			 const struct setattr_plan *p)
-{
-	uint32_t attrs = 0;
-
-	if (p->mode)
-		attrs = setattr_dos_attributes(current, in->is_dir,
-					       p->new_mode);
-	return smb_file_set_basic(fs->tree, fid, 0, p->atime, p->mtime, 0,
-				  attrs);
-}
-
 static uint32_t setattr_cached_attributes(struct smbfs *fs,
 					  struct smbfs_inode *in)
 {
@@ -158,9 +116,54 @@ static uint32_t setattr_cached_attributes(struct smbfs *fs,
 }
 
 /*
- * Applies the plan.  An open file (ftruncate) is changed through its own
- * handle, which also works after it was unlinked; when that handle lacks
- * FILE_WRITE_ATTRIBUTES the path is opened for the rest.
+ * The plan as one request: the new size, then FileBasicInformation with
+ * the new times and, for chmod, the attributes made from current.
+ */
+static void setattr_request(const struct smbfs_inode *in, uint32_t current,
+			    const struct setattr_plan *p,
+			    struct smb_setattr *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->set_size = p->size;
+	sa->size = p->new_size;
+	sa->set_basic = p->basic;
+	sa->last_access_time = p->atime;
+	sa->last_write_time = p->mtime;
+	if (p->mode)
+		sa->attributes = setattr_dos_attributes(current, in->is_dir,
+							p->new_mode);
+}
+
+/*
+ * One compound by path.  chmod keeps every other attribute as the
+ * server has it now.
+ */
+static int setattr_by_path(struct smbfs *fs, struct smbfs_inode *in,
+			   const struct setattr_plan *p, struct smb_stat *st)
+{
+	struct smb_setattr sa;
+	struct smb_stat cur;
+	char *path = inode_smb_path(fs, in);
+	int rc = 0;
+
+	if (!path)
+		return -errno;
+	cur.attributes = setattr_cached_attributes(fs, in);
+	if (p->mode)
+		rc = pool_path_stat(fs->tree, path, &cur);
+	if (!rc) {
+		setattr_request(in, cur.attributes, p, &sa);
+		rc = pool_path_setattr(fs->tree, path, &sa, st);
+	}
+	free(path);
+	return rc;
+}
+
+/*
+ * Applies the plan; st receives the attributes afterwards.  An open file
+ * (ftruncate) is changed through its own handle, which also works after
+ * it was unlinked; when that handle lacks FILE_WRITE_ATTRIBUTES the
+ * path is used for the rest.
  *
  * Samba gives a handle that wrote data the close time as its mtime, even
  * over a time set meanwhile through another handle; only a time set
@@ -169,36 +172,28 @@ static uint32_t setattr_cached_attributes(struct smbfs *fs,
  * still open is lost at its close.
  */
 static int setattr_apply(struct smbfs *fs, struct smbfs_inode *in,
-			 struct smbfs_handle *h, const struct setattr_plan *p)
+			 struct smbfs_handle *h, const struct setattr_plan *p,
+			 struct smb_stat *st)
 {
-	struct setattr_fid f;
-	uint32_t access = FILE_WRITE_ATTRIBUTES;
-	int rc, rc2;
+	struct setattr_plan rest = *p;
+	struct smb_setattr sa;
+	int rc;
 
-	if (h) {
-		if (p->size) {
-			rc = smb_file_set_size(fs->tree, h->fid, p->new_size);
-			if (rc < 0)
-				return rc;
-		}
-		if (!p->basic)
-			return 0;
-		rc = setattr_basic(fs, in, h->fid,
-				   setattr_cached_attributes(fs, in), p);
-		if (rc != -EACCES)
-			return rc;
-	} else if (p->size) {
-		access |= FILE_WRITE_DATA;
-	}
-	rc = setattr_open(fs, in, access, &f);
-	if (rc < 0)
+	if (!h)
+		return setattr_by_path(fs, in, p, st);
+	setattr_request(in, setattr_cached_attributes(fs, in), p, &sa);
+	rc = pool_file_setattr(h->file, &sa, st);
+	if (rc != -EACCES || !p->basic)
 		return rc;
-	if (p->size && !h)
-		rc = smb_file_set_size(fs->tree, f.fid, p->new_size);
-	if (!rc && p->basic)
-		rc = setattr_basic(fs, in, f.fid, f.attributes, p);
-	rc2 = smb_file_close(fs->tree, f.fid, NULL);
-	return rc ? rc : rc2;
+	/* The SET_INFOs ran one by one: was it the size that failed? */
+	if (p->size) {
+		sa.set_basic = false;
+		rc = pool_file_setattr(h->file, &sa, NULL);
+		if (rc < 0)
+			return rc;
+		rest.size = false;
+	}
+	return setattr_by_path(fs, in, &rest, st);
 }
 
 /*
@@ -206,41 +201,25 @@ static int setattr_apply(struct smbfs *fs, struct smbfs_inode *in,
  * an open writable handle of the same file is borrowed when there is
  * one: MS-FSA 2.1.5.14.2 has the server keep LastWriteTime only when it
  * was set through the handle that wrote, otherwise the CLOSE of that
- * handle stamps the close time over it (cp -p, tar x).  If the borrowed
- * handle was closed meanwhile, the path is used.
+ * handle stamps the close time over it (cp -p, tar x).  A handle the
+ * server no longer knows leaves the change to the path.
  */
 static int setattr_apply_any(struct smbfs *fs, struct smbfs_inode *in,
 			     struct smbfs_handle *h,
-			     const struct setattr_plan *p)
+			     const struct setattr_plan *p, struct smb_stat *st)
 {
-	struct smbfs_handle borrowed = {.inode = in};
+	struct smbfs_handle *lent;
 	int rc;
 
 	/* A CLOSE still in flight would stamp its time over ours. */
 	if (!h && !in->is_dir && p->basic)
 		inode_wait_closes(fs, in);
-	if (h || in->is_dir ||
-	    inode_handle_fid(fs, in, true, &borrowed.fid) < 0)
-		return setattr_apply(fs, in, h, p);
-	rc = setattr_apply(fs, in, &borrowed, p);
+	if (h || in->is_dir || inode_handle_lend(fs, in, true, &lent) < 0)
+		return setattr_apply(fs, in, h, p, st);
+	rc = setattr_apply(fs, in, lent, p, st);
+	inode_handle_return(fs, lent);
 	if (rc == -EBADF || rc == -ENOENT)
-		rc = setattr_apply(fs, in, NULL, p);
-	return rc;
-}
-
-static int setattr_refresh(struct smbfs *fs, struct smbfs_inode *in,
-			   struct smbfs_handle *h)
-{
-	struct smb2_fileid fid;
-	int rc;
-
-	if (h)
-		fid = h->fid;
-	else if (in->is_dir || inode_handle_fid(fs, in, false, &fid) < 0)
-		return fs_refresh_attr(fs, in);
-	rc = fs_refresh_attr_fid(fs, in, fid);
-	if (rc < 0 && !h)
-		return fs_refresh_attr(fs, in);
+		rc = setattr_apply(fs, in, NULL, p, st);
 	return rc;
 }
 
@@ -251,6 +230,7 @@ void smbfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
 	struct smbfs_handle *h = NULL;
 	struct setattr_plan plan;
+	struct smb_stat st;
 	struct stat stbuf;
 	int rc;
 
@@ -265,12 +245,10 @@ void smbfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	/* chown to the presented owner and ctime alone change nothing. */
 	if (!plan.size && !plan.basic)
 		goto reply;
-	rc = fs_share_errno(fs, setattr_apply_any(fs, in, h, &plan));
+	rc = fs_share_errno(fs, setattr_apply_any(fs, in, h, &plan, &st));
 	if (rc < 0)
 		goto out;
-	rc = setattr_refresh(fs, in, h);
-	if (rc < 0)
-		goto out;
+	fs_store_stat(fs, in, &st);
 reply:
 	pthread_mutex_lock(&fs->lock);
 	attr_fill(fs, in, &stbuf);

@@ -22,8 +22,6 @@
 
 #include "smbfs.h"
 
-/* Files renamed away while open (see ops_ns.c) stay out of listings. */
-#define HIDDEN_PREFIX ".smbfs-deleted-"
 /* The d_ino for an entry whose inode number is not known yet. */
 #define DIR_UNKNOWN_INO 0xffffffffu
 
@@ -35,7 +33,7 @@ struct dir_entry {
 struct dir_handle {
 	/*
 	 * First, so code that treats fi->fh as a handle finds the inode;
-	 * its fid is never an open SMB handle (see above).
+	 * it has no open SMB handle (file is NULL, see above).
 	 */
 	struct smbfs_handle h;
 	pthread_mutex_t lock;	/* the snapshot */
@@ -76,33 +74,28 @@ static int snapshot_add(struct dir_handle *dh, char *name,
 	return 0;
 }
 
-struct list_ctx {
-	struct smbfs *fs;
-	struct dir_handle *dh;
-	const char *dir_path; /* for the log */
-};
-
-static int list_cb(void *arg, const struct smb_dirent_info *e)
+/* Adds a server entry under its Linux name; takes ownership of none. */
+static int snapshot_add_entry(struct smbfs *fs, struct dir_handle *dh,
+			      const struct smb_dir_entry *e,
+			      const char *dir_path)
 {
-	struct list_ctx *lc = arg;
 	char *name = NULL;
-	int rc;
+	int rc = name_from_smb(e->name, fs->cfg.mapposix, &name);
 
-	if (!strcmp(e->name, ".") || !strcmp(e->name, ".."))
-		return 0;
-	rc = name_from_smb(e->name, lc->fs->cfg.mapposix, &name);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc < 0) {
-		smb_log(SMB_LOG_WARN, "skipping \"%s\" in \"\\%s\": not a valid Linux name",
-			  e->name, lc->dir_path);
+		smb_log(SMB_LOG_WARN,
+			"skipping \"%s\" in \"\\%s\": not a valid Linux name",
+			e->name, dir_path);
 		return 0;
 	}
+	/* Files renamed away while open (see ops_ns.c) stay out. */
 	if (!strncmp(name, HIDDEN_PREFIX, strlen(HIDDEN_PREFIX))) {
 		free(name);
 		return 0;
 	}
-	return snapshot_add(lc->dh, name, &e->st);
+	return snapshot_add(dh, name, &e->st);
 }
 
 /* Starts a snapshot with our own "." and ".." (the server's are skipped). */
@@ -125,26 +118,35 @@ static int snapshot_add_dots(struct dir_handle *dh)
 	return snapshot_add(dh, n2, &dot);
 }
 
-/* Reads the whole listing into a fresh snapshot (dh->lock held). */
+/*
+ * Reads the whole listing into a fresh snapshot (dh->lock held).  The
+ * listing's memory is ours once the pool returned it.
+ */
 static int snapshot_load(struct smbfs *fs, struct smbfs_inode *dir,
 			 struct dir_handle *dh)
 {
-	struct list_ctx lc = { .fs = fs, .dh = dh };
-	unsigned int skipped = 0;
+	struct smb_dir_listing l = { 0 };
 	char *path = inode_smb_path(fs, dir);
+	size_t i;
 	int rc;
 
 	snapshot_free(dh);
 	if (!path)
 		return -errno;
-	lc.dir_path = path;
 	rc = snapshot_add_dots(dh);
 	if (!rc)
-		rc = smb_path_list(fs->tree, path, list_cb, &lc, &skipped);
-	if (!rc && skipped)
-		smb_log(SMB_LOG_WARN, "skipped %u names in \"\\%s\" that are not valid "
-			  "UTF-16",
-			  skipped, path);
+		rc = pool_path_list(fs->tree, path, &l);
+	if (!rc && l.skipped)
+		smb_log(SMB_LOG_WARN,
+			"skipped %u names in \"\\%s\" that are not valid "
+			"UTF-16",
+			l.skipped, path);
+	for (i = 0; i < l.n; i++) {
+		if (!rc)
+			rc = snapshot_add_entry(fs, dh, &l.v[i], path);
+		free(l.v[i].name);
+	}
+	free(l.v);
 	free(path);
 	if (rc < 0)
 		snapshot_free(dh);
@@ -174,7 +176,7 @@ void smbfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fs_reply_err(req, rc);
 		return;
 	}
-	memset(&dh->h.fid, 0xff, sizeof(dh->h.fid));
+	dh->h.fs = fs;
 	dh->h.inode = in;
 	dh->h.flags = fi->flags;
 	dh->fresh = true;
@@ -468,7 +470,6 @@ void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 {
 	struct smbfs *fs = smbfs_from_req(req);
 	struct smbfs_inode *dir = fs_inode_or_reply(req, parent);
-	struct smb_open_result res;
 	struct smb_stat st;
 	char *path;
 	int rc = 0;
@@ -485,18 +486,9 @@ void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fs_reply_err(req, rc);
 		return;
 	}
-	rc = fs_open_path(fs, path, FILE_READ_ATTRIBUTES | SYNCHRONIZE,
-			  FILE_CREATE, FILE_DIRECTORY_FILE, &res);
+	/* st carries the id a later lookup sees. */
+	rc = pool_path_mkdir(fs->tree, path, &st);
 	free(path);
-	if (rc < 0) {
-		fs_reply_err(req, rc);
-		return;
-	}
-	/* The id a later lookup sees (FileInternalInformation), not QFID's. */
-	rc = smb_file_stat(fs->tree, res.fid, &st);
-	smb_file_close(fs->tree, res.fid, NULL);
-	if (rc < 0)
-		rc = fs_lookup_child(fs, dir, name, &st, NULL);
 	if (rc < 0) {
 		fs_reply_err(req, rc);
 		return;

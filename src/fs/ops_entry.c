@@ -16,7 +16,7 @@ void smbfs_op_init(void *userdata, struct fuse_conn_info *conn)
 	struct smb_session_info si;
 	uint32_t wmax;
 
-	smb_session_get_info(fs->session, &si);
+	pool_session_get_info(fs->tree, &si);
 	wmax = fs->cfg.wsize ? fs->cfg.wsize : si.max_write;
 	if (wmax > SMBFS_MAX_IO)
 		wmax = SMBFS_MAX_IO;
@@ -105,7 +105,7 @@ void smbfs_op_getattr(fuse_req_t req, fuse_ino_t ino,
 	struct smbfs *fs = smbfs_from_req(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
 	struct smbfs_handle *h = fi ? (struct smbfs_handle *)fi->fh : NULL;
-	struct smb2_fileid fid;
+	struct smbfs_handle *lent;
 	struct stat stbuf;
 	int rc = -ENOENT;
 
@@ -115,11 +115,12 @@ void smbfs_op_getattr(fuse_req_t req, fuse_ino_t ino,
 	 * An open file is asked through a handle: one round trip, and it
 	 * still works after the file was unlinked (fstat comes without fi).
 	 */
-	if (!in->is_dir) {
-		if (h)
-			fid = h->fid;
-		if (h || inode_handle_fid(fs, in, false, &fid) == 0)
-			rc = fs_refresh_attr_fid(fs, in, fid);
+	if (!in->is_dir && h && h->file) {
+		rc = fs_refresh_attr_file(fs, in, h->file);
+	} else if (!in->is_dir &&
+		   inode_handle_lend(fs, in, false, &lent) == 0) {
+		rc = fs_refresh_attr_file(fs, in, lent->file);
+		inode_handle_return(fs, lent);
 	}
 	/* No handle, or it was closed meanwhile: go by the path. */
 	if (rc < 0 && !in->unlinked)
@@ -139,7 +140,7 @@ void smbfs_op_statfs(fuse_req_t req, fuse_ino_t ino)
 	struct smbfs *fs = smbfs_from_req(req);
 	struct smb_fs_size sz;
 	struct statvfs sv;
-	int rc = smb_tree_statfs(fs->tree, &sz);
+	int rc = pool_tree_statfs(fs->tree, &sz);
 	uint64_t unit;
 
 	(void)ino;

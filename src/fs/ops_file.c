@@ -17,13 +17,9 @@
 #include <unistd.h>
 
 #include "smbfs.h"
-#include "smbfs/wire/smb2_fsctl.h"
 
 /* Pieces of the copy_file_range fallback. */
 #define COPY_PIECE (1u << 20)
-/* Output room for FSCTL_QUERY_ALLOCATED_RANGES (16 bytes a range). */
-#define RANGES_OUT_SMALL (64u << 10)
-#define RANGES_OUT_LARGE (1u << 20)
 
 /* What fi->fh points to; the rest of the filesystem sees only h. */
 struct smbfs_file {
@@ -90,40 +86,76 @@ static uint32_t file_create_attributes(mode_t mode)
 }
 
 /*
- * CREATE with DELETE added to the access, so that an unlink while the
- * file is open can set delete-pending through this handle.  A server or
- * another opener that refuses DELETE gets the open without it.
+ * The pool asks for the path of an open file when it must reopen it
+ * after a reconnect (on its own thread): the inode's path now, which
+ * follows renames and hiding, or the path being created.
  */
-static int file_smb_open(struct smbfs *fs, const char *path, int flags,
+static char *file_pool_path(void *owner)
+{
+	struct smbfs_handle *h = owner;
+	struct smbfs *fs = h->fs;
+	struct smbfs_inode *in;
+	const char *creating;
+
+	pthread_mutex_lock(&fs->lock);
+	in = h->inode;
+	creating = h->creating_path;
+	pthread_mutex_unlock(&fs->lock);
+	if (in)
+		return inode_smb_path(fs, in);
+	return creating ? strdup(creating) : NULL;
+}
+
+/*
+ * CREATE through the pool, which keeps h->file working across
+ * reconnects.  Every open asks for a read/handle/write lease under the
+ * inode's key (MS-SMB2 3.2.4.3.8).
+ */
+static int file_smb_open(struct smbfs *fs, struct smbfs_handle *h,
+			 const char *path, const uint8_t *lease_key,
 			 uint32_t disposition, uint32_t attributes,
 			 struct smb_open_result *res)
 {
 	struct smb_open_args a = {
 		.path = path,
-		.desired_access = file_access_for_flags(flags) | DELETE,
+		.desired_access = file_access_for_flags(h->flags),
 		.file_attributes = attributes,
 		.share_access =
 			FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
 		.disposition = disposition,
 		.create_options = FILE_NON_DIRECTORY_FILE,
+		.oplock_level = SMB2_OPLOCK_LEVEL_LEASE,
+		.lease_key = lease_key,
+		.lease_state = SMB2_LEASE_READ_CACHING |
+			       SMB2_LEASE_HANDLE_CACHING |
+			       SMB2_LEASE_WRITE_CACHING,
 	};
-	int rc = smb_file_open(fs->tree, &a, res);
+	int rc = pool_file_open(fs->tree, &a, h, file_pool_path, &h->file, res);
 
-	if (rc == -EACCES || rc == -EBUSY) {
-		a.desired_access &= ~DELETE;
-		rc = smb_file_open(fs->tree, &a, res);
+	/*
+	 * MS-SMB2 3.3.5.9.8: a lease key belongs to one file name, and the
+	 * server refuses it (STATUS_INVALID_PARAMETER) for another name of
+	 * the file while that lease lasts: then the open goes without one.
+	 */
+	if (rc == -EINVAL) {
+		a.oplock_level = SMB2_OPLOCK_LEVEL_NONE;
+		a.lease_key = NULL;
+		a.lease_state = 0;
+		rc = pool_file_open(fs->tree, &a, h, file_pool_path, &h->file,
+				    res);
 	}
 	return rc;
 }
 
 /* --- handles --- */
 
-static struct smbfs_file *file_new(int flags)
+static struct smbfs_file *file_new(struct smbfs *fs, int flags)
 {
 	struct smbfs_file *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		return NULL;
+	f->h.fs = fs;
 	f->locks = fs_lock_state_new();
 	if (!f->locks || pthread_mutex_init(&f->io_lock, NULL)) {
 		fs_lock_state_free(f->locks);
@@ -165,9 +197,9 @@ static void file_release(struct smbfs *fs, struct smbfs_file *f)
 	struct smb_stat st;
 	int rc;
 
-	/* Nobody may borrow the fid once its CLOSE is under way. */
+	/* Nobody may borrow the handle once its CLOSE is under way. */
 	inode_handle_closing(fs, &f->h);
-	rc = smb_file_close(fs->tree, f->h.fid, &st);
+	rc = pool_file_close(f->h.file, &st);
 	if (!rc)
 		file_store_stat(fs, in, &st);
 	else
@@ -198,6 +230,7 @@ void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
 	struct smb_open_result res;
 	struct smbfs_file *f = NULL;
+	uint8_t key[16];
 	char *path = NULL;
 	int rc;
 
@@ -207,7 +240,7 @@ void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (fs->cfg.read_only && file_flags_modify(fi->flags))
 		goto out;
 	rc = -ENOMEM;
-	f = file_new(fi->flags);
+	f = file_new(fs, fi->flags);
 	if (!f)
 		goto out;
 	path = inode_smb_path(fs, in);
@@ -215,12 +248,12 @@ void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		rc = -errno;
 		goto out;
 	}
-	rc = file_smb_open(fs, path, fi->flags,
+	f->h.inode = in;
+	inode_lease_key(fs, in, key);
+	rc = file_smb_open(fs, &f->h, path, key,
 			   file_open_disposition(fi->flags), 0, &res);
 	if (rc < 0)
 		goto out;
-	f->h.inode = in;
-	f->h.fid = res.fid;
 	inode_handle_add(fs, in, &f->h);
 	file_store_stat(fs, in, &res.st);
 	file_fill_fi(fs, fi, f);
@@ -244,13 +277,14 @@ out:
  */
 static int file_create_or_open(struct smbfs *fs, struct smbfs_inode *dir,
 			       const char *name, const char *path, mode_t mode,
-			       int flags, struct smb_open_result *res)
+			       struct smbfs_handle *h, const uint8_t *key,
+			       struct smb_open_result *res)
 {
 	struct smb_stat st;
 	int attempt, rc;
 
 	for (attempt = 0; attempt < 3; attempt++) {
-		rc = file_smb_open(fs, path, flags, FILE_CREATE,
+		rc = file_smb_open(fs, h, path, key, FILE_CREATE,
 				   file_create_attributes(mode), res);
 		if (rc != -EEXIST)
 			return rc;
@@ -259,12 +293,12 @@ static int file_create_or_open(struct smbfs *fs, struct smbfs_inode *dir,
 			continue; /* gone again: try to create it once more */
 		if (rc < 0)
 			return rc; /* -EEXIST: only another case exists */
-		if (flags & O_EXCL)
+		if (h->flags & O_EXCL)
 			return -EEXIST;
 		if (st.attributes & FILE_ATTRIBUTE_DIRECTORY)
 			return -EISDIR;
-		return file_smb_open(fs, path, flags,
-				     file_open_disposition(flags), 0, res);
+		return file_smb_open(fs, h, path, key,
+				     file_open_disposition(h->flags), 0, res);
 	}
 	return -EEXIST;
 }
@@ -273,14 +307,14 @@ static int file_create_or_open(struct smbfs *fs, struct smbfs_inode *dir,
  * The inode number must be the one a later lookup of the name finds: the
  * QFid answer carries it, else ask FileInternalInformation.
  */
-static int file_created_id(struct smbfs *fs, struct smb_open_result *res)
+static int file_created_id(struct pool_file *f, struct smb_open_result *res)
 {
 	struct smb_stat st;
 	int rc;
 
 	if (res->st.file_id)
 		return 0;
-	rc = smb_file_stat(fs->tree, res->fid, &st);
+	rc = pool_file_stat(f, &st);
 	if (!rc)
 		res->st = st;
 	return rc;
@@ -288,7 +322,7 @@ static int file_created_id(struct smbfs *fs, struct smb_open_result *res)
 
 static void file_reply_create(fuse_req_t req, struct smbfs *fs,
 			      struct smbfs_inode *dir, const char *name,
-			      struct smbfs_file *f,
+			      struct smbfs_file *f, const uint8_t *key,
 			      const struct smb_open_result *res,
 			      struct fuse_file_info *fi)
 {
@@ -296,13 +330,12 @@ static void file_reply_create(fuse_req_t req, struct smbfs *fs,
 	struct fuse_entry_param e;
 
 	if (!in) {
-		smb_file_close(fs->tree, res->fid, NULL);
+		pool_file_close(f->h.file, NULL);
 		file_free(f);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	f->h.inode = in;
-	f->h.fid = res->fid;
+	inode_created(fs, in, &f->h, key);
 	inode_handle_add(fs, in, &f->h);
 	fs_entry_param(fs, in, &e);
 	file_fill_fi(fs, fi, f);
@@ -320,6 +353,7 @@ void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct smbfs_inode *dir = fs_inode_or_reply(req, parent);
 	struct smb_open_result res;
 	struct smbfs_file *f = NULL;
+	uint8_t key[16];
 	char *path = NULL;
 	int rc;
 
@@ -329,21 +363,25 @@ void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (fs->cfg.read_only)
 		goto out;
 	rc = -ENOMEM;
-	f = file_new(fi->flags);
+	f = file_new(fs, fi->flags);
 	if (!f)
 		goto out;
 	path = inode_child_smb_path(fs, dir, name, &rc);
 	if (!path)
 		goto out;
-	rc = file_create_or_open(fs, dir, name, path, mode, fi->flags, &res);
+	rc = inode_child_lease_key(fs, dir, name, key);
 	if (rc < 0)
 		goto out;
-	rc = file_created_id(fs, &res);
+	f->h.creating_path = path;
+	rc = file_create_or_open(fs, dir, name, path, mode, &f->h, key, &res);
+	if (rc < 0)
+		goto out;
+	rc = file_created_id(f->h.file, &res);
 	if (rc < 0) {
-		smb_file_close(fs->tree, res.fid, NULL);
+		pool_file_close(f->h.file, NULL);
 		goto out;
 	}
-	file_reply_create(req, fs, dir, name, f, &res, fi);
+	file_reply_create(req, fs, dir, name, f, key, &res, fi);
 	f = NULL;
 out:
 	if (rc < 0)
@@ -357,7 +395,6 @@ out:
 void smbfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		   struct fuse_file_info *fi)
 {
-	struct smbfs *fs = smbfs_from_req(req);
 	struct smbfs_file *f = file_from_fi(fi);
 	char *buf;
 	ssize_t n;
@@ -373,7 +410,7 @@ void smbfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		return;
 	}
 	/* Large reads go out as several READs at once (client layer). */
-	n = smb_file_read(fs->tree, f->h.fid, buf, size, off);
+	n = pool_file_read(f->h.file, buf, size, off);
 	if (n < 0)
 		fs_reply_err(req, n);
 	else
@@ -400,17 +437,17 @@ static void file_note_size(struct smbfs *fs, struct smbfs_inode *in,
  * through other handles or clients can still race (SMB has no atomic
  * append-write).
  */
-static ssize_t file_append(struct smbfs *fs, struct smbfs_file *f,
-			   const char *buf, size_t size, uint64_t *pos)
+static ssize_t file_append(struct smbfs_file *f, const char *buf, size_t size,
+			   uint64_t *pos)
 {
 	struct smb_stat st;
 	ssize_t n;
 
 	pthread_mutex_lock(&f->io_lock);
-	n = smb_file_stat(fs->tree, f->h.fid, &st);
+	n = pool_file_stat(f->h.file, &st);
 	if (!n) {
 		*pos = st.end_of_file;
-		n = smb_file_write(fs->tree, f->h.fid, buf, size, *pos);
+		n = pool_file_write(f->h.file, buf, size, *pos);
 	}
 	pthread_mutex_unlock(&f->io_lock);
 	return n;
@@ -439,9 +476,9 @@ void smbfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	}
 	/* fi->flags is the file's current f_flags (F_SETFL may change it). */
 	if (f->h.append || (fi->flags & O_APPEND))
-		n = file_append(fs, f, buf, size, &pos);
+		n = file_append(f, buf, size, &pos);
 	else
-		n = smb_file_write(fs->tree, f->h.fid, buf, size, pos);
+		n = pool_file_write(f->h.file, buf, size, pos);
 	if (n < 0) {
 		fs_reply_err(req, n);
 		return;
@@ -465,7 +502,7 @@ void smbfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	(void)ino;
 	if (!fs->cfg.nobrl)
-		fs_locks_release_owner(fs, &f->h, fi->lock_owner);
+		fs_locks_release_owner(&f->h, fi->lock_owner);
 	fuse_reply_err(req, 0);
 }
 
@@ -485,7 +522,6 @@ void smbfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 void smbfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 		    struct fuse_file_info *fi)
 {
-	struct smbfs *fs = smbfs_from_req(req);
 	struct smbfs_file *f = file_from_fi(fi);
 	int rc = 0;
 
@@ -496,7 +532,7 @@ void smbfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 	 * has nothing of ours to flush, and fsync on it must succeed.
 	 */
 	if ((f->h.flags & O_ACCMODE) != O_RDONLY)
-		rc = smb_file_flush(fs->tree, f->h.fid);
+		rc = pool_file_flush(f->h.file);
 	fs_reply_err(req, rc);
 }
 
@@ -531,26 +567,15 @@ static enum falloc_kind falloc_classify(int mode)
  */
 static int file_extend(struct smbfs *fs, struct smbfs_file *f, uint64_t end)
 {
+	struct smb_setattr sa = { .set_size = true, .size = end };
 	struct smb_stat st;
-	int rc = smb_file_stat(fs->tree, f->h.fid, &st);
+	int rc = pool_file_stat(f->h.file, &st);
 
 	if (rc < 0 || st.end_of_file >= end)
 		return rc;
-	rc = smb_file_set_size(fs->tree, f->h.fid, end);
+	rc = pool_file_setattr(f->h.file, &sa, NULL);
 	if (!rc)
 		file_note_size(fs, f->h.inode, end);
-	return rc;
-}
-
-static int file_fsctl(struct smbfs *fs, struct smbfs_file *f, uint32_t code,
-		      struct smb_wbuf *in)
-{
-	int rc = wbuf_error(in);
-
-	if (!rc)
-		rc = smb_ioctl(fs->tree, f->h.fid, code, in->data,
-			       (uint32_t)in->len, 0, NULL, NULL);
-	wbuf_free(in);
 	return rc;
 }
 
@@ -559,26 +584,23 @@ static int file_fsctl(struct smbfs *fs, struct smbfs_file *f, uint32_t code,
  * (the server deallocates it).  The range is clipped to the end of file:
  * KEEP_SIZE must not extend it.
  */
-static int file_punch_hole(struct smbfs *fs, struct smbfs_file *f, uint64_t off,
-			   uint64_t len)
+static int file_punch_hole(struct smbfs_file *f, uint64_t off, uint64_t len)
 {
-	struct smb_wbuf in = SMB_WBUF_INIT;
 	struct smb_stat st;
 	uint64_t end;
-	int rc = smb_file_stat(fs->tree, f->h.fid, &st);
+	int rc = pool_file_stat(f->h.file, &st);
 
 	if (rc < 0 || off >= st.end_of_file)
 		return rc;
 	end = len > st.end_of_file - off ? st.end_of_file : off + len;
 	if (!(st.attributes & FILE_ATTRIBUTE_SPARSE_FILE)) {
-		smb2_fsctl_set_sparse_encode(&in, 1);
 		/* Without sparse support zeroing still reads back as zeros. */
-		rc = file_fsctl(fs, f, FSCTL_SET_SPARSE, &in);
+		rc = pool_file_set_sparse(f->h.file, true);
 		if (rc < 0)
-			smb_log(SMB_LOG_WARN, "FSCTL_SET_SPARSE failed: %s", strerror(-rc));
+			smb_log(SMB_LOG_WARN, "FSCTL_SET_SPARSE failed: %s",
+				strerror(-rc));
 	}
-	smb2_fsctl_zero_data_encode(&in, off, end);
-	return file_fsctl(fs, f, FSCTL_SET_ZERO_DATA, &in);
+	return pool_file_zero_data(f->h.file, off, end);
 }
 
 void smbfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
@@ -605,7 +627,7 @@ void smbfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 		rc = 0; /* nothing to reserve without truncation risk */
 		break;
 	case FALLOC_PUNCH:
-		rc = file_punch_hole(fs, f, offset, length);
+		rc = file_punch_hole(f, offset, length);
 		break;
 	default:
 		rc = -EOPNOTSUPP;
@@ -622,9 +644,9 @@ static bool copy_fallback_error(ssize_t rc)
 }
 
 /* Client-side copy through our buffers, COPY_PIECE at a time. */
-static ssize_t copy_by_hand(struct smbfs *fs, struct smbfs_file *in,
-			    uint64_t off_in, struct smbfs_file *out,
-			    uint64_t off_out, uint64_t len)
+static ssize_t copy_by_hand(struct smbfs_file *in, uint64_t off_in,
+			    struct smbfs_file *out, uint64_t off_out,
+			    uint64_t len)
 {
 	size_t piece = len < COPY_PIECE ? len : COPY_PIECE;
 	char *buf = malloc(piece ? piece : 1);
@@ -636,13 +658,11 @@ static ssize_t copy_by_hand(struct smbfs *fs, struct smbfs_file *in,
 	while (done < len) {
 		size_t want = len - done < piece ? len - done : piece;
 
-		rc = smb_file_read(fs->tree, in->h.fid, buf, want,
-				   off_in + done);
+		rc = pool_file_read(in->h.file, buf, want, off_in + done);
 		if (rc <= 0)
 			break;
 		want = (size_t)rc;
-		rc = smb_file_write(fs->tree, out->h.fid, buf, want,
-				    off_out + done);
+		rc = pool_file_write(out->h.file, buf, want, off_out + done);
 		if (rc < 0)
 			break;
 		done += want;
@@ -662,8 +682,9 @@ static ssize_t file_copy_range(struct smbfs *fs, struct smbfs_file *in,
 			       uint64_t off_in, struct smbfs_file *out,
 			       uint64_t off_out, uint64_t len)
 {
+	struct smb_setattr sa = { .set_size = true };
 	struct smb_stat st;
-	ssize_t n = smb_file_stat(fs->tree, in->h.fid, &st);
+	ssize_t n = pool_file_stat(in->h.file, &st);
 
 	if (n < 0)
 		return n;
@@ -671,16 +692,15 @@ static ssize_t file_copy_range(struct smbfs *fs, struct smbfs_file *in,
 		return 0;
 	if (len > st.end_of_file - off_in)
 		len = st.end_of_file - off_in;
-	n = smb_file_copy_chunk(fs->tree, in->h.fid, off_in, out->h.fid,
-				off_out, len);
+	n = pool_file_copy_chunk(in->h.file, off_in, out->h.file, off_out, len);
 	if (copy_fallback_error(n))
-		n = copy_by_hand(fs, in, off_in, out, off_out, len);
+		n = copy_by_hand(in, off_in, out, off_out, len);
 	if (n <= 0)
 		return n;
 	/* Servers extend the target as they write; make sure of it. */
-	if (smb_file_stat(fs->tree, out->h.fid, &st) == 0 &&
-	    st.end_of_file < off_out + (uint64_t)n &&
-	    smb_file_set_size(fs->tree, out->h.fid, off_out + n) < 0)
+	sa.size = off_out + (uint64_t)n;
+	if (pool_file_stat(out->h.file, &st) == 0 && st.end_of_file < sa.size &&
+	    pool_file_setattr(out->h.file, &sa, NULL) < 0)
 		return -EIO;
 	file_note_size(fs, out->h.inode, off_out + (uint64_t)n);
 	return n;
@@ -721,7 +741,7 @@ void smbfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
  * with *pos moved past the last range when they do not (SEEK_HOLE: the
  * hole starts there if the list was complete).
  */
-static int seek_scan_ranges(const struct smb2_alloc_range *r, size_t n,
+static int seek_scan_ranges(const struct smb_alloc_range *r, size_t n,
 			    int whence, uint64_t *pos)
 {
 	size_t i;
@@ -745,45 +765,17 @@ static int seek_scan_ranges(const struct smb2_alloc_range *r, size_t n,
 	return 0;
 }
 
-/* Allocated ranges of [off, size); -E2BIG when there are too many. */
-static int query_ranges(struct smbfs *fs, struct smbfs_file *f, uint64_t off,
-			uint64_t size, struct smb2_alloc_range **r, size_t *n)
-{
-	const struct smb2_alloc_range want = { off, size - off };
-	static const uint32_t room[2] = { RANGES_OUT_SMALL, RANGES_OUT_LARGE };
-	struct smb_wbuf in = SMB_WBUF_INIT;
-	uint8_t *out = NULL;
-	uint32_t out_len = 0;
-	int i, rc;
-
-	rc = smb2_fsctl_alloc_range_encode(&in, &want);
-	for (i = 0; !rc && i < 2; i++) {
-		rc = smb_ioctl(fs->tree, f->h.fid, FSCTL_QUERY_ALLOCATED_RANGES,
-			       in.data, (uint32_t)in.len, room[i], &out,
-			       &out_len);
-		/* BUFFER_OVERFLOW (E2BIG) or BUFFER_TOO_SMALL (ERANGE) */
-		if (rc != -E2BIG && rc != -ERANGE)
-			break;
-		rc = -E2BIG;
-	}
-	wbuf_free(&in);
-	if (!rc)
-		rc = smb2_fsctl_alloc_ranges_decode(out, out_len, r, n);
-	free(out);
-	return rc;
-}
-
 /*
  * A file that is not sparse is all data.  So is one whose ranges cannot
  * be listed: reporting data where there is a hole is always allowed.
  */
-static int file_seek(struct smbfs *fs, struct smbfs_file *f, uint64_t off,
-		     int whence, uint64_t *res)
+static int file_seek(struct smbfs_file *f, uint64_t off, int whence,
+		     uint64_t *res)
 {
-	struct smb2_alloc_range *r = NULL;
+	struct smb_alloc_range *r = NULL;
 	struct smb_stat st;
 	size_t n = 0;
-	int rc = smb_file_stat(fs->tree, f->h.fid, &st);
+	int rc = pool_file_stat(f->h.file, &st);
 
 	if (rc < 0)
 		return rc;
@@ -792,7 +784,8 @@ static int file_seek(struct smbfs *fs, struct smbfs_file *f, uint64_t off,
 	*res = whence == SEEK_DATA ? off : st.end_of_file;
 	if (!(st.attributes & FILE_ATTRIBUTE_SPARSE_FILE))
 		return 0;
-	rc = query_ranges(fs, f, off, st.end_of_file, &r, &n);
+	rc = pool_file_allocated_ranges(f->h.file, off, st.end_of_file - off,
+					&r, &n);
 	if (rc < 0)
 		return 0; /* the all-data answer above */
 	*res = off;
@@ -809,7 +802,6 @@ static int file_seek(struct smbfs *fs, struct smbfs_file *f, uint64_t off,
 void smbfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		    struct fuse_file_info *fi)
 {
-	struct smbfs *fs = smbfs_from_req(req);
 	uint64_t res = 0;
 	int rc;
 
@@ -823,7 +815,7 @@ void smbfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		fuse_reply_err(req, ENXIO);
 		return;
 	}
-	rc = file_seek(fs, file_from_fi(fi), off, whence, &res);
+	rc = file_seek(file_from_fi(fi), off, whence, &res);
 	if (rc < 0)
 		fs_reply_err(req, rc);
 	else

@@ -42,8 +42,6 @@
 #include <time.h>
 
 #include "smbfs.h"
-#include "smbfs/wire/smb2_lock.h"
-
 
 #define FLOCK_OFFSET	   ((uint64_t)INT64_MAX)
 #define FLOCK_LENGTH	   1
@@ -247,26 +245,24 @@ static void lock_put_back(struct fs_lock_state *ls, struct fs_lock *list)
 /* --- the server --- */
 
 /* Never blocks at the server: waiting is done by polling (see above). */
-static int lock_server(struct smbfs *fs, struct smbfs_handle *h, uint64_t off,
-		       uint64_t len, bool exclusive)
+static int lock_server(struct smbfs_handle *h, uint64_t off, uint64_t len,
+		       bool exclusive)
 {
 	uint32_t flags = SMB2_LOCKFLAG_FAIL_IMMEDIATELY |
 			 (exclusive ? SMB2_LOCKFLAG_EXCLUSIVE_LOCK
 				    : SMB2_LOCKFLAG_SHARED_LOCK);
 
 	/* LOCK_NOT_GRANTED and FILE_LOCK_CONFLICT both arrive as EAGAIN. */
-	return smb_file_lock(fs->tree, h->fid, off, len, flags);
+	return pool_file_lock(h->file, off, len, flags);
 }
 
 /*
  * An unlock that fails leaves nothing to do: RANGE_NOT_LOCKED (ENOLCK)
  * means the lock is gone already, and a POSIX unlock always succeeds.
  */
-static void unlock_server(struct smbfs *fs, struct smbfs_handle *h,
-			  uint64_t off, uint64_t len)
+static void unlock_server(struct smbfs_handle *h, uint64_t off, uint64_t len)
 {
-	int rc =
-		smb_file_lock(fs->tree, h->fid, off, len, SMB2_LOCKFLAG_UNLOCK);
+	int rc = pool_file_lock(h->file, off, len, SMB2_LOCKFLAG_UNLOCK);
 
 	if (rc < 0 && rc != -ENOLCK)
 		smb_log(SMB_LOG_WARN, "unlock of %llu+%llu failed: %s",
@@ -274,19 +270,18 @@ static void unlock_server(struct smbfs *fs, struct smbfs_handle *h,
 			  strerror(-rc));
 }
 
-static void lock_unlock_list(struct smbfs *fs, struct smbfs_handle *h,
-			     const struct fs_lock *l)
+static void lock_unlock_list(struct smbfs_handle *h, const struct fs_lock *l)
 {
 	for (; l; l = l->next)
-		unlock_server(fs, h, l->off, l->len);
+		unlock_server(h, l->off, l->len);
 }
 
 /* Locks a copy of want on the server and lists it; logs a failure. */
-static void lock_again(struct smbfs *fs, struct smbfs_handle *h,
-		       struct fs_lock_state *ls, const struct fs_lock *want)
+static void lock_again(struct smbfs_handle *h, struct fs_lock_state *ls,
+		       const struct fs_lock *want)
 {
 	struct fs_lock *l = malloc(sizeof(*l));
-	int rc = l ? lock_server(fs, h, want->off, want->len, want->exclusive)
+	int rc = l ? lock_server(h, want->off, want->len, want->exclusive)
 		   : -ENOMEM;
 
 	if (rc < 0) {
@@ -307,9 +302,9 @@ static void lock_again(struct smbfs *fs, struct smbfs_handle *h,
  * Shared parts are re-locked before the release, which keeps them held
  * throughout; an exclusive part would conflict with its own old lock.
  */
-static void lock_trim(struct smbfs *fs, struct smbfs_handle *h,
-		      struct fs_lock_state *ls, struct fs_lock *old,
-		      uint64_t off, uint64_t len, bool released)
+static void lock_trim(struct smbfs_handle *h, struct fs_lock_state *ls,
+		      struct fs_lock *old, uint64_t off, uint64_t len,
+		      bool released)
 {
 	while (old) {
 		struct fs_lock *l = old, piece[2];
@@ -318,23 +313,23 @@ static void lock_trim(struct smbfs *fs, struct smbfs_handle *h,
 
 		old = l->next;
 		for (i = 0; first && i < n; i++)
-			lock_again(fs, h, ls, &piece[i]);
+			lock_again(h, ls, &piece[i]);
 		if (!released)
-			unlock_server(fs, h, l->off, l->len);
+			unlock_server(h, l->off, l->len);
 		for (i = 0; !first && i < n; i++)
-			lock_again(fs, h, ls, &piece[i]);
+			lock_again(h, ls, &piece[i]);
 		free(l);
 	}
 }
 
 /* After a refused upgrade: takes the released locks back. */
-static void lock_restore(struct smbfs *fs, struct smbfs_handle *h,
-			 struct fs_lock_state *ls, struct fs_lock *old)
+static void lock_restore(struct smbfs_handle *h, struct fs_lock_state *ls,
+			 struct fs_lock *old)
 {
 	struct fs_lock *l;
 
 	for (l = old; l; l = l->next)
-		lock_again(fs, h, ls, l);
+		lock_again(h, ls, l);
 	lock_list_free(old);
 }
 
@@ -348,9 +343,8 @@ static bool lock_list_has_exclusive(const struct fs_lock *l)
 }
 
 /* F_RDLCK / F_WRLCK for owner; called with ls->mutex held. */
-static int lock_set(struct smbfs *fs, struct smbfs_handle *h,
-		    struct fs_lock_state *ls, uint64_t owner, uint64_t off,
-		    uint64_t len, bool exclusive)
+static int lock_set(struct smbfs_handle *h, struct fs_lock_state *ls,
+		    uint64_t owner, uint64_t off, uint64_t len, bool exclusive)
 {
 	struct fs_lock *nl, *old;
 	bool released = false;
@@ -369,16 +363,15 @@ static int lock_set(struct smbfs *fs, struct smbfs_handle *h,
 	 * locks (MS-FSA 2.1.5.7), so those must go first; a shared one
 	 * can stack on them and replace them without a gap.
 	 */
-	rc = exclusive && old ? -EAGAIN
-			      : lock_server(fs, h, off, len, exclusive);
+	rc = exclusive && old ? -EAGAIN : lock_server(h, off, len, exclusive);
 	if (rc == -EAGAIN && old &&
 	    (exclusive || lock_list_has_exclusive(old))) {
 		/* An upgrade, or our own lock in the way. */
-		lock_unlock_list(fs, h, old);
+		lock_unlock_list(h, old);
 		released = true;
-		rc = lock_server(fs, h, off, len, exclusive);
+		rc = lock_server(h, off, len, exclusive);
 		if (rc < 0) {
-			lock_restore(fs, h, ls, old);
+			lock_restore(h, ls, old);
 			free(nl);
 			return rc;
 		}
@@ -388,7 +381,7 @@ static int lock_set(struct smbfs *fs, struct smbfs_handle *h,
 		free(nl);
 		return rc;
 	}
-	lock_trim(fs, h, ls, old, off, len, released);
+	lock_trim(h, ls, old, off, len, released);
 	*nl = (struct fs_lock){ .owner = owner,
 				.off = off,
 				.len = len,
@@ -398,21 +391,19 @@ static int lock_set(struct smbfs *fs, struct smbfs_handle *h,
 	return 0;
 }
 
-static void lock_clear(struct smbfs *fs, struct smbfs_handle *h,
-		       struct fs_lock_state *ls, uint64_t owner, uint64_t off,
-		       uint64_t len)
+static void lock_clear(struct smbfs_handle *h, struct fs_lock_state *ls,
+		       uint64_t owner, uint64_t off, uint64_t len)
 {
-	lock_trim(fs, h, ls, lock_take_overlapping(ls, owner, off, len), off,
-		  len, false);
+	lock_trim(h, ls, lock_take_overlapping(ls, owner, off, len), off, len,
+		  false);
 }
 
-void fs_locks_release_owner(struct smbfs *fs, struct smbfs_handle *h,
-			    uint64_t owner)
+void fs_locks_release_owner(struct smbfs_handle *h, uint64_t owner)
 {
 	struct fs_lock_state *ls = fs_handle_lock_state(h);
 
 	pthread_mutex_lock(&ls->mutex);
-	lock_clear(fs, h, ls, owner, 0, UINT64_MAX);
+	lock_clear(h, ls, owner, 0, UINT64_MAX);
 	pthread_mutex_unlock(&ls->mutex);
 }
 
@@ -454,22 +445,22 @@ static struct fs_lock_state *lock_state_or_reply(fuse_req_t req, fuse_ino_t ino,
 /* --- POSIX locks --- */
 
 /* F_UNLCK when the range could be locked, else the type in the way. */
-static int lock_probe(struct smbfs *fs, struct smbfs_handle *h, uint64_t off,
-		      uint64_t len, bool exclusive, short *type)
+static int lock_probe(struct smbfs_handle *h, uint64_t off, uint64_t len,
+		      bool exclusive, short *type)
 {
-	int rc = lock_server(fs, h, off, len, exclusive);
+	int rc = lock_server(h, off, len, exclusive);
 
 	*type = F_UNLCK;
 	if (!rc) {
-		unlock_server(fs, h, off, len);
+		unlock_server(h, off, len);
 		return 0;
 	}
 	if (rc != -EAGAIN)
 		return rc;
 	*type = F_WRLCK;
 	/* A shared probe that succeeds shows that only readers hold it. */
-	if (exclusive && lock_server(fs, h, off, len, false) == 0) {
-		unlock_server(fs, h, off, len);
+	if (exclusive && lock_server(h, off, len, false) == 0) {
+		unlock_server(h, off, len);
 		*type = F_RDLCK;
 	}
 	return 0;
@@ -480,8 +471,8 @@ static int lock_probe(struct smbfs *fs, struct smbfs_handle *h, uint64_t off,
  * server is probed with a lock taken and released at once, only where
  * owner holds nothing (its own locks would conflict with the probe).
  */
-static int lock_test(struct smbfs *fs, struct smbfs_handle *h,
-		     struct fs_lock_state *ls, uint64_t owner, struct flock *fl)
+static int lock_test(struct smbfs_handle *h, struct fs_lock_state *ls,
+		     uint64_t owner, struct flock *fl)
 {
 	const struct fs_lock *c;
 	uint64_t pos, len, end, gap;
@@ -501,7 +492,7 @@ static int lock_test(struct smbfs *fs, struct smbfs_handle *h,
 	end = pos + len;
 	while (lock_next_gap(ls->locks, owner, &pos, end, &gap) &&
 	       pos <= (uint64_t)INT64_MAX) {
-		rc = lock_probe(fs, h, pos, gap, exclusive, &type);
+		rc = lock_probe(h, pos, gap, exclusive, &type);
 		if (rc < 0)
 			return rc;
 		if (type != F_UNLCK) {
@@ -517,7 +508,6 @@ static int lock_test(struct smbfs *fs, struct smbfs_handle *h,
 void smbfs_op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		    struct flock *lock)
 {
-	struct smbfs *fs = smbfs_from_req(req);
 	struct fs_lock_state *ls = lock_state_or_reply(req, ino, fi);
 	int rc;
 
@@ -528,7 +518,7 @@ void smbfs_op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		return;
 	}
 	pthread_mutex_lock(&ls->mutex);
-	rc = lock_test(fs, (struct smbfs_handle *)(uintptr_t)fi->fh, ls,
+	rc = lock_test((struct smbfs_handle *)(uintptr_t)fi->fh, ls,
 		       fi->lock_owner, lock);
 	pthread_mutex_unlock(&ls->mutex);
 	if (rc < 0)
@@ -540,7 +530,6 @@ void smbfs_op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 void smbfs_op_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		    struct flock *lock, int sleep)
 {
-	struct smbfs *fs = smbfs_from_req(req);
 	struct fs_lock_state *ls = lock_state_or_reply(req, ino, fi);
 	struct smbfs_handle *h;
 	unsigned int delay = LOCK_POLL_FIRST_MS;
@@ -557,9 +546,9 @@ void smbfs_op_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 	while (!rc) {
 		pthread_mutex_lock(&ls->mutex);
 		if (lock->l_type == F_UNLCK)
-			lock_clear(fs, h, ls, fi->lock_owner, off, len);
+			lock_clear(h, ls, fi->lock_owner, off, len);
 		else
-			rc = lock_set(fs, h, ls, fi->lock_owner, off, len,
+			rc = lock_set(h, ls, fi->lock_owner, off, len,
 				      lock->l_type == F_WRLCK);
 		pthread_mutex_unlock(&ls->mutex);
 		if (rc != -EAGAIN || !sleep)
@@ -574,8 +563,8 @@ void smbfs_op_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 /* --- flock --- */
 
 /* Called with ls->mutex held; want is LOCK_SH, LOCK_EX or LOCK_UN. */
-static int flock_apply(struct smbfs *fs, struct smbfs_handle *h,
-		       struct fs_lock_state *ls, int want)
+static int flock_apply(struct smbfs_handle *h, struct fs_lock_state *ls,
+		       int want)
 {
 	int rc;
 
@@ -583,21 +572,21 @@ static int flock_apply(struct smbfs *fs, struct smbfs_handle *h,
 		return 0;
 	if (want == LOCK_SH && ls->flock == LOCK_EX) {
 		/* Stack the shared lock first: the downgrade is atomic. */
-		rc = lock_server(fs, h, FLOCK_OFFSET, FLOCK_LENGTH, false);
+		rc = lock_server(h, FLOCK_OFFSET, FLOCK_LENGTH, false);
 		if (!rc) {
-			unlock_server(fs, h, FLOCK_OFFSET, FLOCK_LENGTH);
+			unlock_server(h, FLOCK_OFFSET, FLOCK_LENGTH);
 			ls->flock = LOCK_SH;
 			return 0;
 		}
 	}
 	/* flock(2): a conversion first removes the old lock. */
 	if (ls->flock) {
-		unlock_server(fs, h, FLOCK_OFFSET, FLOCK_LENGTH);
+		unlock_server(h, FLOCK_OFFSET, FLOCK_LENGTH);
 		ls->flock = 0;
 	}
 	if (want == LOCK_UN)
 		return 0;
-	rc = lock_server(fs, h, FLOCK_OFFSET, FLOCK_LENGTH, want == LOCK_EX);
+	rc = lock_server(h, FLOCK_OFFSET, FLOCK_LENGTH, want == LOCK_EX);
 	if (!rc)
 		ls->flock = want;
 	return rc;
@@ -606,7 +595,6 @@ static int flock_apply(struct smbfs *fs, struct smbfs_handle *h,
 void smbfs_op_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		    int op)
 {
-	struct smbfs *fs = smbfs_from_req(req);
 	struct fs_lock_state *ls = lock_state_or_reply(req, ino, fi);
 	unsigned int delay = LOCK_POLL_FIRST_MS;
 	int want = op & ~LOCK_NB;
@@ -618,8 +606,8 @@ void smbfs_op_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		rc = -EINVAL;
 	while (!rc) {
 		pthread_mutex_lock(&ls->mutex);
-		rc = flock_apply(fs, (struct smbfs_handle *)(uintptr_t)fi->fh,
-				 ls, want);
+		rc = flock_apply((struct smbfs_handle *)(uintptr_t)fi->fh, ls,
+				 want);
 		pthread_mutex_unlock(&ls->mutex);
 		if (rc != -EAGAIN || (op & LOCK_NB))
 			break;

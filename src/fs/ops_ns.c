@@ -8,6 +8,10 @@
  * be free at once, so a file open through this mount is first renamed
  * to a hidden name in the same directory and marked for deletion there;
  * the server removes it when the last handle closes.
+ *
+ * Each step is one path call of the pool (one compound on the wire):
+ * no handle lives from one step to the next, so a step that meets a
+ * reconnect is simply sent again.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,12 +19,6 @@
 #include <string.h>
 
 #include "smbfs.h"
-
-/* Unlinked-but-open files live under this prefix; readdir hides it. */
-#define HIDDEN_PREFIX ".smbfs-deleted-"
-
-/* What every handle here asks for besides DELETE or data access. */
-#define BASE_ACCESS (FILE_READ_ATTRIBUTES | SYNCHRONIZE)
 
 static bool reply_if_read_only(fuse_req_t req, struct smbfs *fs)
 {
@@ -40,103 +38,90 @@ static bool inode_is_open(struct smbfs *fs, struct smbfs_inode *in)
 	return open;
 }
 
-/*
- * Opens path for deletion or renaming.  FILE_WRITE_ATTRIBUTES is asked
- * for too, so a read-only attribute can be cleared through the handle;
- * a server that refuses it still gets the open without it.
- */
-static int open_for_delete(struct smbfs *fs, const char *path, uint32_t options,
-			   struct smb2_fileid *fid, bool *can_write_attr)
+/* Sets path's DOS attributes (none left: FILE_ATTRIBUTE_NORMAL). */
+static int set_attributes(struct smbfs *fs, const char *path, uint32_t attrs)
 {
-	struct smb_open_result res;
-	int rc = fs_open_path(fs, path,
-			      DELETE | FILE_WRITE_ATTRIBUTES | BASE_ACCESS,
-			      FILE_OPEN, options, &res);
+	struct smb_setattr sa = {
+		.set_basic = true,
+		.attributes = attrs ? attrs : FILE_ATTRIBUTE_NORMAL,
+	};
 
-	*can_write_attr = rc == 0;
-	if (rc == -EACCES)
-		rc = fs_open_path(fs, path, DELETE | BASE_ACCESS, FILE_OPEN,
-				  options, &res);
-	if (rc == 0)
-		*fid = res.fid;
-	return rc;
+	return pool_path_setattr(fs->tree, path, &sa, NULL);
 }
 
-/* Clears FILE_ATTRIBUTE_READONLY; *old receives the previous set. */
-static int clear_readonly(struct smbfs *fs, struct smb2_fileid fid,
-			  uint32_t *old)
+/*
+ * Clears FILE_ATTRIBUTE_READONLY as chmod u+w would; *old receives the
+ * attributes to put back.  -EALREADY when it was not set.
+ */
+static int clear_readonly(struct smbfs *fs, const char *path, uint32_t *old)
 {
 	struct smb_stat st;
-	uint32_t attrs;
-	int rc = smb_file_stat(fs->tree, fid, &st);
+	int rc = pool_path_stat(fs->tree, path, &st);
 
 	if (rc < 0)
 		return rc;
 	*old = st.attributes;
 	if (!(st.attributes & FILE_ATTRIBUTE_READONLY))
 		return -EALREADY;
-	/* What chmod u+w would leave. */
-	attrs = setattr_dos_attributes(st.attributes,
+	return set_attributes(
+		fs, path,
+		setattr_dos_attributes(st.attributes,
 				       st.attributes & FILE_ATTRIBUTE_DIRECTORY,
-				       S_IWUSR);
-	return smb_file_set_basic(fs->tree, fid, 0, 0, 0, 0, attrs);
+				       S_IWUSR));
 }
 
-static void restore_attributes(struct smbfs *fs, struct smb2_fileid fid,
+static void restore_attributes(struct smbfs *fs, const char *path,
 			       uint32_t attrs)
 {
-	if (smb_file_set_basic(fs->tree, fid, 0, 0, 0, 0,
-			       attrs ? attrs : FILE_ATTRIBUTE_NORMAL) < 0)
-		smb_log(SMB_LOG_WARN, "could not restore the read-only attribute");
+	if (set_attributes(fs, path, attrs) < 0)
+		smb_log(SMB_LOG_WARN,
+			"could not restore the read-only attribute of \"\\%s\"",
+			path);
 }
 
 /*
- * Marks the open file for deletion.  Windows semantics refuse to delete
- * a read-only file (STATUS_CANNOT_DELETE, MS-FSA 2.1.5.14.3) while POSIX
- * only asks for a writable directory: like cifs.ko, clear the attribute
- * and try again, and put it back if that fails too.
+ * Windows semantics refuse to delete a read-only file (STATUS_CANNOT_
+ * DELETE, MS-FSA 2.1.5.14.3) while POSIX only asks for a writable
+ * directory: like cifs.ko, clear the attribute and try again, and put
+ * it back if that fails too.
  */
-static int set_delete_posix(struct smbfs *fs, struct smb2_fileid fid,
-			    bool can_write_attr)
-{
-	uint32_t old;
-	int rc = smb_file_set_delete(fs->tree, fid, true);
-
-	if (rc != -EACCES || !can_write_attr)
-		return rc;
-	if (clear_readonly(fs, fid, &old) < 0)
-		return rc;
-	rc = smb_file_set_delete(fs->tree, fid, true);
-	if (rc < 0)
-		restore_attributes(fs, fid, old);
-	return rc;
-}
-
 int fs_delete_path(struct smbfs *fs, const char *path, uint32_t options)
 {
-	struct smb2_fileid fid;
-	bool wa;
-	int rc = open_for_delete(fs, path, options, &fid, &wa);
-	int rc2;
+	uint32_t old;
+	int rc = pool_path_delete(fs->tree, path, options);
 
-	if (rc < 0)
+	if (rc != -EACCES || clear_readonly(fs, path, &old) < 0)
 		return rc;
-	rc = set_delete_posix(fs, fid, wa);
-	rc2 = smb_file_close(fs->tree, fid, NULL);
-	return rc ? rc : rc2;
+	rc = pool_path_delete(fs->tree, path, options);
+	if (rc < 0)
+		restore_attributes(fs, path, old);
+	return rc;
 }
 
 /* A file open through this mount, renamed away to a hidden name. */
 struct hidden_file {
-	struct smb2_fileid fid; /* our own handle, with DELETE access */
-	bool can_write_attr;
-	char name[64]; /* Linux name in the same directory */
-	char *path;
+	struct smbfs_inode *dir, *in;
+	const char *name; /* its Linux name before */
+	const char *path; /* and its share path */
+	char hidden[64];  /* Linux name in the same directory */
+	char *hidden_path;
 };
 
+/* Records where the inode is now, for paths built from it. */
+static void hide_record(struct smbfs *fs, struct hidden_file *hf,
+			const char *name)
+{
+	if (inode_move(fs, hf->in, hf->dir, name) < 0)
+		smb_log(SMB_LOG_WARN, "out of memory recording \"%s\"", name);
+}
+
+/*
+ * Renames path (the Linux name in dir of the open inode in) to a new
+ * hidden name, without replacing anything.
+ */
 static int hide_begin(struct smbfs *fs, struct smbfs_inode *dir,
-		      struct smbfs_inode *in, const char *path,
-		      struct hidden_file *hf)
+		      struct smbfs_inode *in, const char *name,
+		      const char *path, struct hidden_file *hf)
 {
 	unsigned long long ino, seq;
 	int rc = 0;
@@ -145,73 +130,66 @@ static int hide_begin(struct smbfs *fs, struct smbfs_inode *dir,
 	ino = in->ino;
 	seq = fs->hidden_seq++;
 	pthread_mutex_unlock(&fs->lock);
-	snprintf(hf->name, sizeof(hf->name), HIDDEN_PREFIX "%llx-%llu", ino,
+	hf->dir = dir;
+	hf->in = in;
+	hf->name = name;
+	hf->path = path;
+	snprintf(hf->hidden, sizeof(hf->hidden), HIDDEN_PREFIX "%llx-%llu", ino,
 		 seq);
-	hf->path = inode_child_smb_path(fs, dir, hf->name, &rc);
-	if (!hf->path)
+	hf->hidden_path = inode_child_smb_path(fs, dir, hf->hidden, &rc);
+	if (!hf->hidden_path)
 		return rc;
-	rc = open_for_delete(fs, path, FILE_NON_DIRECTORY_FILE, &hf->fid,
-			     &hf->can_write_attr);
-	if (rc == 0) {
-		rc = smb_file_rename(fs->tree, hf->fid, hf->path, false);
-		if (rc < 0)
-			smb_file_close(fs->tree, hf->fid, NULL);
-	}
+	rc = pool_path_rename(fs->tree, path, hf->hidden_path, false);
 	if (rc < 0) {
-		free(hf->path);
-		hf->path = NULL;
+		free(hf->hidden_path);
+		return rc;
 	}
-	return rc;
-}
-
-static void hide_release(struct smbfs *fs, struct hidden_file *hf)
-{
-	smb_file_close(fs->tree, hf->fid, NULL);
-	free(hf->path);
+	hide_record(fs, hf, hf->hidden);
+	return 0;
 }
 
 /* Puts a hidden file back under its name (the operation failed). */
-static void hide_undo(struct smbfs *fs, const char *path,
-		      struct hidden_file *hf)
+static void hide_undo(struct smbfs *fs, struct hidden_file *hf)
 {
-	if (smb_file_rename(fs->tree, hf->fid, path, false) < 0)
-		smb_log(SMB_LOG_WARN, "could not rename \"\\%s\" back to \"\\%s\"",
-			  hf->path, path);
-	hide_release(fs, hf);
+	if (pool_path_rename(fs->tree, hf->hidden_path, hf->path, false) < 0)
+		smb_log(SMB_LOG_WARN,
+			"could not rename \"\\%s\" back to \"\\%s\"",
+			hf->hidden_path, hf->path);
+	else
+		hide_record(fs, hf, hf->name);
+	free(hf->hidden_path);
 }
 
 /*
- * The name is gone for good: mark the hidden file for deletion (the
- * server removes it at the last close) and record the move.  On failure
- * hf is still the caller's.
+ * The name is gone for good: delete the hidden file.  Our handles keep
+ * it, delete-pending, until the last of them closes.  On failure hf is
+ * still the caller's.
  */
-static int hide_commit(struct smbfs *fs, struct smbfs_inode *dir,
-		       struct smbfs_inode *in, struct hidden_file *hf)
+static int hide_commit(struct smbfs *fs, struct hidden_file *hf)
 {
-	int rc = set_delete_posix(fs, hf->fid, hf->can_write_attr);
+	int rc = fs_delete_path(fs, hf->hidden_path, FILE_NON_DIRECTORY_FILE);
 
 	if (rc < 0)
 		return rc;
-	if (inode_move(fs, in, dir, hf->name) < 0)
-		smb_log(SMB_LOG_WARN, "out of memory recording \"%s\"", hf->name);
 	pthread_mutex_lock(&fs->lock);
-	in->unlinked = true;
+	hf->in->unlinked = true;
 	pthread_mutex_unlock(&fs->lock);
-	hide_release(fs, hf);
+	free(hf->hidden_path);
 	return 0;
 }
 
 static int unlink_open_file(struct smbfs *fs, struct smbfs_inode *dir,
-			    struct smbfs_inode *in, const char *path)
+			    struct smbfs_inode *in, const char *name,
+			    const char *path)
 {
 	struct hidden_file hf;
-	int rc = hide_begin(fs, dir, in, path, &hf);
+	int rc = hide_begin(fs, dir, in, name, path, &hf);
 
 	if (rc < 0)
 		return rc;
-	rc = hide_commit(fs, dir, in, &hf);
+	rc = hide_commit(fs, &hf);
 	if (rc < 0)
-		hide_undo(fs, path, &hf);
+		hide_undo(fs, &hf);
 	return rc;
 }
 
@@ -232,7 +210,7 @@ void smbfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	/* The kernel holds the victim's inode for the whole call. */
 	in = inode_find_child(fs, dir, name);
 	if (in && inode_is_open(fs, in)) {
-		rc = unlink_open_file(fs, dir, in, path);
+		rc = unlink_open_file(fs, dir, in, name, path);
 	} else {
 		rc = fs_delete_path(fs, path, FILE_NON_DIRECTORY_FILE);
 		if (rc == 0)
@@ -317,38 +295,29 @@ static int rename_check(struct rename_op *r)
 	return 0;
 }
 
+/* MS-FSCC 2.4.42: ReplaceIfExists; the name is share-relative. */
 static int rename_once(struct rename_op *r)
 {
-	struct smb2_fileid fid;
-	bool wa;
-	int rc = open_for_delete(r->fs, r->from, 0, &fid, &wa);
-	int rc2;
-
-	if (rc < 0)
-		return rc;
-	/* MS-FSCC 2.4.42: ReplaceIfExists; the name is share-relative. */
-	rc = smb_file_rename(r->fs->tree, fid, r->to, !r->noreplace);
-	rc2 = smb_file_close(r->fs->tree, fid, NULL);
-	return rc ? rc : rc2;
+	return pool_path_rename(r->fs->tree, r->from, r->to, !r->noreplace);
 }
 
 /* The target is open through this mount: hide it, then rename. */
 static int rename_over_open(struct rename_op *r, struct smbfs_inode *victim)
 {
 	struct hidden_file hf;
-	int rc = hide_begin(r->fs, r->newdir, victim, r->to, &hf);
+	int rc = hide_begin(r->fs, r->newdir, victim, r->newname, r->to, &hf);
 
 	if (rc < 0)
 		return rc;
 	rc = rename_once(r);
 	if (rc < 0) {
-		hide_undo(r->fs, r->to, &hf);
+		hide_undo(r->fs, &hf);
 		return rc;
 	}
 	/* The rename is done; at worst the old file stays hidden. */
-	if (hide_commit(r->fs, r->newdir, victim, &hf) < 0) {
-		smb_log(SMB_LOG_WARN, "rename left \"%s\" behind", hf.name);
-		hide_release(r->fs, &hf);
+	if (hide_commit(r->fs, &hf) < 0) {
+		smb_log(SMB_LOG_WARN, "rename left \"%s\" behind", hf.hidden);
+		free(hf.hidden_path);
 	}
 	return 0;
 }
@@ -360,31 +329,26 @@ static int rename_over_open(struct rename_op *r, struct smbfs_inode *victim)
  */
 static int rename_over_refused(struct rename_op *r, int refused)
 {
-	struct smb2_fileid fid;
 	uint32_t old = 0;
-	bool wa;
 	int rc;
 
 	if (r->dst.attributes & FILE_ATTRIBUTE_DIRECTORY) {
 		if (!(r->src.attributes & FILE_ATTRIBUTE_DIRECTORY))
 			return -EISDIR;
-		rc = smb_path_rmdir(r->fs->tree, r->to); /* ENOTEMPTY */
+		/* ENOTEMPTY unless it is empty */
+		rc = pool_path_delete(r->fs->tree, r->to, FILE_DIRECTORY_FILE);
 		return rc < 0 ? rc : rename_once(r);
 	}
 	if (!(r->dst.attributes & FILE_ATTRIBUTE_READONLY))
 		return refused;
-	rc = open_for_delete(r->fs, r->to, FILE_NON_DIRECTORY_FILE, &fid, &wa);
+	rc = clear_readonly(r->fs, r->to, &old);
+	if (rc == -EALREADY)
+		return refused;
 	if (rc < 0)
 		return rc;
-	rc = wa ? clear_readonly(r->fs, fid, &old) : refused;
-	if (rc == -EALREADY)
-		rc = refused;
-	if (rc == 0) {
-		rc = rename_once(r);
-		if (rc < 0)
-			restore_attributes(r->fs, fid, old);
-	}
-	smb_file_close(r->fs->tree, fid, NULL);
+	rc = rename_once(r);
+	if (rc < 0)
+		restore_attributes(r->fs, r->to, old);
 	return rc;
 }
 
@@ -451,7 +415,6 @@ void smbfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 {
 	struct smbfs *fs = smbfs_from_req(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino), *dir;
-	struct smb_open_result res;
 	struct smb_stat st;
 	char *from = NULL, *to = NULL;
 	int rc = 0;
@@ -466,19 +429,13 @@ void smbfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 		rc = -errno;
 	else
 		to = inode_child_smb_path(fs, dir, newname, &rc);
+	/*
+	 * MS-FSCC 2.4.27: ReplaceIfExists = 0, so an existing name (in any
+	 * case) fails with OBJECT_NAME_COLLISION (EEXIST).  st counts the
+	 * new link.
+	 */
 	if (to)
-		rc = fs_open_path(fs, from, BASE_ACCESS, FILE_OPEN,
-				  FILE_NON_DIRECTORY_FILE, &res);
-	if (to && rc == 0) {
-		/*
-		 * MS-FSCC 2.4.27: ReplaceIfExists = 0, so an existing name
-		 * (in any case) fails with OBJECT_NAME_COLLISION (EEXIST).
-		 */
-		rc = smb_file_link(fs->tree, res.fid, to, false);
-		smb_file_close(fs->tree, res.fid, NULL);
-	}
-	if (to && rc == 0)
-		rc = smb_path_stat(fs->tree, to, &st); /* nlink now 2 */
+		rc = pool_path_link(fs->tree, from, to, false, &st);
 	free(from);
 	free(to);
 	if (rc < 0) {
@@ -498,10 +455,8 @@ static int symlink_create(struct smbfs *fs, struct smbfs_inode *dir,
 			  const char *path, const uint8_t *buf,
 			  struct smb_stat *st)
 {
-	struct smb_open_result res;
 	unsigned long long seq;
 	char tmp_name[64], *tmp;
-	ssize_t n;
 	int rc = 0;
 
 	pthread_mutex_lock(&fs->lock);
@@ -511,21 +466,9 @@ static int symlink_create(struct smbfs *fs, struct smbfs_inode *dir,
 	tmp = inode_child_smb_path(fs, dir, tmp_name, &rc);
 	if (!tmp)
 		return rc;
-	rc = fs_open_path(fs, tmp, FILE_WRITE_DATA | DELETE | BASE_ACCESS,
-			  FILE_CREATE, FILE_NON_DIRECTORY_FILE, &res);
+	rc = pool_path_write_new(fs->tree, tmp, path, buf, MFSYMLINK_SIZE, 0,
+				 st);
 	free(tmp);
-	if (rc < 0)
-		return rc;
-	n = smb_file_write(fs->tree, res.fid, buf, MFSYMLINK_SIZE, 0);
-	if (n >= 0 && n != MFSYMLINK_SIZE)
-		n = -EIO;
-	rc = n < 0 ? (int)n : smb_file_stat(fs->tree, res.fid, st);
-	if (rc == 0)
-		rc = smb_file_rename(fs->tree, res.fid, path, false);
-	/* Leave nothing behind on failure. */
-	if (rc < 0)
-		smb_file_set_delete(fs->tree, res.fid, true);
-	smb_file_close(fs->tree, res.fid, NULL);
 	return rc;
 }
 

@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "smbfs/client.h"
 #include "smbfs/log.h"
+#include "smbfs/pool.h"
 
 /* cache=: how the kernel page cache is used (as in cifs.ko). */
 enum smbfs_cache_mode {
@@ -54,6 +54,13 @@ struct smbfs_inode {
 	struct smbfs_handle *handles; /* open files of this inode */
 	bool is_dir;
 	bool unlinked; /* renamed away to a hidden name while open */
+	/*
+	 * MS-SMB2 3.2.4.3.8: one lease key for every open of the inode, so
+	 * that this client's own opens never break each other's lease.  A
+	 * key belongs to one name (3.3.5.9.8): a new one comes with a name
+	 * the inode follows to (a hard link, a rename elsewhere).
+	 */
+	uint8_t lease_key[16];
 	struct smb_stat st;
 	/* mfsymlinks: length of the link target when the file is one. */
 	size_t symlink_target_len;
@@ -63,21 +70,26 @@ struct smbfs_inode {
 };
 
 struct smbfs_handle {
-	struct smbfs_inode *inode;
-	struct smb2_fileid fid;
+	struct smbfs *fs;
+	struct smbfs_inode *inode; /* under fs->lock while being created */
+	/* Until inode is set: the path being created, for the pool. */
+	const char *creating_path;
+	struct pool_file *file; /* NULL for a directory handle */
 	int flags; /* open(2) flags */
 	bool append;
-	bool closing; /* its SMB CLOSE is under way: not to be borrowed */
+	bool closing;	   /* its SMB CLOSE is under way: not to be lent */
+	unsigned int lent; /* borrowers of file, under fs->lock */
 	struct smbfs_handle *inode_next; /* in->handles, under fs->lock */
 };
 
 struct smbfs {
-	struct smb_session *session;
-	struct smb_tree *tree;
+	struct smb_pool *pool;
+	struct pool_tree *tree;
 	struct smbfs_config cfg;
 	struct fuse_session *se;
 	pthread_mutex_t lock; /* the inode table */
-	pthread_cond_t closed; /* a handle's SMB CLOSE finished */
+	/* A handle's SMB CLOSE finished, or a borrower gave it back. */
+	pthread_cond_t closed;
 	struct smbfs_inode **ino_hash;
 	struct smbfs_inode **name_hash;
 	size_t ino_hash_size; /* both tables, a power of two */
@@ -92,18 +104,11 @@ static inline struct smbfs *smbfs_from_req(fuse_req_t req)
 }
 
 /* --- src/fs/fs.c --- */
-int smbfs_init_state(struct smbfs *fs, struct smb_session *s,
-		     struct smb_tree *t, const struct smbfs_config *cfg);
+int smbfs_init_state(struct smbfs *fs, struct smb_pool *pool,
+		     struct pool_tree *t, const struct smbfs_config *cfg);
 void smbfs_free_state(struct smbfs *fs);
 void smbfs_ops_fill(const struct smbfs_config *cfg,
 		    struct fuse_lowlevel_ops *ops);
-
-
-/* --- src/fs/fs.c --- */
-/* CREATE on a share path; res may be NULL when only the fid is needed. */
-int fs_open_path(struct smbfs *fs, const char *path, uint32_t access,
-		 uint32_t disposition, uint32_t options,
-		 struct smb_open_result *res);
 /* fuse_reply_err with a positive errno from a negative one. */
 static inline void fs_reply_err(fuse_req_t req, int neg_errno)
 {
@@ -147,6 +152,8 @@ void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 		    mode_t mode);
 void smbfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
 /* src/fs/ops_ns.c */
+/* Unlinked-but-open files live under this prefix; readdir hides it. */
+#define HIDDEN_PREFIX ".smbfs-deleted-"
 void smbfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
 void smbfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		     fuse_ino_t newparent, const char *newname,
@@ -159,8 +166,8 @@ void smbfs_op_readlink(fuse_req_t req, fuse_ino_t ino);
 /*
  * Deletes path (FILE_DIRECTORY_FILE or FILE_NON_DIRECTORY_FILE in
  * options) the POSIX way: a DOS read-only attribute, which Windows
- * semantics let block the delete, is cleared first and put back if the
- * delete still fails.
+ * semantics let block the delete, is cleared and the delete tried again;
+ * the attribute is put back if that fails too.
  */
 int fs_delete_path(struct smbfs *fs, const char *path, uint32_t options);
 /* src/fs/ops_file.c */
@@ -201,8 +208,7 @@ struct fs_lock_state *fs_lock_state_new(void);
 void fs_lock_state_free(struct fs_lock_state *ls);
 struct fs_lock_state *fs_handle_lock_state(struct smbfs_handle *h);
 /* Drops, on the server too, the POSIX locks owner holds through h. */
-void fs_locks_release_owner(struct smbfs *fs, struct smbfs_handle *h,
-			    uint64_t owner);
+void fs_locks_release_owner(struct smbfs_handle *h, uint64_t owner);
 /* src/fs/ops_lock.c */
 void smbfs_op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		    struct flock *lock);
@@ -245,6 +251,7 @@ void inode_open_put(struct smbfs *fs, struct smbfs_inode *in);
  */
 void inode_handle_add(struct smbfs *fs, struct smbfs_inode *in,
 		      struct smbfs_handle *h);
+/* Marks h closing and waits until nobody borrows it any more. */
 void inode_handle_closing(struct smbfs *fs, struct smbfs_handle *h);
 void inode_handle_remove(struct smbfs *fs, struct smbfs_inode *in,
 			 struct smbfs_handle *h);
@@ -255,9 +262,24 @@ void inode_handle_remove(struct smbfs *fs, struct smbfs_inode *in,
  * stamp its own time over it (MS-FSA 2.1.5.4).
  */
 void inode_wait_closes(struct smbfs *fs, struct smbfs_inode *in);
-/* Copies the fid of an open handle (a writable one if asked); 0/-ENOENT. */
-int inode_handle_fid(struct smbfs *fs, struct smbfs_inode *in, bool writable,
-		     struct smb2_fileid *fid);
+/*
+ * Lends an open handle of in (a writable one if asked) that is not
+ * closing: *h stays open until inode_handle_return().  0 or -ENOENT.
+ */
+int inode_handle_lend(struct smbfs *fs, struct smbfs_inode *in, bool writable,
+		      struct smbfs_handle **h);
+void inode_handle_return(struct smbfs *fs, struct smbfs_handle *h);
+/* The lease key opens of in use (a copy, taken under the lock). */
+void inode_lease_key(struct smbfs *fs, struct smbfs_inode *in, uint8_t key[16]);
+/* The key for creating parent/name: its inode's if known, else new. */
+int inode_child_lease_key(struct smbfs *fs, struct smbfs_inode *parent,
+			  const char *name, uint8_t key[16]);
+/*
+ * h, opened by a create with key, now belongs to in.  An inode with no
+ * other open takes the key over, so its later opens share the lease.
+ */
+void inode_created(struct smbfs *fs, struct smbfs_inode *in,
+		   struct smbfs_handle *h, const uint8_t key[16]);
 int inode_table_init(struct smbfs *fs, const struct smb_stat *root_st);
 void inode_table_free(struct smbfs *fs);
 /* Share path of an inode ("" for the root) as malloc'd SMB form. */
@@ -283,9 +305,13 @@ int fs_lookup_child(struct smbfs *fs, struct smbfs_inode *parent,
 		    const char *name, struct smb_stat *st, char **exact);
 /* Refreshes an inode's attributes from the server (by path). */
 int fs_refresh_attr(struct smbfs *fs, struct smbfs_inode *in);
-/* The same through an open handle (works after an unlink too). */
-int fs_refresh_attr_fid(struct smbfs *fs, struct smbfs_inode *in,
-			struct smb2_fileid fid);
+/* The same through an open file (works after an unlink too). */
+int fs_refresh_attr_file(struct smbfs *fs, struct smbfs_inode *in,
+			 struct pool_file *f);
+/* Stores attributes the server sent, keeping the id we know if it
+ * sent none. */
+void fs_store_stat(struct smbfs *fs, struct smbfs_inode *in,
+		   const struct smb_stat *st);
 /* Remembers the child and answers a lookup/create/mkdir with it. */
 void fs_reply_entry(fuse_req_t req, struct smbfs *fs,
 		    struct smbfs_inode *parent, const char *name,

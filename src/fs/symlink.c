@@ -141,33 +141,24 @@ int mfsymlink_parse(const uint8_t *buf, size_t len, char **target)
 	return 0;
 }
 
+/* One compound: open, read MFSYMLINK_SIZE bytes, close. */
 int mfsymlink_read(struct smbfs *fs, const char *smb_path, char **target)
 {
-	struct smb_open_result res;
-	uint8_t *buf;
+	struct smb_stat st;
+	uint8_t *buf = malloc(MFSYMLINK_SIZE);
 	ssize_t n;
 	int rc;
 
 	*target = NULL;
-	rc = fs_open_path(fs, smb_path,
-			  FILE_READ_DATA | FILE_READ_ATTRIBUTES | SYNCHRONIZE,
-			  FILE_OPEN, FILE_NON_DIRECTORY_FILE, &res);
-	if (rc < 0)
-		return rc;
-	buf = malloc(MFSYMLINK_SIZE);
-	if (!buf) {
-		rc = -ENOMEM;
-	} else if (res.st.end_of_file != MFSYMLINK_SIZE) {
+	if (!buf)
+		return -ENOMEM;
+	n = pool_path_read(fs->tree, smb_path, buf, MFSYMLINK_SIZE, &st);
+	if (n < 0)
+		rc = (int)n;
+	else if (st.end_of_file != MFSYMLINK_SIZE)
 		rc = -EINVAL; /* not (or no longer) a symlink file */
-	} else {
-		n = smb_file_read(fs->tree, res.fid, buf, MFSYMLINK_SIZE, 0);
-		if (n < 0)
-			rc = (int)n;
-		else
-			rc = mfsymlink_parse(buf, (size_t)n, target);
-	}
+	else
+		rc = mfsymlink_parse(buf, (size_t)n, target);
 	free(buf);
-	/* The data is already read: a failed close changes nothing. */
-	smb_file_close(fs->tree, res.fid, NULL);
 	return rc;
 }

@@ -26,8 +26,6 @@
 #include "mount_helper.h"
 #include "smbfs/mount_opts.h"
 
-#define CONNECT_TIMEOUT_MS    5000
-#define REQUEST_TIMEOUT_MAX_S 30
 #define FUSE_IDLE_THREADS     10
 #define ERRLEN		      512
 
@@ -38,8 +36,8 @@ struct mount_ctx {
 	char *mountpoint; /* canonical */
 	char *fsname;	  /* "//host/share[/dir]" for /proc/mounts */
 	char *subdir;	  /* SMB form */
-	struct smb_session *session;
-	struct smb_tree *tree;
+	struct smb_pool *pool;
+	struct pool_tree *tree;
 	struct smbfs fs;
 	bool fs_ready;
 	bool read_only;
@@ -222,36 +220,32 @@ static void detach_finish(struct mount_ctx *m)
 
 /* ------------------------------------------------------------ connecting */
 
-static void client_config_fill(const struct mount_ctx *m,
-			       struct smb_client_config *cc)
+static void pool_config_fill(const struct mount_ctx *m,
+			     struct smb_pool_config *pc)
 {
 	const struct smbfs_mount_opts *o = &m->o;
-	uint32_t timeout_s = 2 * o->echo_interval;
 
-	memset(cc, 0, sizeof(*cc));
-	cc->host = m->unc.host;
-	cc->port = o->port ? o->port : m->unc.port;
-	cc->connect_timeout_ms = CONNECT_TIMEOUT_MS;
+	memset(pc, 0, sizeof(*pc));
+	pc->host = m->unc.host;
+	pc->port = o->port ? o->port : m->unc.port;
 	/*
-	 * A server that misses two echo intervals is dead for cifs.ko; a
-	 * request waits no longer than that, and at most 30 s.
+	 * A server that misses two echo intervals is dead for cifs.ko; the
+	 * pool gives a request no longer than that, and at most 30 s.
 	 */
-	if (!timeout_s || timeout_s > REQUEST_TIMEOUT_MAX_S)
-		timeout_s = REQUEST_TIMEOUT_MAX_S;
-	cc->request_timeout_ms = (int)timeout_s * 1000;
-	cc->dialect_min = o->min_dialect;
-	cc->dialect_max = o->max_dialect;
-	cc->user = o->username;
-	cc->domain = o->domain;
-	cc->password = o->password;
+	pc->echo_interval_s = o->echo_interval;
+	pc->dialect_min = o->min_dialect;
+	pc->dialect_max = o->max_dialect;
+	pc->user = o->username;
+	pc->domain = o->domain;
+	pc->password = o->password;
 	/*
 	 * guest without a user name logs on anonymously, as mount.cifs
 	 * does (an empty user and password); servers map that to their
 	 * guest account for shares that allow it.
 	 */
-	cc->anonymous = o->sec == SMBFS_SEC_NONE || (o->guest && !o->username);
-	cc->guest = o->guest;
-	cc->sign = smbfs_opts_signing_required(o);
+	pc->anonymous = o->sec == SMBFS_SEC_NONE || (o->guest && !o->username);
+	pc->guest = o->guest;
+	pc->sign = smbfs_opts_signing_required(o);
 }
 
 static void wipe_password(struct smbfs_mount_opts *o)
@@ -265,34 +259,33 @@ static void wipe_password(struct smbfs_mount_opts *o)
 
 static int connect_share(struct mount_ctx *m)
 {
-	struct smb_client_config cc;
+	struct smb_pool_config pc;
 	struct smb_session_info si;
 	struct smb_tree_info ti;
 	char cerr[ERRLEN] = "";
 	int rc;
 
-	client_config_fill(m, &cc);
-	verbose(m, "connecting to %s port %u", cc.host,
-		cc.port ? cc.port : 445);
-	rc = smb_session_open(&cc, &m->session, cerr, sizeof(cerr));
+	pool_config_fill(m, &pc);
+	verbose(m, "connecting to %s port %u", pc.host,
+		pc.port ? pc.port : 445);
+	rc = smb_pool_open(&pc, &m->pool, cerr, sizeof(cerr));
 	wipe_password(&m->o);
 	if (rc < 0) {
 		fprintf(stderr, "smbfs-mount: %s: %s\n", m->unc.display,
 			cerr[0] ? cerr : strerror(-rc));
 		return smbfs_exit_for_session_error(rc);
 	}
-	smb_session_get_info(m->session, &si);
-	verbose(m, "logged on (dialect %x.%x.%x%s%s)", si.dialect >> 8,
-		(si.dialect >> 4) & 0xf, si.dialect & 0xf,
-		si.signing ? ", signed" : "", si.guest ? ", as guest" : "");
-	rc = smb_tree_connect(m->session, m->unc.share, &m->tree, cerr,
-			      sizeof(cerr));
+	rc = smb_pool_tree(m->pool, m->unc.share, &m->tree, cerr, sizeof(cerr));
 	if (rc < 0) {
 		fprintf(stderr, "smbfs-mount: %s: %s\n", m->unc.display,
 			cerr[0] ? cerr : strerror(-rc));
 		return smbfs_exit_for_tree_error(rc);
 	}
-	smb_tree_get_info(m->tree, &ti);
+	pool_session_get_info(m->tree, &si);
+	verbose(m, "logged on (dialect %x.%x.%x%s%s)", si.dialect >> 8,
+		(si.dialect >> 4) & 0xf, si.dialect & 0xf,
+		si.signing ? ", signed" : "", si.guest ? ", as guest" : "");
+	pool_tree_get_info(m->tree, &ti);
 	if (ti.share_type != SMB2_SHARE_TYPE_DISK) {
 		fprintf(stderr, "smbfs-mount: %s: not a disk share (a %s)\n",
 			m->unc.display,
@@ -362,7 +355,7 @@ static int init_fs(struct mount_ctx *m)
 
 	if (rc)
 		return rc;
-	rc = smbfs_init_state(&m->fs, m->session, m->tree, &cfg);
+	rc = smbfs_init_state(&m->fs, m->pool, m->tree, &cfg);
 	m->fs_ready = true;
 	if (rc == 0)
 		return 0;
@@ -461,11 +454,10 @@ static void teardown(struct mount_ctx *m)
 		fuse_remove_signal_handlers(m->se);
 		fuse_session_destroy(m->se);
 	}
+	/* No pool thread asks the inode table for a path after this. */
+	smb_pool_close(m->pool);
 	if (m->fs_ready)
 		smbfs_free_state(&m->fs);
-	if (m->tree)
-		smb_tree_disconnect(m->tree);
-	smb_session_close(m->session);
 	free(m->fsname);
 	free(m->subdir);
 	free(m->mountpoint);
@@ -489,9 +481,7 @@ static int mount_and_serve(struct mount_ctx *m)
 	rc = serve(m);
 	/*
 	 * The loop ends on unmount, or on a signal (a positive number);
-	 * either is a clean end.  Reconnecting after the server went away
-	 * is not done yet: requests fail with ECONNRESET/ETIMEDOUT until
-	 * the share is remounted.
+	 * either is a clean end.
 	 */
 	if (rc < 0) {
 		smb_log(SMB_LOG_WARN, "FUSE loop ended with %s", strerror(-rc));

@@ -200,3 +200,83 @@ int pool_tree_statfs(struct pool_tree *t, struct smb_fs_size *fs)
 		rc = pool_attempt_done(&a, smb_tree_statfs(a.tree, fs));
 	return rc;
 }
+
+int pool_path_get_ea(struct pool_tree *t, const char *path, const char *name,
+		     uint8_t **value, size_t *len)
+{
+	struct pool_attempt a;
+	int rc;
+
+	pool_attempt_init(&a, t, NULL);
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a, smb_path_get_ea(a.tree, path, name,
+							   value, len));
+	return rc;
+}
+
+int pool_path_list_eas(struct pool_tree *t, const char *path, char **names,
+		       size_t *len)
+{
+	struct pool_attempt a;
+	int rc;
+
+	pool_attempt_init(&a, t, NULL);
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a, smb_path_list_eas(a.tree, path,
+							     names, len));
+	return rc;
+}
+
+int pool_path_set_ea(struct pool_tree *t, const char *path, const char *name,
+		     const void *value, size_t len)
+{
+	struct pool_attempt a;
+	int rc;
+
+	pool_attempt_init(&a, t, NULL);
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a, smb_path_set_ea(a.tree, path, name,
+							   value, len));
+	return rc;
+}
+
+/* FSCTLs on an open file (they belong with the calls of file_ops.c). */
+
+int pool_file_set_sparse(struct pool_file *f, bool sparse)
+{
+	struct pool_attempt a;
+	int rc;
+
+	pool_attempt_init(&a, f->tree, f);
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a,
+				       smb_file_set_sparse(a.tree, a.fid, sparse));
+	return rc;
+}
+
+int pool_file_zero_data(struct pool_file *f, uint64_t off, uint64_t end)
+{
+	struct pool_attempt a;
+	int rc;
+
+	pool_attempt_init(&a, f->tree, f);
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a, smb_file_zero_data(a.tree, a.fid,
+							      off, end));
+	return rc;
+}
+
+int pool_file_allocated_ranges(struct pool_file *f, uint64_t off,
+			       uint64_t len, struct smb_alloc_range **ranges,
+			       size_t *n)
+{
+	struct pool_attempt a;
+	int rc;
+
+	pool_attempt_init(&a, f->tree, f);
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a, smb_file_allocated_ranges(
+						   a.tree, a.fid, off, len,
+						   ranges, n));
+	return rc;
+}

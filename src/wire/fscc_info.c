@@ -273,6 +273,19 @@ bad:
 	return -EBADMSG;
 }
 
+int fscc_ea_find(const uint8_t *buf, size_t len, const char *name,
+		 struct fscc_ea *out)
+{
+	struct fscc_ea_iter it;
+	int rc;
+
+	fscc_ea_iter_init(&it, buf, len);
+	while ((rc = fscc_ea_next(&it, out)) > 0)
+		if (!strcasecmp(out->name, name))
+			return 1;
+	return rc;
+}
+
 /* An EA name is 1..255 bytes of 8-bit text without NULs. */
 static int ea_name_ok(const char *name, size_t len)
 {

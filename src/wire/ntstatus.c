@@ -80,6 +80,12 @@ static const struct nt_status_entry nt_status_table[] = {
 	   "the file is in use by another program or client"),
 
 	/* Extended attributes. */
+	NT(STATUS_EAS_NOT_SUPPORTED, EOPNOTSUPP,
+	   "the share does not keep extended attributes"),
+	NT(STATUS_INVALID_EA_NAME, EINVAL,
+	   "the server refused the extended attribute's name"),
+	NT(STATUS_EA_LIST_INCONSISTENT, EINVAL,
+	   "the server refused the list of extended attributes"),
 	NT(STATUS_EA_TOO_LARGE, E2BIG, "extended attributes are too large"),
 	NT(STATUS_NONEXISTENT_EA_ENTRY, ENODATA, "no such extended attribute"),
 	NT(STATUS_NO_EAS_ON_FILE, ENODATA,

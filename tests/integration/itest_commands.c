@@ -134,8 +134,11 @@ static void test_change_notify_and_cancel(void)
 	CU_ASSERT_EQUAL(req->status, STATUS_CANCELLED);
 	smb_req_free(req);
 	CU_ASSERT_EQUAL(smb_file_close(t, dir, NULL), 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, "notifydir\\new.txt"), 0);
-	CU_ASSERT_EQUAL(smb_path_rmdir(t, "notifydir"), 0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, "notifydir\\new.txt",
+					FILE_NON_DIRECTORY_FILE),
+			0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, "notifydir", FILE_DIRECTORY_FILE),
+			0);
 	itest_disconnect(s, t);
 }
 
@@ -243,7 +246,8 @@ static void test_lease_break(void)
 	CU_ASSERT_EQUAL(opener.rc, 0);
 	CU_ASSERT_EQUAL(smb_file_close(tb, rb.fid, NULL), 0);
 	CU_ASSERT_EQUAL(smb_file_close(ta, ra.fid, NULL), 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(ta, "leased.txt"), 0);
+	CU_ASSERT_EQUAL(
+		smb_path_delete(ta, "leased.txt", FILE_NON_DIRECTORY_FILE), 0);
 out:
 	if (ta)
 		itest_disconnect(sa, ta);
@@ -272,8 +276,10 @@ static void test_server_side_copy(void)
 	CU_ASSERT(memcmp(data, back, len) == 0);
 	CU_ASSERT_EQUAL(smb_file_close(t, src, NULL), 0);
 	CU_ASSERT_EQUAL(smb_file_close(t, dst, NULL), 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, "copy-src"), 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, "copy-dst"), 0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, "copy-src", FILE_NON_DIRECTORY_FILE),
+			0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, "copy-dst", FILE_NON_DIRECTORY_FILE),
+			0);
 out:
 	free(data);
 	free(back);
@@ -334,7 +340,8 @@ static void test_sparse_zero_ranges(void)
 	free(ranges);
 	free(out);
 	CU_ASSERT_EQUAL(smb_file_close(t, fid, NULL), 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, "sparse.bin"), 0);
+	CU_ASSERT_EQUAL(
+		smb_path_delete(t, "sparse.bin", FILE_NON_DIRECTORY_FILE), 0);
 out:
 	wbuf_free(&in);
 	free(data);
@@ -482,7 +489,8 @@ static void test_info_classes(void)
 	fscc_fs_attribute_info_free(&fa);
 	free(out);
 	CU_ASSERT_EQUAL(smb_file_close(t, fid, NULL), 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, "info.txt"), 0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, "info.txt", FILE_NON_DIRECTORY_FILE),
+			0);
 	wbuf_free(&w);
 	itest_disconnect(s, t);
 }
@@ -516,7 +524,9 @@ static void test_encrypted_share(void)
 		CU_ASSERT_EQUAL(smb_file_read(t, fid, buf, sizeof(buf), 0), 6);
 		CU_ASSERT(memcmp(buf, "sealed", 6) == 0);
 		CU_ASSERT_EQUAL(smb_file_close(t, fid, NULL), 0);
-		CU_ASSERT_EQUAL(smb_path_unlink(t, "sealed.txt"), 0);
+		CU_ASSERT_EQUAL(smb_path_delete(t, "sealed.txt",
+						FILE_NON_DIRECTORY_FILE),
+				0);
 		itest_disconnect(s, t);
 	}
 	cfg.dialect_min = cfg.dialect_max = SMB2_DIALECT_210;

@@ -52,7 +52,8 @@ static void test_guest_accepted(void)
 	CU_ASSERT_EQUAL(smb_file_write(t, fid, "guest", 5, 0), 5);
 	CU_ASSERT_EQUAL(smb_file_read(t, fid, buf, sizeof(buf), 0), 5);
 	CU_ASSERT_EQUAL(smb_file_close(t, fid, NULL), 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, "guest.txt"), 0);
+	CU_ASSERT_EQUAL(
+		smb_path_delete(t, "guest.txt", FILE_NON_DIRECTORY_FILE), 0);
 	itest_disconnect(s, t);
 }
 

@@ -102,39 +102,28 @@ static void write_read_10mib(struct smb_tree *t, const char *name)
 	free(in);
 }
 
-struct list_count {
-	unsigned int files;
-	unsigned int dots;
-	unsigned int bad;
-};
-
-static int count_entry(void *arg, const struct smb_dirent_info *e)
-{
-	struct list_count *lc = arg;
-
-	if (!strcmp(e->name, ".") || !strcmp(e->name, ".."))
-		lc->dots++;
-	else if (e->st.attributes & FILE_ATTRIBUTE_DIRECTORY)
-		lc->bad++;
-	else
-		lc->files++;
-	return 0;
-}
-
+/* A listing of many QUERY_DIRECTORY answers, whole and without dots. */
 static void list_big_share(const struct smb_client_config *cfg)
 {
-	struct list_count lc = {0};
 	struct smb_session *s = NULL;
 	struct smb_tree *t = itest_connect(cfg, "big", &s);
-	unsigned int skipped = 99;
+	struct smb_dir_listing l;
+	size_t i, dots = 0, dirs = 0;
 
 	if (!t)
 		return;
-	CU_ASSERT_EQUAL(smb_path_list(t, "", count_entry, &lc, &skipped), 0);
-	CU_ASSERT_EQUAL(lc.files, itest_env()->big_count);
-	CU_ASSERT_EQUAL(lc.dots, 2);
-	CU_ASSERT_EQUAL(lc.bad, 0);
-	CU_ASSERT_EQUAL(skipped, 0);
+	CU_ASSERT_EQUAL_FATAL(smb_path_list_all(t, "", &l), 0);
+	CU_ASSERT_EQUAL(l.n, itest_env()->big_count);
+	for (i = 0; i < l.n; i++) {
+		if (!strcmp(l.v[i].name, ".") || !strcmp(l.v[i].name, ".."))
+			dots++;
+		else if (l.v[i].st.attributes & FILE_ATTRIBUTE_DIRECTORY)
+			dirs++;
+	}
+	CU_ASSERT_EQUAL(dots, 0);
+	CU_ASSERT_EQUAL(dirs, 0);
+	CU_ASSERT_EQUAL(l.skipped, 0);
+	smb_dir_listing_free(&l);
 	itest_disconnect(s, t);
 }
 
@@ -155,7 +144,7 @@ static void rename_delete_statfs(struct smb_tree *t, const char *tag)
 	CU_ASSERT_EQUAL(smb_path_stat(t, b, &st), 0);
 	CU_ASSERT_EQUAL(st.end_of_file, 5);
 	CU_ASSERT_NOT_EQUAL(st.file_id, 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, b), 0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, b, FILE_NON_DIRECTORY_FILE), 0);
 	CU_ASSERT_EQUAL(smb_path_stat(t, b, &st), -ENOENT);
 	CU_ASSERT_EQUAL(smb_tree_statfs(t, &fs), 0);
 	CU_ASSERT(fs.total_units > 0);
@@ -183,7 +172,7 @@ static void run_combo(const struct combo *c)
 						c->dialect == SMB2_DIALECT_302);
 	snprintf(name, sizeof(name), "big-%s.bin", c->name);
 	write_read_10mib(t, name);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, name), 0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, name, FILE_NON_DIRECTORY_FILE), 0);
 	rename_delete_statfs(t, c->name);
 	itest_disconnect(s, t);
 	list_big_share(&cfg);
@@ -250,7 +239,8 @@ static void test_anonymous_guest_share(void)
 	CU_ASSERT_EQUAL(smb_file_read(t, fid, buf, sizeof(buf), 0), 4);
 	CU_ASSERT(memcmp(buf, "anon", 4) == 0);
 	CU_ASSERT_EQUAL(smb_file_close(t, fid, NULL), 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, "anon.txt"), 0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, "anon.txt", FILE_NON_DIRECTORY_FILE),
+			0);
 	/* A share without "guest ok" refuses the anonymous session. */
 	CU_ASSERT_EQUAL(smb_tree_connect(s, "plain", &t2, err, sizeof(err)),
 			-EACCES);
@@ -390,7 +380,8 @@ static void *thread_io(void *arg)
 		else
 			j->done++;
 	}
-	if (smb_file_close(j->t, fid, NULL) || smb_path_unlink(j->t, name))
+	if (smb_file_close(j->t, fid, NULL) ||
+	    smb_path_delete(j->t, name, FILE_NON_DIRECTORY_FILE))
 		j->errors++;
 	return NULL;
 }
@@ -466,7 +457,8 @@ static void test_async_reads(void)
 	CU_ASSERT_EQUAL(st.bad, 0);
 	CU_ASSERT(memcmp(data, back, 32 * 65536) == 0);
 	CU_ASSERT_EQUAL(smb_file_close(t, fid, NULL), 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, "async.bin"), 0);
+	CU_ASSERT_EQUAL(
+		smb_path_delete(t, "async.bin", FILE_NON_DIRECTORY_FILE), 0);
 out:
 	free(data);
 	free(back);
@@ -488,7 +480,8 @@ static void test_namespace_and_locks(void)
 	CU_ASSERT_EQUAL(smb_path_mkdir(t, "nsdir", NULL), 0);
 	CU_ASSERT_EQUAL(smb_path_mkdir(t, "nsdir", NULL), -EEXIST);
 	CU_ASSERT_EQUAL_FATAL(itest_create_file(t, "nsdir\\f", &fid), 0);
-	CU_ASSERT_EQUAL(smb_file_link(t, fid, "nsdir\\g", false), 0);
+	CU_ASSERT_EQUAL(smb_path_link(t, "nsdir\\f", "nsdir\\g", false, NULL),
+			0);
 	CU_ASSERT_EQUAL(smb_file_lock(t, fid, 0, 10,
 				      SMB2_LOCKFLAG_EXCLUSIVE_LOCK |
 					      SMB2_LOCKFLAG_FAIL_IMMEDIATELY),
@@ -497,10 +490,13 @@ static void test_namespace_and_locks(void)
 	CU_ASSERT_EQUAL(smb_file_stat(t, fid, &st), 0);
 	CU_ASSERT_EQUAL(st.nlink, 2);
 	CU_ASSERT_EQUAL(smb_file_close(t, fid, NULL), 0);
-	CU_ASSERT_EQUAL(smb_path_rmdir(t, "nsdir"), -ENOTEMPTY);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, "nsdir\\f"), 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, "nsdir\\g"), 0);
-	CU_ASSERT_EQUAL(smb_path_rmdir(t, "nsdir"), 0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, "nsdir", FILE_DIRECTORY_FILE),
+			-ENOTEMPTY);
+	CU_ASSERT_EQUAL(smb_path_delete(t, "nsdir\\f", FILE_NON_DIRECTORY_FILE),
+			0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, "nsdir\\g", FILE_NON_DIRECTORY_FILE),
+			0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, "nsdir", FILE_DIRECTORY_FILE), 0);
 	CU_ASSERT_EQUAL(smb_path_stat(t, "nsdir", &st), -ENOENT);
 	itest_disconnect(s, t);
 }

@@ -103,7 +103,7 @@ static void check_dialect(uint16_t d)
 			(ssize_t)sizeof(in));
 	CU_ASSERT(memcmp(in, out, sizeof(in)) == 0);
 	CU_ASSERT_EQUAL(smb_file_close(t, fid, NULL), 0);
-	CU_ASSERT_EQUAL(smb_path_unlink(t, name), 0);
+	CU_ASSERT_EQUAL(smb_path_delete(t, name, FILE_NON_DIRECTORY_FILE), 0);
 	itest_disconnect(s, t);
 }
 

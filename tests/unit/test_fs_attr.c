@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* setattr's chmod mapping and the user.* <-> SMB EA translation. */
+/* setattr's chmod mapping and the user.* <-> SMB EA name translation. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -8,17 +8,12 @@
 #include <sys/types.h>
 
 #include "cunit_main.h"
-#include "smbfs/bytes.h"
 #include "smbfs/smb2.h"
-#include "smbfs/wire/fscc_info.h"
 
 /* From src/fs/ops_attr.c and src/fs/ops_xattr.c. */
 uint32_t setattr_dos_attributes(uint32_t current, bool is_dir, mode_t mode);
 int xattr_ea_name(const char *name, const char **ea);
-int xattr_find_value(const uint8_t *buf, size_t len, const char *ea,
-		     const uint8_t **value, size_t *value_len);
-ssize_t xattr_list_build(const uint8_t *buf, size_t len, char *out,
-			 size_t size);
+size_t xattr_list_build(const char *names, size_t len, char *out, size_t size);
 
 static void test_chmod_sets_and_clears_readonly(void)
 {
@@ -86,89 +81,33 @@ static void test_xattr_names(void)
 	CU_ASSERT_EQUAL(xattr_ea_name(longname, &ea), -ERANGE);
 }
 
-/* Builds a FILE_FULL_EA_INFORMATION list with the shared encoder. */
-static void ea_list(struct smb_wbuf *w, const struct fscc_ea *eas, size_t n)
-{
-	CU_ASSERT_EQUAL_FATAL(fscc_full_ea_encode(w, eas, n), 0);
-}
-
-static void test_find_value(void)
-{
-	const struct fscc_ea eas[] = {
-		{ .name = "alpha",
-		  .name_len = 5,
-		  .value = (const uint8_t *)"1",
-		  .value_len = 1 },
-		{ .name = "Beta",
-		  .name_len = 4,
-		  .value = (const uint8_t *)"xyz",
-		  .value_len = 3 },
-		{ .name = "gone",
-		  .name_len = 4,
-		  .value = NULL,
-		  .value_len = 0 },
-	};
-	struct smb_wbuf w = SMB_WBUF_INIT;
-	const uint8_t *v = NULL;
-	size_t vlen = 0;
-
-	ea_list(&w, eas, 3);
-	CU_ASSERT_EQUAL(xattr_find_value(w.data, w.len, "alpha", &v, &vlen), 0);
-	CU_ASSERT_EQUAL(vlen, 1);
-	CU_ASSERT_BYTES_EQUAL(v, "1", 1);
-	/* EA names compare without regard to case. */
-	CU_ASSERT_EQUAL(xattr_find_value(w.data, w.len, "BETA", &v, &vlen), 0);
-	CU_ASSERT_EQUAL(vlen, 3);
-	CU_ASSERT_BYTES_EQUAL(v, "xyz", 3);
-	/* Samba's answer for a missing EA: the name with no value. */
-	CU_ASSERT_EQUAL(xattr_find_value(w.data, w.len, "gone", &v, &vlen),
-			-ENODATA);
-	CU_ASSERT_EQUAL(xattr_find_value(w.data, w.len, "other", &v, &vlen),
-			-ENODATA);
-	CU_ASSERT_EQUAL(xattr_find_value(NULL, 0, "alpha", &v, &vlen),
-			-ENODATA);
-	/* A truncated list is malformed, not "absent". */
-	CU_ASSERT_EQUAL(xattr_find_value(w.data, 10, "zzz", &v, &vlen),
-			-EBADMSG);
-	wbuf_free(&w);
-}
-
 static void test_list_build(void)
 {
-	const struct fscc_ea eas[] = {
-		{ .name = "a",
-		  .name_len = 1,
-		  .value = (const uint8_t *)"1",
-		  .value_len = 1 },
-		{ .name = "empty",
-		  .name_len = 5,
-		  .value = NULL,
-		  .value_len = 0 },
-		{ .name = "Bc",
-		  .name_len = 2,
-		  .value = (const uint8_t *)"22",
-		  .value_len = 2 },
-	};
+	/* EA names as the client lists them: "a\0Bc\0". */
+	static const char names[] = "a\0Bc";
 	static const char expect[] = "user.a\0user.Bc";
-	struct smb_wbuf w = SMB_WBUF_INIT;
 	char out[64];
 
-	ea_list(&w, eas, 3);
-	CU_ASSERT_EQUAL(xattr_list_build(w.data, w.len, NULL, 0),
-			(ssize_t)sizeof(expect));
+	CU_ASSERT_EQUAL(xattr_list_build(names, sizeof(names), NULL, 0),
+			sizeof(expect));
 	memset(out, 'X', sizeof(out));
-	CU_ASSERT_EQUAL(xattr_list_build(w.data, w.len, out, sizeof(out)),
-			(ssize_t)sizeof(expect));
+	CU_ASSERT_EQUAL(
+		xattr_list_build(names, sizeof(names), out, sizeof(out)),
+		sizeof(expect));
 	CU_ASSERT_BYTES_EQUAL(out, expect, sizeof(expect));
 	CU_ASSERT_EQUAL(out[sizeof(expect)], 'X');
 	/* Too small: the needed length, nothing written past size. */
 	memset(out, 'X', sizeof(out));
-	CU_ASSERT_EQUAL(xattr_list_build(w.data, w.len, out, 4),
-			(ssize_t)sizeof(expect));
+	CU_ASSERT_EQUAL(xattr_list_build(names, sizeof(names), out, 4),
+			sizeof(expect));
 	CU_ASSERT_EQUAL(out[4], 'X');
 	CU_ASSERT_EQUAL(xattr_list_build(NULL, 0, NULL, 0), 0);
-	CU_ASSERT_EQUAL(xattr_list_build(w.data, w.len - 1, NULL, 0), -EBADMSG);
-	wbuf_free(&w);
+	/* A last name without its NUL still ends the list properly. */
+	memset(out, 'X', sizeof(out));
+	CU_ASSERT_EQUAL(
+		xattr_list_build(names, sizeof(names) - 1, out, sizeof(out)),
+		sizeof(expect));
+	CU_ASSERT_BYTES_EQUAL(out, expect, sizeof(expect));
 }
 
 static CU_TestInfo attr_tests[] = {
@@ -180,8 +119,7 @@ static CU_TestInfo attr_tests[] = {
 
 static CU_TestInfo xattr_tests[] = {
 	{ "user.* names map to EA names", test_xattr_names },
-	{ "value lookup in an EA list", test_find_value },
-	{ "listxattr list from an EA list", test_list_build },
+	{ "listxattr list from EA names", test_list_build },
 	CU_TEST_INFO_NULL,
 };
 

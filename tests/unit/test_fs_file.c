@@ -6,7 +6,8 @@
  * model of the server's lock rules (MS-FSA 2.1.5.7/8).
  *
  * The two source files are included so their static helpers can be
- * tested; smb_file_lock is redirected to the model.
+ * tested; pool_file_lock is redirected to the model, which tells
+ * handles apart by their struct pool_file pointer.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,12 +18,12 @@
 #include "cunit_main.h"
 #include "../../src/fs/smbfs.h"
 
-static int model_lock(struct smb_tree *t, struct smb2_fileid fid, uint64_t off,
-		      uint64_t len, uint32_t flags);
-#define smb_file_lock model_lock
+static int model_lock(struct pool_file *f, uint64_t off, uint64_t len,
+		      uint32_t flags);
+#define pool_file_lock model_lock
 #include "../../src/fs/ops_file.c"
 #include "../../src/fs/ops_lock.c"
-#undef smb_file_lock
+#undef pool_file_lock
 
 /* --- the server model: locks per handle, exact-range unlocks --- */
 
@@ -60,28 +61,27 @@ static int model_unlock(uint64_t handle, uint64_t off, uint64_t len)
 	return 0;
 }
 
-static int model_lock(struct smb_tree *t, struct smb2_fileid fid, uint64_t off,
-		      uint64_t len, uint32_t flags)
+static int model_lock(struct pool_file *f, uint64_t off, uint64_t len,
+		      uint32_t flags)
 {
+	uint64_t handle = (uint64_t)(uintptr_t)f;
 	bool exclusive = flags & SMB2_LOCKFLAG_EXCLUSIVE_LOCK;
 	int i;
 
-	(void)t;
 	if (flags & SMB2_LOCKFLAG_UNLOCK)
-		return model_unlock(fid.persistent, off, len);
+		return model_unlock(handle, off, len);
 	for (i = 0; i < model_count; i++) {
 		const struct model_lock *m = &model[i];
 
 		/* A shared lock may stack on the same handle's exclusive. */
 		if (model_overlap(m, off, len) &&
-		    (exclusive ||
-		     (m->exclusive && m->handle != fid.persistent)))
+		    (exclusive || (m->exclusive && m->handle != handle)))
 			return -EAGAIN;
 	}
 	if (model_count == MODEL_MAX)
 		return -ENOMEM;
 	model[model_count++] =
-		(struct model_lock){ fid.persistent, off, len, exclusive };
+		(struct model_lock){ handle, off, len, exclusive };
 	return 0;
 }
 
@@ -110,7 +110,6 @@ static int list_count(const struct fs_lock_state *ls)
 
 /* Two handles (two descriptors opened separately) on one file. */
 struct lock_fixture {
-	struct smbfs fs;
 	struct smbfs_file fa, fb; /* as ops_file.c allocates them */
 	struct smbfs_handle *a, *b;
 	struct fs_lock_state *la, *lb;
@@ -122,8 +121,9 @@ static void fixture_init(struct lock_fixture *x)
 	model_count = 0;
 	x->a = &x->fa.h;
 	x->b = &x->fb.h;
-	x->a->fid.persistent = 1;
-	x->b->fid.persistent = 2;
+	/* Never dereferenced: the model only compares them. */
+	x->a->file = (struct pool_file *)(uintptr_t)1;
+	x->b->file = (struct pool_file *)(uintptr_t)2;
 	x->la = x->fa.locks = fs_lock_state_new();
 	x->lb = x->fb.locks = fs_lock_state_new();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(x->la);
@@ -197,8 +197,8 @@ static void test_falloc_modes(void)
 
 static void test_seek_ranges(void)
 {
-	const struct smb2_alloc_range r[2] = { { 0, 4096 }, { 8192, 4096 } };
-	const struct smb2_alloc_range adj[2] = { { 0, 4096 }, { 4096, 4096 } };
+	const struct smb_alloc_range r[2] = { { 0, 4096 }, { 8192, 4096 } };
+	const struct smb_alloc_range adj[2] = { { 0, 4096 }, { 4096, 4096 } };
 	uint64_t pos;
 
 	pos = 0;
@@ -320,30 +320,29 @@ static void test_sqlite_lock_cycle(void)
 
 	fixture_init(&x);
 	/* SHARED: pending byte, shared range, pending byte released. */
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.a, x.la, 7, PENDING_BYTE, 1, 0), 0);
-	CU_ASSERT_EQUAL(
-		lock_set(&x.fs, x.a, x.la, 7, SHARED_FIRST, SHARED_SIZE, 0), 0);
-	lock_clear(&x.fs, x.a, x.la, 7, PENDING_BYTE, 1);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 7, PENDING_BYTE, 1, 0), 0);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 7, SHARED_FIRST, SHARED_SIZE, 0),
+			0);
+	lock_clear(x.a, x.la, 7, PENDING_BYTE, 1);
 	/* RESERVED, PENDING, then EXCLUSIVE: an upgrade in place. */
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.a, x.la, 7, RESERVED_BYTE, 1, 1), 0);
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.a, x.la, 7, PENDING_BYTE, 1, 1), 0);
-	CU_ASSERT_EQUAL(
-		lock_set(&x.fs, x.a, x.la, 7, SHARED_FIRST, SHARED_SIZE, 1), 0);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 7, RESERVED_BYTE, 1, 1), 0);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 7, PENDING_BYTE, 1, 1), 0);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 7, SHARED_FIRST, SHARED_SIZE, 1),
+			0);
 	CU_ASSERT_EQUAL(model_count, 3);
 	CU_ASSERT(model_has(1, SHARED_FIRST, SHARED_SIZE, true));
 	/* Another client can neither read nor write-lock now. */
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.b, x.lb, 9, PENDING_BYTE, 1, 0),
-			-EAGAIN);
+	CU_ASSERT_EQUAL(lock_set(x.b, x.lb, 9, PENDING_BYTE, 1, 0), -EAGAIN);
 	/* Back to SHARED: downgrade, then one unlock of both bytes. */
-	CU_ASSERT_EQUAL(
-		lock_set(&x.fs, x.a, x.la, 7, SHARED_FIRST, SHARED_SIZE, 0), 0);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 7, SHARED_FIRST, SHARED_SIZE, 0),
+			0);
 	CU_ASSERT(model_has(1, SHARED_FIRST, SHARED_SIZE, false));
 	CU_ASSERT_FALSE(model_has(1, SHARED_FIRST, SHARED_SIZE, true));
-	lock_clear(&x.fs, x.a, x.la, 7, PENDING_BYTE, 2);
+	lock_clear(x.a, x.la, 7, PENDING_BYTE, 2);
 	CU_ASSERT_EQUAL(model_count, 1);
 	CU_ASSERT_EQUAL(list_count(x.la), 1);
 	/* NONE: unlock of the whole file releases the rest. */
-	lock_clear(&x.fs, x.a, x.la, 7, 0, UINT64_MAX);
+	lock_clear(x.a, x.la, 7, 0, UINT64_MAX);
 	CU_ASSERT_EQUAL(model_count, 0);
 	CU_ASSERT_EQUAL(list_count(x.la), 0);
 	fixture_free(&x);
@@ -354,19 +353,19 @@ static void test_refused_upgrade_keeps_shared(void)
 	struct lock_fixture x;
 
 	fixture_init(&x);
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.a, x.la, 7, 100, 10, 0), 0);
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.b, x.lb, 9, 100, 10, 0), 0);
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.a, x.la, 7, 100, 10, 1), -EAGAIN);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 7, 100, 10, 0), 0);
+	CU_ASSERT_EQUAL(lock_set(x.b, x.lb, 9, 100, 10, 0), 0);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 7, 100, 10, 1), -EAGAIN);
 	CU_ASSERT(model_has(1, 100, 10, false));
 	CU_ASSERT_EQUAL(list_count(x.la), 1);
 	CU_ASSERT_EQUAL(model_count, 2);
 	/* Once the other reader is gone the upgrade succeeds. */
-	lock_clear(&x.fs, x.b, x.lb, 9, 0, UINT64_MAX);
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.a, x.la, 7, 100, 10, 1), 0);
+	lock_clear(x.b, x.lb, 9, 0, UINT64_MAX);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 7, 100, 10, 1), 0);
 	CU_ASSERT(model_has(1, 100, 10, true));
 	CU_ASSERT_EQUAL(model_count, 1);
 	/* Locking what is already held changes nothing. */
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.a, x.la, 7, 100, 10, 1), 0);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 7, 100, 10, 1), 0);
 	CU_ASSERT_EQUAL(model_count, 1);
 	fixture_free(&x);
 }
@@ -376,20 +375,20 @@ static void test_unlock_splits(void)
 	struct lock_fixture x;
 
 	fixture_init(&x);
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.a, x.la, 7, 0, 100, 1), 0);
-	lock_clear(&x.fs, x.a, x.la, 7, 40, 20);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 7, 0, 100, 1), 0);
+	lock_clear(x.a, x.la, 7, 40, 20);
 	CU_ASSERT(model_has(1, 0, 40, true));
 	CU_ASSERT(model_has(1, 60, 40, true));
 	CU_ASSERT_EQUAL(model_count, 2);
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.b, x.lb, 9, 45, 5, 1), 0);
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.b, x.lb, 9, 10, 1, 1), -EAGAIN);
+	CU_ASSERT_EQUAL(lock_set(x.b, x.lb, 9, 45, 5, 1), 0);
+	CU_ASSERT_EQUAL(lock_set(x.b, x.lb, 9, 10, 1, 1), -EAGAIN);
 	/* A shared lock over part of an exclusive one: both types remain. */
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.a, x.la, 7, 80, 100, 0), 0);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 7, 80, 100, 0), 0);
 	CU_ASSERT(model_has(1, 60, 20, true));
 	CU_ASSERT(model_has(1, 80, 100, false));
 	CU_ASSERT_FALSE(model_has(1, 60, 40, true));
 	/* An unlock of a range never locked succeeds and sends nothing. */
-	lock_clear(&x.fs, x.a, x.la, 7, 1000, 5);
+	lock_clear(x.a, x.la, 7, 1000, 5);
 	CU_ASSERT_EQUAL(model_count, 4);
 	fixture_free(&x);
 }
@@ -399,16 +398,16 @@ static void test_owners_sharing_a_handle(void)
 	struct lock_fixture x;
 
 	fixture_init(&x);
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.a, x.la, 1, 0, 10, 1), 0);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 1, 0, 10, 1), 0);
 	/* The server cannot tell two owners of one handle apart; we do. */
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.a, x.la, 2, 5, 1, 0), -EAGAIN);
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.a, x.la, 2, 20, 1, 0), 0);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 2, 5, 1, 0), -EAGAIN);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 2, 20, 1, 0), 0);
 	/* close(2) by owner 1 drops its locks only. */
-	fs_locks_release_owner(&x.fs, x.a, 1);
+	fs_locks_release_owner(x.a, 1);
 	CU_ASSERT_FALSE(model_has(1, 0, 10, true));
 	CU_ASSERT(model_has(1, 20, 1, false));
 	CU_ASSERT_EQUAL(list_count(x.la), 1);
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.a, x.la, 2, 5, 1, 1), 0);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 2, 5, 1, 1), 0);
 	fixture_free(&x);
 }
 
@@ -418,12 +417,12 @@ static void test_getlk_probe(void)
 	struct flock fl;
 
 	fixture_init(&x);
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.a, x.la, 7, 10, 10, 1), 0);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 7, 10, 10, 1), 0);
 	fl = (struct flock){ .l_type = F_WRLCK,
 			     .l_whence = SEEK_SET,
 			     .l_start = 0,
 			     .l_len = 100 };
-	CU_ASSERT_EQUAL(lock_test(&x.fs, x.b, x.lb, 9, &fl), 0);
+	CU_ASSERT_EQUAL(lock_test(x.b, x.lb, 9, &fl), 0);
 	CU_ASSERT_EQUAL(fl.l_type, F_WRLCK);
 	CU_ASSERT_EQUAL(fl.l_start, 0);
 	/* The holder's own view: its lock does not conflict with itself. */
@@ -431,21 +430,21 @@ static void test_getlk_probe(void)
 			     .l_whence = SEEK_SET,
 			     .l_start = 0,
 			     .l_len = 0 };
-	CU_ASSERT_EQUAL(lock_test(&x.fs, x.a, x.la, 7, &fl), 0);
+	CU_ASSERT_EQUAL(lock_test(x.a, x.la, 7, &fl), 0);
 	CU_ASSERT_EQUAL(fl.l_type, F_UNLCK);
 	/* A reader in the way is reported as one. */
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.a, x.la, 7, 10, 10, 0), 0);
+	CU_ASSERT_EQUAL(lock_set(x.a, x.la, 7, 10, 10, 0), 0);
 	fl = (struct flock){ .l_type = F_WRLCK,
 			     .l_whence = SEEK_SET,
 			     .l_start = 15,
 			     .l_len = 1 };
-	CU_ASSERT_EQUAL(lock_test(&x.fs, x.b, x.lb, 9, &fl), 0);
+	CU_ASSERT_EQUAL(lock_test(x.b, x.lb, 9, &fl), 0);
 	CU_ASSERT_EQUAL(fl.l_type, F_RDLCK);
 	fl = (struct flock){ .l_type = F_RDLCK,
 			     .l_whence = SEEK_SET,
 			     .l_start = 15,
 			     .l_len = 1 };
-	CU_ASSERT_EQUAL(lock_test(&x.fs, x.b, x.lb, 9, &fl), 0);
+	CU_ASSERT_EQUAL(lock_test(x.b, x.lb, 9, &fl), 0);
 	CU_ASSERT_EQUAL(fl.l_type, F_UNLCK);
 	/* Probes leave nothing behind. */
 	CU_ASSERT_EQUAL(model_count, 1);
@@ -457,20 +456,20 @@ static void test_flock(void)
 	struct lock_fixture x;
 
 	fixture_init(&x);
-	CU_ASSERT_EQUAL(flock_apply(&x.fs, x.a, x.la, LOCK_EX), 0);
+	CU_ASSERT_EQUAL(flock_apply(x.a, x.la, LOCK_EX), 0);
 	CU_ASSERT(model_has(1, FLOCK_OFFSET, FLOCK_LENGTH, true));
-	CU_ASSERT_EQUAL(flock_apply(&x.fs, x.b, x.lb, LOCK_SH), -EAGAIN);
+	CU_ASSERT_EQUAL(flock_apply(x.b, x.lb, LOCK_SH), -EAGAIN);
 	/* The data range stays free for other handles' I/O and locks. */
-	CU_ASSERT_EQUAL(lock_set(&x.fs, x.b, x.lb, 9, 0, 4096, 1), 0);
-	CU_ASSERT_EQUAL(flock_apply(&x.fs, x.a, x.la, LOCK_SH), 0);
+	CU_ASSERT_EQUAL(lock_set(x.b, x.lb, 9, 0, 4096, 1), 0);
+	CU_ASSERT_EQUAL(flock_apply(x.a, x.la, LOCK_SH), 0);
 	CU_ASSERT(model_has(1, FLOCK_OFFSET, FLOCK_LENGTH, false));
 	CU_ASSERT_FALSE(model_has(1, FLOCK_OFFSET, FLOCK_LENGTH, true));
-	CU_ASSERT_EQUAL(flock_apply(&x.fs, x.b, x.lb, LOCK_SH), 0);
-	CU_ASSERT_EQUAL(flock_apply(&x.fs, x.a, x.la, LOCK_EX), -EAGAIN);
+	CU_ASSERT_EQUAL(flock_apply(x.b, x.lb, LOCK_SH), 0);
+	CU_ASSERT_EQUAL(flock_apply(x.a, x.la, LOCK_EX), -EAGAIN);
 	CU_ASSERT_EQUAL(x.la->flock, 0); /* conversion dropped the old lock */
-	CU_ASSERT_EQUAL(flock_apply(&x.fs, x.b, x.lb, LOCK_UN), 0);
-	CU_ASSERT_EQUAL(flock_apply(&x.fs, x.a, x.la, LOCK_EX), 0);
-	CU_ASSERT_EQUAL(flock_apply(&x.fs, x.a, x.la, LOCK_UN), 0);
+	CU_ASSERT_EQUAL(flock_apply(x.b, x.lb, LOCK_UN), 0);
+	CU_ASSERT_EQUAL(flock_apply(x.a, x.la, LOCK_EX), 0);
+	CU_ASSERT_EQUAL(flock_apply(x.a, x.la, LOCK_UN), 0);
 	CU_ASSERT_FALSE(model_has(1, FLOCK_OFFSET, FLOCK_LENGTH, true));
 	fixture_free(&x);
 }

@@ -911,6 +911,44 @@ static void test_fscc_full_ea(void)
 	wbuf_free(&w);
 }
 
+static void test_fscc_ea_find(void)
+{
+	const struct fscc_ea eas[] = {
+		{ .name = "alpha",
+		  .name_len = 5,
+		  .value = (const uint8_t *)"1",
+		  .value_len = 1 },
+		{ .name = "Beta",
+		  .name_len = 4,
+		  .value = (const uint8_t *)"xyz",
+		  .value_len = 3 },
+		{ .name = "gone",
+		  .name_len = 4,
+		  .value = NULL,
+		  .value_len = 0 },
+	};
+	struct smb_wbuf w = SMB_WBUF_INIT;
+	struct fscc_ea e;
+
+	CU_ASSERT_EQUAL_FATAL(fscc_full_ea_encode(&w, eas, 3), 0);
+	CU_ASSERT_EQUAL(fscc_ea_find(w.data, w.len, "alpha", &e), 1);
+	CU_ASSERT_EQUAL(e.value_len, 1);
+	CU_ASSERT_BYTES_EQUAL(e.value, "1", 1);
+	/* EA names compare without regard to case. */
+	CU_ASSERT_EQUAL(fscc_ea_find(w.data, w.len, "BETA", &e), 1);
+	CU_ASSERT_STRING_EQUAL(e.name, "Beta");
+	CU_ASSERT_EQUAL(e.value_len, 3);
+	CU_ASSERT_BYTES_EQUAL(e.value, "xyz", 3);
+	/* Samba's answer for a missing EA: the name with no value. */
+	CU_ASSERT_EQUAL(fscc_ea_find(w.data, w.len, "gone", &e), 1);
+	CU_ASSERT_EQUAL(e.value_len, 0);
+	CU_ASSERT_EQUAL(fscc_ea_find(w.data, w.len, "other", &e), 0);
+	CU_ASSERT_EQUAL(fscc_ea_find(NULL, 0, "alpha", &e), 0);
+	/* A truncated list is malformed, not "absent". */
+	CU_ASSERT_EQUAL(fscc_ea_find(w.data, 10, "zzz", &e), -EBADMSG);
+	wbuf_free(&w);
+}
+
 static int decode_volume(const uint8_t *buf, size_t len)
 {
 	struct fscc_fs_volume_info v;
@@ -1293,14 +1331,15 @@ static CU_TestInfo notify_tests[] = {
 };
 
 static CU_TestInfo qinfo_tests[] = {
-	{"requests", test_qinfo_requests},
-	{"FileAllInformation and parts", test_fscc_all_info_samba},
-	{"FileStreamInformation", test_fscc_streams},
-	{"FileFullEaInformation", test_fscc_full_ea},
-	{"file system classes", test_fscc_fs_info},
-	{"FileNetworkOpenInformation", test_fscc_network_open},
-	{"security descriptor owner and group",
-	 test_fscc_security_descriptor},
+	{ "requests", test_qinfo_requests },
+	{ "FileAllInformation and parts", test_fscc_all_info_samba },
+	{ "FileStreamInformation", test_fscc_streams },
+	{ "FileFullEaInformation", test_fscc_full_ea },
+	{ "EA lookup in a FileFullEaInformation list", test_fscc_ea_find },
+	{ "file system classes", test_fscc_fs_info },
+	{ "FileNetworkOpenInformation", test_fscc_network_open },
+	{ "security descriptor owner and group",
+	  test_fscc_security_descriptor },
 	CU_TEST_INFO_NULL,
 };
 

@@ -127,6 +127,13 @@ struct fscc_ea_iter {
 void fscc_ea_iter_init(struct fscc_ea_iter *it, const uint8_t *buf, size_t len);
 /* 1 for an entry (zero copy), 0 at the end, -EBADMSG (sticky). */
 int fscc_ea_next(struct fscc_ea_iter *it, struct fscc_ea *out);
+/*
+ * The entry named name in a FILE_FULL_EA_INFORMATION list; EA names
+ * compare without regard to case (MS-FSCC 2.4.15).  1 with *out set
+ * (zero copy), 0 when there is none, -EBADMSG for a malformed list.
+ */
+int fscc_ea_find(const uint8_t *buf, size_t len, const char *name,
+		 struct fscc_ea *out);
 /* Encodes a FILE_FULL_EA_INFORMATION list (SET_INFO, ExtA context). */
 int fscc_full_ea_encode(struct smb_wbuf *w, const struct fscc_ea *eas,
 			size_t n);
