@@ -34,6 +34,8 @@ LIB_SRC := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 FS_SRC := $(filter-out src/mount/main.c,$(sort $(wildcard src/fs/*.c) $(wildcard src/mount/*.c)))
 MOUNT_MAIN := $(wildcard src/mount/main.c)
 TOOL_SRC := $(sort $(wildcard src/tools/*.c))
+# Programs the tests use (tests/tools/NAME.c -> build/tests/NAME), not installed.
+TEST_TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 ITEST_SRC := $(sort $(wildcard tests/integration/itest_*.c))
 COMMON_TEST_SRC := $(sort $(wildcard tests/common/*.c))
@@ -53,13 +55,14 @@ LIBFS_SAN := $(BUILD)/san/libsmbfs-fs.a
 TOOLS := $(TOOL_SRC:src/tools/%.c=$(BUILD)/%)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ITEST_BINS := $(ITEST_SRC:tests/integration/%.c=$(BUILD)/tests/%)
+TEST_TOOLS := $(TEST_TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 MOUNT_BIN := $(if $(MOUNT_MAIN),$(BUILD)/smbfs-mount)
 
 .SECONDARY:
 .PHONY: all check tests deps clean install bench demo format
 all: $(LIBSMBFS) $(TOOLS) $(MOUNT_BIN)
 
-tests: $(UNIT_BINS) $(ITEST_BINS)
+tests: $(UNIT_BINS) $(ITEST_BINS) $(TEST_TOOLS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -95,6 +98,12 @@ $(BUILD)/tests/%: $(BUILD)/san/tests/unit/%.o $(COMMON_TEST_OBJ) $(LIBFS_SAN) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(SAN) $^ -lcunit $(FUSE_LIBS) $(LIBS) -o $@
 
+# Test tools stand alone: no library, no sanitizers (they sit in the data
+# path of benchmarks).
+$(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $^ -o $@
+
 $(BUILD)/tests/itest_%: $(BUILD)/san/tests/integration/itest_%.o $(HARNESS_OBJ) $(COMMON_TEST_OBJ) $(LIBFS_SAN) $(LIBSMBFS_SAN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(SAN) $^ -lcunit $(FUSE_LIBS) $(LIBS) -o $@
@@ -124,7 +133,7 @@ install: all
 	$(if $(SBINDIR),install -d $(DESTDIR)$(SBINDIR) && ln -sf $(PREFIX)/bin/smbfs-mount $(DESTDIR)$(SBINDIR)/mount.smbfs)
 
 format:
-	clang-format -i $(LIB_SRC) $(FS_SRC) $(TOOL_SRC) include/smbfs/*.h include/smbfs/*/*.h
+	clang-format -i $(LIB_SRC) $(FS_SRC) $(TOOL_SRC) $(TEST_TOOL_SRC) include/smbfs/*.h include/smbfs/*/*.h
 
 clean:
 	rm -rf $(BUILD)

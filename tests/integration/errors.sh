@@ -74,8 +74,4 @@ check "the mount still works after ENOSPC" \
 
 fs_cleanup
 FS_MOUNTS=()
-total=$((FS_PASSED + FS_FAILED))
-echo "Run Summary:    Type  Total    Ran Passed Failed Inactive"
-printf '               tests %6d %6d %6d %6d        0\n' \
-	"$total" "$total" "$FS_PASSED" "$FS_FAILED"
-fs_finish
+fs_summary

@@ -23,6 +23,7 @@
 #   check_fails_with ERRTEXT DESC CMD...
 #                                   CMD must fail and print strerror text
 #   fs_finish                       prints "N passed, N failed"; exit status
+#   fs_summary                      a CUnit-style summary, then fs_finish
 
 FS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FS_ROOT=${SMBFS_ROOT:-$(cd "$FS_LIB_DIR/../../.." && pwd)}
@@ -284,6 +285,16 @@ check_eq() {
 fs_finish() {
 	echo "$FS_PASSED passed, $FS_FAILED failed"
 	[ "$FS_FAILED" -eq 0 ] && [ "$FS_PASSED" -gt 0 ]
+}
+
+# fs_summary: CUnit's "Run Summary" table, from which scripts/run-tests.sh
+# counts a shell test's checks, then fs_finish.
+fs_summary() {
+	local total=$((FS_PASSED + FS_FAILED))
+	echo "Run Summary:    Type  Total    Ran Passed Failed Inactive"
+	printf '               tests %6d %6d %6d %6d        0\n' \
+		"$total" "$total" "$FS_PASSED" "$FS_FAILED"
+	fs_finish
 }
 
 # fs_time LABEL CMD...: runs CMD and prints how long it took.
