@@ -61,6 +61,16 @@ now_ms() { date +%s%3N; }
 # pid_alive PID
 pid_alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 
+# pid_running PID: alive and not a zombie waiting to be reaped (kill -0
+# still succeeds on one).
+pid_running() {
+	local stat
+	pid_alive "$1" || return 1
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
+
 # pids_with_arg STRING: pids whose command line has STRING as one of its
 # arguments or as the value of a --opt=STRING argument. Never matches the
 # calling shell.
@@ -75,7 +85,7 @@ pids_with_arg() {
 				echo "$p"
 				break
 			fi
-		done <"/proc/$p/cmdline" 2>/dev/null
+		done 2>/dev/null <"/proc/$p/cmdline" # it may be gone by now
 	done
 }
 

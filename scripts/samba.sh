@@ -6,6 +6,8 @@
 #   samba.sh start DIR [--port N] [--conf-extra FILE]
 #   samba.sh stop DIR
 #   samba.sh status DIR
+#   samba.sh kill DIR
+#   samba.sh start-again DIR
 #
 # start builds DIR/smb.conf and the server's directories under DIR, creates
 # the unix account smbfsuser (if missing) with a fresh Samba password kept
@@ -23,6 +25,17 @@
 # stop sends SIGTERM to smbd and to the samba-dcerpcd/rpcd_* helpers started
 # for DIR/smb.conf (and nothing else), waits, then SIGKILLs leftovers.
 # Calling it twice, or on a DIR never started, is harmless.
+#
+# kill SIGKILLs the same processes at once, as a crash would: smbd cleans
+# nothing up and its pid file and databases stay. It returns once they are
+# all gone, so the port is free again.
+#
+# start-again starts smbd once more for an earlier start's DIR: the same
+# smb.conf, port, password (DIR/creds and the passdb stay) and share
+# directories, whose files are left as they are. It waits until a real
+# login works, like start, and prints SMB_PORT=N. It undoes a kill, not a
+# stop: after stop it refuses, so a test still running cannot bring back a
+# server that was stopped on purpose.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -33,7 +46,7 @@ READY_TIMEOUT_S=10
 
 usage() {
 	echo "usage: samba.sh start DIR [--port N] [--conf-extra FILE]" >&2
-	echo "       samba.sh stop DIR | status DIR" >&2
+	echo "       samba.sh stop DIR | status DIR | kill DIR | start-again DIR" >&2
 	exit 2
 }
 
@@ -196,8 +209,18 @@ smbd_pid() {
 	local f=$1/pid/smbd.pid pid
 	[ -f "$f" ] || return 1
 	pid=$(tr -dc 0-9 <"$f")
-	pid_alive "$pid" || return 1
+	pid_running "$pid" || return 1
 	echo "$pid"
+}
+
+# server_pids DIR: smbd (from its pid file), its children and the RPC
+# helpers, which all carry the config path on their command line.
+server_pids() {
+	local dir=$1 p
+	smbd_pid "$dir" || true
+	while IFS= read -r p; do
+		pid_running "$p" && echo "$p"
+	done < <(pids_with_arg "$dir/smb.conf")
 }
 
 # wait_ready DIR PORT: pid file, listening port, then a real login.
@@ -256,7 +279,7 @@ cmd_start() {
 		out=$(printf '%s\n%s\n' "$pass" "$pass" |
 			smbpasswd -c "$dir/smb.conf" -a -s "$SMB_USER_NAME" 2>&1) ||
 			die "smbpasswd failed: $out"
-		rm -f "$dir/pid/smbd.pid"
+		rm -f "$dir/pid/smbd.pid" "$dir/stopped"
 		smbd -D -s "$dir/smb.conf" || die "smbd -D failed"
 		if wait_ready "$dir" "$port"; then
 			write_env "$dir" "$port" "$pass"
@@ -274,17 +297,55 @@ cmd_start() {
 }
 
 cmd_stop() {
-	local dir=$1 pids=() p
+	local dir=$1 pids
 	[ -d "$dir" ] || return 0
 	dir=$(cd "$dir" && pwd -P)
-	p=$(smbd_pid "$dir") && pids+=("$p")
-	# smbd's children and the RPC helpers carry the config path.
-	while IFS= read -r p; do
-		[ -n "$p" ] && pids+=("$p")
-	done < <(pids_with_arg "$dir/smb.conf")
+	: >"$dir/stopped"
+	mapfile -t pids < <(server_pids "$dir" | sort -u)
 	[ ${#pids[@]} -gt 0 ] || return 0
 	terminate_pids 5 "${pids[@]}"
 	rm -f "$dir/pid/smbd.pid"
+}
+
+# Children forked while the first signals are on their way carry the
+# config path too: repeat until nothing is left.
+cmd_kill() {
+	local dir=$1 pids deadline
+	[ -d "$dir" ] || return 0
+	dir=$(cd "$dir" && pwd -P)
+	deadline=$(($(now_ms) + READY_TIMEOUT_S * 1000))
+	while :; do
+		mapfile -t pids < <(server_pids "$dir" | sort -u)
+		[ ${#pids[@]} -gt 0 ] || return 0
+		[ "$(now_ms)" -lt "$deadline" ] ||
+			die "smbd processes of $dir survive SIGKILL: ${pids[*]}"
+		kill -KILL "${pids[@]}" 2>/dev/null || true
+		sleep 0.02
+	done
+}
+
+cmd_start_again() {
+	local dir=$1 port
+	is_root || die "start-again must run as root"
+	[ -d "$dir" ] || die "no server directory $dir"
+	dir=$(cd "$dir" && pwd -P)
+	[ -f "$dir/smb.conf" ] && [ -f "$dir/creds" ] && [ -f "$dir/env" ] ||
+		die "$dir holds no earlier start (samba.sh start $dir)"
+	if smbd_pid "$dir" >/dev/null; then
+		die "smbd already running for $dir"
+	fi
+	[ ! -e "$dir/stopped" ] ||
+		die "smbd for $dir was stopped with samba.sh stop: not starting it again"
+	port=$(sed -n 's/^SMB_PORT=//p' "$dir/env")
+	[[ $port =~ ^[0-9]+$ ]] || die "no SMB_PORT in $dir/env"
+	rm -f "$dir/pid/smbd.pid"
+	smbd -D -s "$dir/smb.conf" || die "smbd -D failed"
+	if ! wait_ready "$dir" "$port"; then
+		show_logs "$dir"
+		cmd_stop "$dir"
+		die "smbd for $dir did not become ready again on port $port within ${READY_TIMEOUT_S}s"
+	fi
+	echo "SMB_PORT=$port"
 }
 
 cmd_status() {
@@ -319,6 +380,8 @@ main() {
 	start) cmd_start "$dir" "$port" "$extra" ;;
 	stop) cmd_stop "$dir" ;;
 	status) cmd_status "$dir" ;;
+	kill) cmd_kill "$dir" ;;
+	start-again) cmd_start_again "$dir" ;;
 	*) usage ;;
 	esac
 }

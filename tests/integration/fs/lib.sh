@@ -112,8 +112,11 @@ smbfs_mount_pids() {
 # fs_mount NAME SHARE [OPTIONS]: mounts the share as the test user on
 # $SMB_MNT_DIR/NAME, waits until it is a mount point and sets FS_MNT.
 # Returns non-zero (after printing why) when the mount did not appear.
+# With FS_MOUNT_LOG set (see fs_mount_logged) the daemon stays in the
+# foreground and its messages go to that file.
 fs_mount() {
 	local name=$1 share=$2 opts=${3:-} mnt before after p deadline rc=0
+	local unc=//$SMB_HOST:$SMB_PORT/$share fg_job=
 	fs_prepare
 	mnt=$SMB_MNT_DIR/$name
 	if is_mounted "$mnt"; then
@@ -122,14 +125,26 @@ fs_mount() {
 	fi
 	fs_user mkdir -p "$mnt"
 	before=" $(smbfs_mount_pids | tr '\n' ' ') "
-	fs_user "$FS_MOUNT_BIN" "//$SMB_HOST:$SMB_PORT/$share" "$mnt" \
-		-o "credentials=$FS_CREDS${opts:+,$opts}" || rc=$?
+	if [ -n "${FS_MOUNT_LOG:-}" ]; then
+		fs_user "$FS_MOUNT_BIN" "$unc" "$mnt" -f \
+			-o "credentials=$FS_CREDS${opts:+,$opts}" \
+			</dev/null >>"$FS_MOUNT_LOG" 2>&1 &
+		fg_job=$!
+	else
+		fs_user "$FS_MOUNT_BIN" "$unc" "$mnt" \
+			-o "credentials=$FS_CREDS${opts:+,$opts}" || rc=$?
+	fi
 	if [ "$rc" -ne 0 ]; then
-		log "smbfs-mount //$SMB_HOST:$SMB_PORT/$share $mnt -o ...${opts:+,$opts} exited with status $rc"
+		log "smbfs-mount $unc $mnt -o ...${opts:+,$opts} exited with status $rc"
 		return 1
 	fi
 	deadline=$(($(now_ms) + FS_MOUNT_TIMEOUT_S * 1000))
 	until is_mounted "$mnt"; do
+		if [ -n "$fg_job" ] && ! pid_alive "$fg_job"; then
+			wait "$fg_job" || rc=$?
+			log "smbfs-mount -f $unc $mnt -o ...${opts:+,$opts} exited with status $rc: $(tail -n 3 "$FS_MOUNT_LOG")"
+			return 1
+		fi
 		if [ "$(now_ms)" -ge "$deadline" ]; then
 			log "$mnt: not a mount point ${FS_MOUNT_TIMEOUT_S}s after smbfs-mount returned"
 			return 1
@@ -389,4 +404,120 @@ same_output() {
 		comm -3 <(sort "$a") <(sort "$b") | head -n 20
 	fi
 	rm -f "$a" "$b"
+}
+
+# ------------------------------------------------ servers that go away
+
+# fs_mount_logged NAME SHARE OPTIONS LOG: fs_mount with the daemon kept in
+# the foreground (-f) as a background job of the script, so what smbfs
+# logs (on stderr in the foreground) is appended to LOG.
+fs_mount_logged() {
+	local rc=0
+	FS_MOUNT_LOG=$4
+	fs_mount "$1" "$2" "$3" || rc=$?
+	FS_MOUNT_LOG=
+	return "$rc"
+}
+
+# fs_server kill|start-again|status: scripts/samba.sh on the server of the
+# environment (SMB_DIR): kill SIGKILLs all its processes at once, as a
+# crash would; start-again starts it on the same port with the same
+# password and share directories (see scripts/samba.sh).
+fs_server() {
+	is_root || die "fs_server $1 must run as root"
+	"$FS_ROOT/scripts/samba.sh" "$1" "$SMB_DIR" >/dev/null
+}
+
+# fs_ms_since T0: milliseconds since T0 (a now_ms value).
+fs_ms_since() { echo $(($(now_ms) - $1)); }
+
+# fs_seconds MS: MS milliseconds as seconds, e.g. "2.3 s".
+fs_seconds() { printf '%d.%d s' $(($1 / 1000)) $((($1 % 1000) / 100)); }
+
+# fs_wait_for TIMEOUT_S CMD...: runs CMD every 0.1 s until it succeeds;
+# non-zero after TIMEOUT_S. CMD must not hang (wrap it in timeout).
+fs_wait_for() {
+	local deadline=$(($(now_ms) + $1 * 1000))
+	shift
+	until "$@"; do
+		[ "$(now_ms)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+# fs_log_has LOG ERE: LOG has a line matching the extended regex ERE.
+fs_log_has() { grep -qE -- "$2" "$1" 2>/dev/null; }
+
+# fs_log_wait LOG ERE TIMEOUT_S: waits until LOG has such a line.
+fs_log_wait() { fs_wait_for "$3" fs_log_has "$1" "$2"; }
+
+# fs_ere STRING: STRING with the characters special in an ERE escaped.
+fs_ere() { printf '%s' "$1" | sed -e 's/[][\.*^$?+(){}|]/\\&/g'; }
+
+# --- a process holding one file open (fs/holder.py) ---
+
+declare -A FS_HOLDER_DIR=() FS_HOLDER_N=()
+FS_HOLDER_REPLY=
+FS_HOLDER_TIMEOUT_S=60
+
+# fs_holder_start NAME PATH MODE: a process of the test user opens PATH
+# (MODE ro, rw or create) and keeps it open for fs_holder commands.
+# Non-zero when the open failed or did not finish; FS_HOLDER_REPLY says
+# what happened.
+fs_holder_start() {
+	local name=$1 dir
+	fs_prepare
+	dir=$FS_SCRATCH/holder-$name
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	is_root && chown "$FS_USER:" "$dir"
+	FS_HOLDER_DIR[$name]=$dir
+	FS_HOLDER_N[$name]=0
+	fs_user /usr/bin/python3 "$FS_LIB_DIR/holder.py" "$dir" "$2" "$3" \
+		</dev/null >>"$dir.log" 2>&1 &
+	fs_holder_reply "$name" "$FS_HOLDER_TIMEOUT_S"
+}
+
+# fs_holder_reply NAME TIMEOUT_S: waits for the answer to the last command.
+fs_holder_reply() {
+	local dir=${FS_HOLDER_DIR[$1]} n=${FS_HOLDER_N[$1]}
+	if ! fs_wait_for "$2" test -f "$dir/reply.$n"; then
+		FS_HOLDER_REPLY="no answer within $2 s"
+		return 1
+	fi
+	FS_HOLDER_REPLY=$(cat "$dir/reply.$n")
+	[[ $FS_HOLDER_REPLY == ok* ]]
+}
+
+# fs_holder NAME COMMAND [TIMEOUT_S]: runs one holder.py command on the
+# held descriptor; zero when it answered "ok ...". The answer is in
+# FS_HOLDER_REPLY.
+fs_holder() {
+	local name=$1 dir=${FS_HOLDER_DIR[$1]} n
+	n=$((FS_HOLDER_N[$name] + 1))
+	FS_HOLDER_N[$name]=$n
+	printf '%s\n' "$2" >"$dir/cmd.$n.tmp"
+	mv "$dir/cmd.$n.tmp" "$dir/cmd.$n"
+	fs_holder_reply "$name" "${3:-$FS_HOLDER_TIMEOUT_S}"
+}
+
+# fs_holder_stop NAME: closes the file, or kills the holder when it does
+# not answer within 10 s.
+fs_holder_stop() {
+	local name=$1 dir=${FS_HOLDER_DIR[$1]:-} pid
+	[ -n "$dir" ] || return 0
+	pid=$(cat "$dir/pid" 2>/dev/null)
+	if pid_running "$pid" && ! fs_holder "$name" close 10; then
+		terminate_pids 5 "$pid"
+	fi
+	rm -rf "$dir"
+	unset "FS_HOLDER_DIR[$name]" "FS_HOLDER_N[$name]"
+}
+
+# fs_holder_stop_all: for the EXIT trap, before unmounting.
+fs_holder_stop_all() {
+	local name
+	for name in "${!FS_HOLDER_DIR[@]}"; do
+		fs_holder_stop "$name"
+	done
 }
