@@ -187,7 +187,7 @@ static void handles_close(struct handles *h)
 	CU_ASSERT_EQUAL(smb_file_close(h->t[0], h->fid[0], NULL), 0);
 	CU_ASSERT_EQUAL(smb_file_close(h->t[1], h->fid[1], NULL), 0);
 	CU_ASSERT(kernel_unlocked(h->name));
-	CU_ASSERT_EQUAL(smb_path_unlink(h->t[0], h->name), 0);
+	CU_ASSERT_EQUAL(smb_path_delete(h->t[0], h->name, FILE_NON_DIRECTORY_FILE), 0);
 	if (h->s[1])
 		itest_disconnect(h->s[1], h->t[1]);
 	itest_disconnect(h->s[0], h->t[0]);
