@@ -24,6 +24,8 @@
 
 #include "smbfs/conn.h"
 #include "smbfs/smb2.h"
+/* Security descriptors (MS-DTYP 2.4.6) are part of the client API. */
+#include "smbfs/wire/security_desc.h"
 
 #define SMB_CLIENT_MAX_SIGN_ALGOS 3
 #define SMB_CLIENT_MAX_CIPHERS 4
@@ -35,6 +37,8 @@ struct smb_client_config {
 	int request_timeout_ms; /* 0: 30000 */
 	/* A request that times out takes the connection down with it. */
 	bool drop_on_timeout;
+	/* The client's identity for every session (16 bytes); NULL: random. */
+	const uint8_t *client_guid;
 	uint16_t dialect_min; /* 0: 2.0.2 */
 	uint16_t dialect_max; /* 0: 3.1.1 */
 	const char *user;

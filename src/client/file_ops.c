@@ -63,7 +63,12 @@ static size_t open_contexts(const struct smb_open_args *a,
 {
 	size_t n = 0;
 
-	ctx[n++].type = SMB2_CREATE_CTX_QFID;
+	/*
+	 * MS-SMB2 3.3.5.9.7/12: a durable reconnect carries the lease and
+	 * the reconnect context only (Samba refuses anything more).
+	 */
+	if (!a->reconnect)
+		ctx[n++].type = SMB2_CREATE_CTX_QFID;
 	if (a->oplock_level == SMB2_OPLOCK_LEVEL_LEASE && a->lease_key &&
 	    leasing(s)) {
 		ctx[n].type = SMB2_CREATE_CTX_LEASE;
@@ -451,8 +456,8 @@ static void io_piece_done(void *arg, ssize_t result)
 }
 
 /*
- * The bytes the pieces moved as one contiguous run: up to the first
- * short piece or error (an error only counts when nothing came first).
+ * The bytes the pieces moved as one contiguous run, up to the first
+ * short piece; or the first error before that.
  */
 static ssize_t io_batch_total(const struct io_batch *b, unsigned int n,
 			      uint32_t piece, size_t len)
@@ -465,8 +470,13 @@ static ssize_t io_batch_total(const struct io_batch *b, unsigned int n,
 				      ? len - (size_t)i * piece
 				      : piece;
 
+		/*
+		 * An error after whole pieces is the call's error: a short
+		 * count would read as end of file (or a short write) when the
+		 * rest was merely lost with the connection.
+		 */
 		if (b->result[i] < 0)
-			return total ? (ssize_t)total : b->result[i];
+			return b->result[i];
 		total += (size_t)b->result[i];
 		if ((size_t)b->result[i] < want)
 			break;
@@ -537,7 +547,7 @@ static ssize_t io_run(struct smb_tree *t, struct smb2_fileid fid, bool write,
 				      off + done, piece);
 
 		if (n < 0)
-			return done ? (ssize_t)done : n;
+			return n; /* see io_batch_total */
 		done += (size_t)n;
 		if ((size_t)n < want) {
 			/* A write that moved nothing at all is an error. */

@@ -484,6 +484,15 @@ static int session_init(struct smb_session *s,
 	s->host = strdup(cfg->host);
 	if (!s->host)
 		return -ENOMEM;
+	/*
+	 * MS-SMB2 3.2.4.4 / 3.3.5.9.12: a leased durable handle can only be
+	 * reconnected by the client that opened it, known by its ClientGuid,
+	 * so a caller that reconnects keeps one for all its sessions.
+	 */
+	if (cfg->client_guid) {
+		memcpy(s->client_guid, cfg->client_guid, sizeof(s->client_guid));
+		return 0;
+	}
 	return smb_random_bytes(s->client_guid, sizeof(s->client_guid));
 }
 

@@ -3,6 +3,7 @@
  * Per-mount state and the FUSE operation table.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,28 @@ void smbfs_free_state(struct smbfs *fs)
 	inode_table_free(fs);
 	pthread_cond_destroy(&fs->closed);
 	pthread_mutex_destroy(&fs->lock);
+}
+
+/*
+ * The interrupt flag of the request this worker thread serves.  Per
+ * thread by nature: libfuse serves one request at a time on a thread,
+ * and the pool reads the flag of the thread that waits.
+ */
+static __thread atomic_int fs_thread_interrupted;
+
+static void fs_interrupted(fuse_req_t req, void *data)
+{
+	(void)req;
+	atomic_store((atomic_int *)data, 1);
+}
+
+struct smbfs *fs_begin(fuse_req_t req)
+{
+	atomic_store(&fs_thread_interrupted, 0);
+	pool_thread_set_interrupt(&fs_thread_interrupted);
+	/* Calls fs_interrupted at once if the kernel already asked. */
+	fuse_req_interrupt_func(req, fs_interrupted, &fs_thread_interrupted);
+	return fuse_req_userdata(req);
 }
 
 struct smbfs_inode *fs_inode_or_reply(fuse_req_t req, fuse_ino_t ino)

@@ -226,7 +226,7 @@ static int setattr_apply_any(struct smbfs *fs, struct smbfs_inode *in,
 void smbfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		      int to_set, struct fuse_file_info *fi)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
 	struct smbfs_handle *h = NULL;
 	struct setattr_plan plan;

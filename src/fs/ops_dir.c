@@ -155,7 +155,7 @@ static int snapshot_load(struct smbfs *fs, struct smbfs_inode *dir,
 
 void smbfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
 	struct dir_handle *dh;
 	int rc;
@@ -194,7 +194,7 @@ void smbfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 void smbfs_op_releasedir(fuse_req_t req, fuse_ino_t ino,
 			 struct fuse_file_info *fi)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct dir_handle *dh = (struct dir_handle *)fi->fh;
 
 	(void)ino;
@@ -325,7 +325,7 @@ static struct dir_handle *dir_prepare(fuse_req_t req, struct smbfs *fs,
 void smbfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		      struct fuse_file_info *fi)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *dir = fs_inode_or_reply(req, ino);
 	struct dir_handle *dh;
 
@@ -447,7 +447,7 @@ static void readdirplus_fill(fuse_req_t req, struct smbfs *fs,
 void smbfs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
 			  off_t off, struct fuse_file_info *fi)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *dir = fs_inode_or_reply(req, ino);
 	struct dir_handle *dh;
 
@@ -468,7 +468,7 @@ void smbfs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
 void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 		    mode_t mode)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *dir = fs_inode_or_reply(req, parent);
 	struct smb_stat st;
 	char *path;
@@ -498,7 +498,7 @@ void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 
 void smbfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *dir = fs_inode_or_reply(req, parent);
 	char *path;
 	int rc = 0;

@@ -47,7 +47,7 @@ void smbfs_op_init(void *userdata, struct fuse_conn_info *conn)
 
 void smbfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *dir = fs_inode_or_reply(req, parent);
 	struct fuse_entry_param e;
 	struct smb_stat st;
@@ -76,7 +76,7 @@ void smbfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 void smbfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *in = inode_get(fs, ino);
 
 	if (in)
@@ -87,7 +87,7 @@ void smbfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 void smbfs_op_forget_multi(fuse_req_t req, size_t count,
 			   struct fuse_forget_data *forgets)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	size_t i;
 
 	for (i = 0; i < count; i++) {
@@ -102,7 +102,7 @@ void smbfs_op_forget_multi(fuse_req_t req, size_t count,
 void smbfs_op_getattr(fuse_req_t req, fuse_ino_t ino,
 		      struct fuse_file_info *fi)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
 	struct smbfs_handle *h = fi ? (struct smbfs_handle *)fi->fh : NULL;
 	struct smbfs_handle *lent;
@@ -137,7 +137,7 @@ void smbfs_op_getattr(fuse_req_t req, fuse_ino_t ino,
 
 void smbfs_op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smb_fs_size sz;
 	struct statvfs sv;
 	int rc = pool_tree_statfs(fs->tree, &sz);
@@ -166,7 +166,7 @@ void smbfs_op_statfs(fuse_req_t req, fuse_ino_t ino)
  */
 void smbfs_op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
 	struct stat stbuf;
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);

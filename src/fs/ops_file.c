@@ -226,7 +226,7 @@ static void file_fill_fi(struct smbfs *fs, struct fuse_file_info *fi,
 
 void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
 	struct smb_open_result res;
 	struct smbfs_file *f = NULL;
@@ -349,7 +349,7 @@ static void file_reply_create(fuse_req_t req, struct smbfs *fs,
 void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		     mode_t mode, struct fuse_file_info *fi)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *dir = fs_inode_or_reply(req, parent);
 	struct smb_open_result res;
 	struct smbfs_file *f = NULL;
@@ -456,7 +456,7 @@ static ssize_t file_append(struct smbfs_file *f, const char *buf, size_t size,
 void smbfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		    size_t size, off_t off, struct fuse_file_info *fi)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_file *f = file_from_fi(fi);
 	uint64_t pos = (uint64_t)off;
 	ssize_t n;
@@ -497,7 +497,7 @@ void smbfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
  */
 void smbfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_file *f = file_from_fi(fi);
 
 	(void)ino;
@@ -508,7 +508,7 @@ void smbfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 void smbfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 
 	(void)ino;
 	/*
@@ -606,7 +606,7 @@ static int file_punch_hole(struct smbfs_file *f, uint64_t off, uint64_t len)
 void smbfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 			off_t length, struct fuse_file_info *fi)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_file *f = file_from_fi(fi);
 	int rc;
 
@@ -711,7 +711,7 @@ void smbfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			      off_t off_out, struct fuse_file_info *fi_out,
 			      size_t len, int flags)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	ssize_t n;
 
 	(void)ino_in;

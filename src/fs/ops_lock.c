@@ -430,8 +430,10 @@ static int lock_wait(fuse_req_t req, unsigned int *delay_ms)
 static struct fs_lock_state *lock_state_or_reply(fuse_req_t req, fuse_ino_t ino,
 						 struct fuse_file_info *fi)
 {
-	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
+	struct smbfs_inode *in;
 
+	fs_begin(req);
+	in = fs_inode_or_reply(req, ino);
 	if (!in)
 		return NULL;
 	/* The kernel keeps directory locks local; be sure of the handle. */

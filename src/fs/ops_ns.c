@@ -195,7 +195,7 @@ static int unlink_open_file(struct smbfs *fs, struct smbfs_inode *dir,
 
 void smbfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *dir = fs_inode_or_reply(req, parent), *in;
 	char *path;
 	int rc = 0;
@@ -373,7 +373,7 @@ void smbfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		     fuse_ino_t newparent, const char *newname,
 		     unsigned int flags)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct rename_op r = { .fs = fs, .name = name, .newname = newname };
 	struct smbfs_inode *in;
 	int rc = 0;
@@ -413,7 +413,7 @@ void smbfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 void smbfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 		   const char *newname)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino), *dir;
 	struct smb_stat st;
 	char *from = NULL, *to = NULL;
@@ -475,7 +475,7 @@ static int symlink_create(struct smbfs *fs, struct smbfs_inode *dir,
 void smbfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 		      const char *name)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *dir;
 	struct smb_stat st;
 	uint8_t *buf;
@@ -510,7 +510,7 @@ void smbfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 
 void smbfs_op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
 	char *path, *target = NULL;
 	int rc;

@@ -104,7 +104,7 @@ static char *xattr_path_or_reply(fuse_req_t req, struct smbfs *fs,
 void smbfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		       const char *value, size_t size, int flags)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
 	const char *ea;
 	char *path = NULL;
@@ -144,7 +144,7 @@ out:
 void smbfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		       size_t size)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
 	uint8_t *value = NULL;
 	size_t value_len = 0;
@@ -185,7 +185,7 @@ out:
 
 void smbfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
 	char *names = NULL, *list = NULL, *path;
 	size_t len = 0;
@@ -227,7 +227,7 @@ void smbfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 
 void smbfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
-	struct smbfs *fs = smbfs_from_req(req);
+	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
 	const char *ea;
 	char *path = NULL;

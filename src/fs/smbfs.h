@@ -103,6 +103,13 @@ static inline struct smbfs *smbfs_from_req(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
+/*
+ * Starts serving req on this worker thread: a signal to the program that
+ * made the request (FUSE_INTERRUPT) then ends the thread's waits for the
+ * server with EINTR (see pool_thread_set_interrupt).  Returns the mount.
+ */
+struct smbfs *fs_begin(fuse_req_t req);
+
 /* --- src/fs/fs.c --- */
 int smbfs_init_state(struct smbfs *fs, struct smb_pool *pool,
 		     struct pool_tree *t, const struct smbfs_config *cfg);

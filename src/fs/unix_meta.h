@@ -24,7 +24,7 @@
 #include <sys/types.h>
 
 #include "smbfs/bytes.h"
-#include "smbfs/wire/security_desc.h"
+#include "smbfs/client.h" /* struct smb_sd: security descriptors */
 
 /* --- SIDs --- */
 

@@ -24,9 +24,9 @@
 
 #include "../fs/smbfs.h"
 #include "mount_helper.h"
+#include "watchdog.h"
 #include "smbfs/mount_opts.h"
 
-#define FUSE_IDLE_THREADS     10
 #define ERRLEN		      512
 
 struct mount_ctx {
@@ -246,6 +246,9 @@ static void pool_config_fill(const struct mount_ctx *m,
 	pc->anonymous = o->sec == SMBFS_SEC_NONE || (o->guest && !o->username);
 	pc->guest = o->guest;
 	pc->sign = smbfs_opts_signing_required(o);
+	pc->hard = !o->soft;
+	pc->soft_timeout_s = o->softtimeo;
+	pc->retrans = o->retrans;
 }
 
 static void wipe_password(struct smbfs_mount_opts *o)
@@ -429,20 +432,36 @@ static int fuse_setup(struct mount_ctx *m)
 	return 0;
 }
 
+/*
+ * FUSE's worker threads (threads= ready, max_threads= at most) are the
+ * mount's; the pool has threads of its own for events and reconnects.
+ * The watchdog ends waits for a lost server once the session ends.
+ */
 static int serve(struct mount_ctx *m)
 {
-	struct fuse_loop_config *lc;
+	struct mount_watchdog wd = {0};
+	struct fuse_loop_config *lc = NULL;
 	int rc;
 
-	if (m->cl.single_thread)
-		return fuse_session_loop(m->se);
+	rc = mount_watchdog_start(&wd, m->se, m->pool);
+	if (rc < 0)
+		return rc;
+	if (m->cl.single_thread) {
+		rc = fuse_session_loop(m->se);
+		goto out;
+	}
 	lc = fuse_loop_cfg_create();
-	if (!lc)
-		return -ENOMEM;
+	if (!lc) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	fuse_loop_cfg_set_clone_fd(lc, 0);
-	fuse_loop_cfg_set_idle_threads(lc, FUSE_IDLE_THREADS);
+	fuse_loop_cfg_set_max_threads(lc, m->o.max_threads);
+	fuse_loop_cfg_set_idle_threads(lc, m->o.threads);
 	rc = fuse_session_loop_mt(m->se, lc);
 	fuse_loop_cfg_destroy(lc);
+out:
+	mount_watchdog_stop(&wd);
 	return rc;
 }
 

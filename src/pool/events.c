@@ -192,9 +192,10 @@ static void event_default(const struct pool_event *ev)
 	else if (ev->type == POOL_EVENT_OPLOCK_BREAK)
 		rc = pool_oplock_break_ack(ev->u.oplock.file,
 					   ev->u.oplock.level);
+	/* A lease our last close already gave back needs no answer. */
 	if (rc < 0)
-		smb_log(SMB_LOG_WARN, "break acknowledgement failed: %s",
-			strerror(-rc));
+		smb_log(rc == -ENOENT ? SMB_LOG_DEBUG : SMB_LOG_WARN,
+			"break acknowledgement failed: %s", strerror(-rc));
 }
 
 /* --- the event thread --- */

@@ -91,10 +91,21 @@ int pool_path_link(struct pool_tree *t, const char *from, const char *to,
 	struct pool_attempt a;
 	int rc;
 
+	struct smb_stat src, dst;
+
 	pool_attempt_init(&a, t, NULL);
 	while (pool_attempt_next(&a, &rc))
 		rc = pool_attempt_done(&a, smb_path_link(a.tree, from, to,
 							 replace, st));
+	/* The first one went through if both names lead to one file. */
+	if (rc == -EEXIST && a.resent_after_loss &&
+	    pool_path_stat(t, from, &src) == 0 &&
+	    pool_path_stat(t, to, &dst) == 0 && src.file_id &&
+	    src.file_id == dst.file_id) {
+		if (st)
+			*st = src;
+		rc = 0;
+	}
 	return rc;
 }
 
@@ -133,11 +144,27 @@ int pool_path_write_new(struct pool_tree *t, const char *tmp_path,
 	struct pool_attempt a;
 	int rc;
 
+	struct smb_stat got;
+
 	pool_attempt_init(&a, t, NULL);
-	while (pool_attempt_next(&a, &rc))
+	while (pool_attempt_next(&a, &rc)) {
+		/* What a lost first try left under the temporary name. */
+		if (a.resent_after_loss)
+			smb_path_delete(a.tree, tmp_path,
+					FILE_NON_DIRECTORY_FILE);
 		rc = pool_attempt_done(&a, smb_path_write_new(a.tree, tmp_path,
 							      path, buf, len,
 							      attributes, st));
+	}
+	/* The first try went through if path holds a file of that size. */
+	if (rc == -EEXIST && a.resent_after_loss &&
+	    pool_path_stat(t, path, &got) == 0 &&
+	    !(got.attributes & FILE_ATTRIBUTE_DIRECTORY) &&
+	    got.end_of_file == len) {
+		if (st)
+			*st = got;
+		rc = 0;
+	}
 	return rc;
 }
 

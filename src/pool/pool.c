@@ -112,7 +112,13 @@ static int server_new(struct smb_pool *p, const struct smb_pool_config *cfg,
 		srv->have_hash = true;
 	}
 	srv->gen = 1;
+	rc = smb_random_bytes(srv->client_guid, sizeof(srv->client_guid));
+	if (rc < 0) {
+		server_free(srv);
+		return rc;
+	}
 	srv->cc = (struct smb_client_config){
+		.client_guid = srv->client_guid,
 		.host = srv->host,
 		.port = cfg->port,
 		.connect_timeout_ms = p->cfg.connect_timeout_ms,

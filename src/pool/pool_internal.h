@@ -61,6 +61,7 @@ struct pool_server {
 	char *host, *user, *domain, *workstation;
 	uint8_t nt_hash[16];
 	bool have_hash;
+	uint8_t client_guid[16]; /* the same for every channel */
 	struct pool_chan *chan; /* current; NULL until the first log-on */
 	bool up;		/* chan and all its trees work */
 	uint64_t gen;		/* bumped by every successful repair */
