@@ -28,8 +28,8 @@
  * A call that meets a broken connection waits for the reconnect and is
  * then sent again (reads, queries and writes carry the replay flag on
  * 3.x).  How long it waits is the mount's choice:
- *   soft (default): at most soft_timeout_s seconds in all, or retrans
- *                   resends, then -EIO;
+ *   soft (default): until the server has been unreachable for
+ *                   soft_timeout_s seconds, or retrans resends, then -EIO;
  *   hard:           until the server is back, unless the calling thread
  *                   is interrupted (pool_thread_set_interrupt): -EINTR.
  * Nothing waits forever: smb_pool_shutdown() ends every wait at once.

@@ -45,17 +45,23 @@ static bool attempt_finish(struct pool_attempt *a, int rc, int *out)
 	return false;
 }
 
-/* Soft mounts give up after soft_timeout_s (pool->lock held). */
+/*
+ * Soft mounts give up once the server has been unreachable for
+ * soft_timeout_s: counted from the failure that took it down, so calls
+ * made later in a long outage fail at once (pool->lock held).
+ */
 static bool attempt_soft_expired(struct pool_attempt *a)
 {
-	const struct smb_pool *p = a->pt->srv->pool;
+	const struct pool_server *srv = a->pt->srv;
+	const struct smb_pool *p = srv->pool;
 	int64_t now = pool_now_ns();
 
 	if (p->cfg.hard)
 		return false;
-	if (!a->give_up_ns)
-		a->give_up_ns =
-			now + (int64_t)p->cfg.soft_timeout_s * 1000000000;
+	if (!a->give_up_ns) {
+		a->give_up_ns = srv->down_since_ns ? srv->down_since_ns : now;
+		a->give_up_ns += (int64_t)p->cfg.soft_timeout_s * 1000000000;
+	}
 	return now >= a->give_up_ns;
 }
 
