@@ -61,6 +61,12 @@ struct smbfs_inode {
 	 * the inode follows to (a hard link, a rename elsewhere).
 	 */
 	uint8_t lease_key[16];
+	/*
+	 * The lease (SMB2_LEASE_*_CACHING) this client holds on the file
+	 * through its open or deferred handles: what it may cache.  Kept by
+	 * the open, close and break paths, under fs->lock.
+	 */
+	uint32_t lease_state;
 	struct smb_stat st;
 	/* mfsymlinks: length of the link target when the file is one. */
 	size_t symlink_target_len;
@@ -210,6 +216,12 @@ void smbfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
  * The byte-range locks a handle holds are kept by ops_lock.c in a state
  * object ops_file.c allocates with each handle.
  */
+/*
+ * The inode's write lease is being broken (or its last leased handle
+ * closes): byte-range locks kept locally under it go to the server now,
+ * before the break is acknowledged (src/fs/ops_lock.c).
+ */
+int fs_locks_lease_break(struct smbfs *fs, struct smbfs_inode *in);
 struct fs_lock_state;
 struct fs_lock_state *fs_lock_state_new(void);
 void fs_lock_state_free(struct fs_lock_state *ls);
