@@ -126,6 +126,9 @@ void pool_on_break(void *arg, const uint8_t *msg, size_t len)
 		return;
 	}
 	memset(&ev, 0, sizeof(ev));
+	atomic_fetch_add(b.is_lease ? &p->count.leases_broken
+				    : &p->count.oplocks_broken,
+			 1);
 	pthread_mutex_lock(&p->lock);
 	if (b.is_lease) {
 		ev.type = POOL_EVENT_LEASE_BREAK;
@@ -229,6 +232,8 @@ static void *events_main(void *arg)
 		fn = p->ev_fn;
 		fn_arg = p->ev_arg;
 		pthread_mutex_unlock(&p->ev_lock);
+		if (it->ev.type == POOL_EVENT_NOTIFY)
+			atomic_fetch_add(&p->count.notify_events, 1);
 		if (fn)
 			fn(fn_arg, &it->ev);
 		else

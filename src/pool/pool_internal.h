@@ -140,8 +140,19 @@ struct pool_event_item {
 	struct pool_event_item *next;
 };
 
+/* The pool's own counters (the connections keep theirs in conn). */
+struct pool_counters {
+	atomic_ullong bytes_read, bytes_written;
+	atomic_ullong reconnects, files_lost;
+	atomic_ullong leases_granted, leases_broken;
+	atomic_ullong oplocks_granted, oplocks_broken;
+	atomic_ullong notify_events;
+};
+
 struct smb_pool {
 	struct smb_pool_config cfg; /* strings are not kept: see servers */
+	struct smb_conn_stats conn_stats; /* every connection's */
+	struct pool_counters count;
 	int request_timeout_ms;
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* CLOCK_MONOTONIC */
