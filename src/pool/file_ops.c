@@ -576,6 +576,7 @@ void pool_file_reopened(struct pool_file *f, const struct smb_open_result *res,
 	f->fid = res->fid;
 	f->gen = gen;
 	f->durable = res->durable;
+	f->oplock_granted = res->oplock_level;
 	if (f->has_lease_key) {
 		f->lease_state = res->lease_state;
 		f->lease_epoch = res->lease_epoch;
