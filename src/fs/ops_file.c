@@ -220,6 +220,7 @@ static void file_release(struct smbfs *fs, struct smbfs_file *f)
 	struct smb_stat st;
 	int rc;
 
+	fs_locks_handle_release(&f->h);
 	/* Nobody may borrow the handle once its CLOSE is under way. */
 	inode_handle_closing(fs, &f->h);
 	rc = pool_file_close(f->h.file, &st);

@@ -80,6 +80,8 @@ struct smbfs_inode {
 	bool pages_valid;
 	uint64_t pages_ctime, pages_size;
 	struct smbfs_inode *open_next, *open_prev; /* fs->open_inodes */
+	/* Byte-range locks of this client's processes (ops_lock.c). */
+	struct fs_inode_locks *locks;
 	struct smb_stat st;
 	/* mfsymlinks: length of the link target when the file is one. */
 	size_t symlink_target_len;
@@ -282,21 +284,30 @@ void smbfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 void smbfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void smbfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 /*
- * The byte-range locks a handle holds are kept by ops_lock.c in a state
- * object ops_file.c allocates with each handle.
+ * Byte-range locks (src/fs/ops_lock.c) are kept per inode; each handle
+ * has a small lock state ops_file.c allocates and frees with it.
  */
 /*
  * The inode's write lease is being broken (or its last leased handle
  * closes): byte-range locks kept locally under it go to the server now,
- * before the break is acknowledged (src/fs/ops_lock.c).
+ * before the break is acknowledged (src/fs/ops_lock.c).  Call it once
+ * in->lease_state holds no SMB2_LEASE_WRITE_CACHING any more (lock
+ * requests from then on go to the server themselves), without fs->lock
+ * held.  0, or -EAGAIN when a lock could not be sent (logged).
  */
 int fs_locks_lease_break(struct smbfs *fs, struct smbfs_inode *in);
 struct fs_lock_state;
 struct fs_lock_state *fs_lock_state_new(void);
 void fs_lock_state_free(struct fs_lock_state *ls);
 struct fs_lock_state *fs_handle_lock_state(struct smbfs_handle *h);
-/* Drops, on the server too, the POSIX locks owner holds through h. */
+/* close(2) by owner (FUSE flush): its POSIX locks on h's file go. */
 void fs_locks_release_owner(struct smbfs_handle *h, uint64_t owner);
+/*
+ * The open file description of h ends (FUSE release), before its SMB
+ * CLOSE: its flock and OFD locks go, and if the file's server locks go
+ * through h they move to another open handle of the file.
+ */
+void fs_locks_handle_release(struct smbfs_handle *h);
 /* src/fs/ops_lock.c */
 void smbfs_op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		    struct flock *lock);
