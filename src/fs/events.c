@@ -33,6 +33,14 @@ struct fs_inval {
 	fuse_ino_t ino;	 /* the directory (entry) or the inode */
 	char *name;	 /* an entry's name, or NULL: the inode itself */
 	off_t off;	 /* inode: -1 attributes only, 0 pages too */
+	/*
+	 * A directory's entry: dropped only when the server no longer has
+	 * that directory (file id dir_id) under the name.  Dropping the
+	 * entry of a directory that still exists would unhash the dentry
+	 * of every process's working directory in it (getcwd: ENOENT).
+	 */
+	char *verify_path;
+	uint64_t dir_id;
 	struct fs_inval *next;
 };
 
@@ -55,8 +63,15 @@ static int64_t mono_ns(void)
 
 /* --- the service thread --- */
 
-static void service_queue(struct smbfs *fs, fuse_ino_t ino, const char *name,
-			  off_t off)
+static void inval_free(struct fs_inval *iv)
+{
+	free(iv->name);
+	free(iv->verify_path);
+	free(iv);
+}
+
+static void service_add(struct smbfs *fs, fuse_ino_t ino, const char *name,
+			off_t off, const char *verify_path, uint64_t dir_id)
 {
 	struct fs_service *sv = fs->service;
 	struct fs_inval *iv;
@@ -64,14 +79,17 @@ static void service_queue(struct smbfs *fs, fuse_ino_t ino, const char *name,
 	if (!sv || !ino)
 		return;
 	iv = calloc(1, sizeof(*iv));
-	if (!iv || (name && !(iv->name = strdup(name)))) {
-		free(iv);
+	if (!iv || (name && !(iv->name = strdup(name))) ||
+	    (verify_path && !(iv->verify_path = strdup(verify_path)))) {
+		if (iv)
+			inval_free(iv);
 		smb_log(SMB_LOG_WARN, "out of memory: a kernel cache entry "
 				      "may stay stale until it expires");
 		return;
 	}
 	iv->ino = ino;
 	iv->off = off;
+	iv->dir_id = dir_id;
 	pthread_mutex_lock(&sv->lock);
 	if (sv->tail)
 		sv->tail->next = iv;
@@ -80,6 +98,12 @@ static void service_queue(struct smbfs *fs, fuse_ino_t ino, const char *name,
 	sv->tail = iv;
 	pthread_cond_signal(&sv->cond);
 	pthread_mutex_unlock(&sv->lock);
+}
+
+static void service_queue(struct smbfs *fs, fuse_ino_t ino, const char *name,
+			  off_t off)
+{
+	service_add(fs, ino, name, off, NULL, 0);
 }
 
 void fs_service_kick(struct smbfs *fs)
@@ -94,9 +118,22 @@ void fs_service_kick(struct smbfs *fs)
 	pthread_mutex_unlock(&sv->lock);
 }
 
+/* Whether the server still has directory dir_id under that path. */
+static bool dir_still_there(struct smbfs *fs, const struct fs_inval *iv)
+{
+	struct smb_stat st;
+
+	if (cache_stat(fs->cache, iv->verify_path, &st) != 0)
+		return false;
+	return (st.attributes & FILE_ATTRIBUTE_DIRECTORY) &&
+	       (!iv->dir_id || st.file_id == iv->dir_id);
+}
+
 static void inval_apply(struct smbfs *fs, struct fs_inval *iv)
 {
 	if (!fs->se)
+		return;
+	if (iv->verify_path && dir_still_there(fs, iv))
 		return;
 	/* -ENOENT: the kernel has nothing cached for it, which is fine. */
 	if (iv->name)
@@ -143,8 +180,7 @@ static void *service_main(void *arg)
 			struct fs_inval *n = iv->next;
 
 			inval_apply(fs, iv);
-			free(iv->name);
-			free(iv);
+			inval_free(iv);
 			iv = n;
 		}
 		pthread_mutex_lock(&sv->lock);
@@ -384,6 +420,20 @@ void fs_on_pool_event(void *arg, const struct pool_event *ev)
 /* --- directory changes --- */
 
 /* Everything the kernel knows below dir_ino may be stale. */
+/* Drops the kernel's entry name of dir_ino; see fs_inval.verify_path. */
+static void forget_entry(struct smbfs *fs, fuse_ino_t dir_ino, const char *name)
+{
+	uint64_t id = 0;
+	char *path;
+
+	if (inode_child_dir(fs, dir_ino, name, &id, &path)) {
+		service_add(fs, dir_ino, name, 0, path, id);
+		free(path);
+		return;
+	}
+	service_queue(fs, dir_ino, name, 0);
+}
+
 static void forget_children(struct smbfs *fs, fuse_ino_t dir_ino)
 {
 	char **names = NULL;
@@ -391,7 +441,7 @@ static void forget_children(struct smbfs *fs, fuse_ino_t dir_ino)
 
 	inode_children(fs, dir_ino, &names, &n);
 	for (i = 0; i < n; i++) {
-		service_queue(fs, dir_ino, names[i], 0);
+		forget_entry(fs, dir_ino, names[i]);
 		free(names[i]);
 	}
 	free(names);
@@ -425,7 +475,7 @@ void fs_on_dir_change(void *arg, const char *dir, const char *name,
 	}
 	/* Added, removed or renamed: the name and the directory's times. */
 	if (linux_name)
-		service_queue(fs, dir_ino, linux_name, 0);
+		forget_entry(fs, dir_ino, linux_name);
 	service_queue(fs, dir_ino, NULL, -1);
 out:
 	free(linux_name);

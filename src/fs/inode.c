@@ -714,6 +714,30 @@ void inode_ino_of_path(struct smbfs *fs, const char *dir, const char *name,
 	pthread_mutex_unlock(&fs->lock);
 }
 
+bool inode_child_dir(struct smbfs *fs, fuse_ino_t dir_ino, const char *name,
+		     uint64_t *file_id, char **smb_path)
+{
+	struct smb_wbuf w = SMB_WBUF_INIT;
+	struct smbfs_inode *dir, *in;
+	int rc = -ENOENT, err = 0;
+
+	*smb_path = NULL;
+	pthread_mutex_lock(&fs->lock);
+	dir = find_by_ino(fs, dir_ino);
+	in = dir ? find_by_name(fs, dir, name) : NULL;
+	if (in && (in->st.attributes & FILE_ATTRIBUTE_DIRECTORY)) {
+		*file_id = in->st.file_id;
+		rc = path_build(fs, in, &w);
+	}
+	pthread_mutex_unlock(&fs->lock);
+	if (rc < 0) {
+		wbuf_free(&w);
+		return false;
+	}
+	*smb_path = path_finish(fs, &w, &err);
+	return *smb_path != NULL;
+}
+
 int inode_children(struct smbfs *fs, fuse_ino_t dir_ino, char ***names,
 		   size_t *n)
 {

@@ -368,6 +368,12 @@ void inode_ino_of_path(struct smbfs *fs, const char *dir, const char *name,
 		       fuse_ino_t *dir_ino, fuse_ino_t *child_ino,
 		       char **linux_name);
 /* The names of the known children of the inode numbered dir_ino. */
+/*
+ * Whether the kernel knows child name of dir_ino as a directory; then
+ * its server file id and SMB path (to be freed).
+ */
+bool inode_child_dir(struct smbfs *fs, fuse_ino_t dir_ino, const char *name,
+		     uint64_t *file_id, char **smb_path);
 int inode_children(struct smbfs *fs, fuse_ino_t dir_ino, char ***names,
 		   size_t *n);
 /*
