@@ -28,17 +28,19 @@ static int64_t mono_ns(void)
 bool fs_defer_close(struct smbfs *fs, struct smbfs_handle *h)
 {
 	struct smbfs_inode *in = h->inode;
+	int64_t now;
 	bool defer;
 
 	if (!fs->cfg.closetimeo_ms || !h->file || pool_file_lost(h->file))
 		return false;
+	now = mono_ns();
 	pthread_mutex_lock(&fs->lock);
 	defer = (in->lease_state & SMB2_LEASE_HANDLE_CACHING) && !in->unlinked;
-	if (defer) {
-		h->deferred = true;
+	if (!h->deferred_until)
 		h->deferred_until =
-			mono_ns() + (int64_t)fs->cfg.closetimeo_ms * 1000000;
-	}
+			now + (int64_t)fs->cfg.closetimeo_ms * 1000000;
+	defer = defer && now < h->deferred_until;
+	h->deferred = defer;
 	pthread_mutex_unlock(&fs->lock);
 	if (!defer)
 		return false;

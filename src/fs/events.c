@@ -321,7 +321,11 @@ static void on_oplock_break(struct smbfs *fs, const struct pool_event *ev)
 		inode_open_put(fs, in);
 	}
 	rc = pool_oplock_break_ack(ev->u.oplock.file, ev->u.oplock.level);
-	if (rc < 0 && rc != -ENOENT)
+	/*
+	 * EBADF: the handle was closed meanwhile (a deferred close given
+	 * up for this break); MS-SMB2 3.2.5.19.1: the close answers it.
+	 */
+	if (rc < 0 && rc != -ENOENT && rc != -EBADF)
 		smb_log(SMB_LOG_WARN, "oplock break acknowledgement failed: %s",
 			strerror(-rc));
 }

@@ -101,7 +101,13 @@ struct smbfs_handle {
 	bool closing;	   /* its SMB CLOSE is under way: not to be lent */
 	/* Released by the kernel, kept open for a reuse (handle lease). */
 	bool deferred;
-	int64_t deferred_until; /* CLOCK_MONOTONIC ns */
+	/*
+	 * CLOCK_MONOTONIC ns; 0 until the handle's first deferred close.
+	 * Not moved by later ones: a file reopened again and again is
+	 * still opened anew every closetimeo, so that what the lease does
+	 * not cover (a delete by another client) shows within that time.
+	 */
+	int64_t deferred_until;
 	unsigned int lent; /* borrowers of file, under fs->lock */
 	struct smbfs_handle *inode_next; /* in->handles, under fs->lock */
 };

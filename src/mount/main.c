@@ -334,6 +334,9 @@ static int build_fs_config(struct mount_ctx *m, struct smbfs_config *cfg)
 	cfg->mapposix = o->mapposix;
 	cfg->nobrl = o->nobrl;
 	cfg->noperm = o->noperm;
+	/* cache=none caches nothing, attributes and names included. */
+	if (o->cache == SMBFS_CACHE_NONE)
+		t_file = t_dir = 0;
 	cfg->cache = o->cache == SMBFS_CACHE_NONE    ? SMBFS_CACHE_MODE_NONE
 		     : o->cache == SMBFS_CACHE_LOOSE ? SMBFS_CACHE_MODE_LOOSE
 						     : SMBFS_CACHE_MODE_STRICT;
