@@ -3,6 +3,8 @@
 #   make            build/ (library, smbfs-mount, tools)
 #   make check      install missing packages (as root), build, run unit and
 #                   integration tests (tests built with ASan + UBSan)
+#   make tsan       the filesystem integration tests with every program
+#                   built with ThreadSanitizer (in build-tsan/)
 #   make bench      compare smbfs with other clients on one local server
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -59,7 +61,7 @@ TEST_TOOLS := $(TEST_TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 MOUNT_BIN := $(if $(MOUNT_MAIN),$(BUILD)/smbfs-mount)
 
 .SECONDARY:
-.PHONY: all check tests deps clean install bench demo format
+.PHONY: all check tests deps clean install bench demo format tsan
 all: $(LIBSMBFS) $(TOOLS) $(MOUNT_BIN)
 
 tests: $(UNIT_BINS) $(ITEST_BINS) $(TEST_TOOLS)
@@ -115,6 +117,12 @@ check: deps
 	$(MAKE) all tests
 	@bash scripts/run-tests.sh
 
+TSAN := -fsanitize=thread -fno-omit-frame-pointer
+
+tsan: deps
+	$(MAKE) BUILD=build-tsan CFLAGS="-O1 -g $(TSAN)" SAN="$(TSAN)" all tests
+	@BUILD=build-tsan bash scripts/run-tsan.sh
+
 bench: deps
 	$(MAKE) all
 	@bash scripts/bench.sh
@@ -136,6 +144,6 @@ format:
 	clang-format -i $(LIB_SRC) $(FS_SRC) $(TOOL_SRC) $(TEST_TOOL_SRC) include/smbfs/*.h include/smbfs/*/*.h
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-tsan
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

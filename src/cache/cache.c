@@ -15,11 +15,13 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "meta.h"
+#include "own.h"
 #include "smbfs/cache.h"
 #include "smbfs/log.h"
 
@@ -43,6 +45,7 @@ struct smb_cache {
 	void *fn_arg;
 	pthread_mutex_t lock; /* meta and the watch list */
 	struct cache_meta *meta;
+	struct own_changes *own; /* under lock */
 	struct cache_watch *watches;
 	unsigned int nwatches;
 	uint64_t tick;
@@ -82,8 +85,10 @@ int smb_cache_new(struct pool_tree *t, const struct smb_cache_config *cfg,
 	if (!c)
 		return -ENOMEM;
 	c->meta = cache_meta_new(&lim);
-	if (!c->meta || pthread_mutex_init(&c->lock, NULL)) {
+	c->own = own_changes_new();
+	if (!c->meta || !c->own || pthread_mutex_init(&c->lock, NULL)) {
 		cache_meta_free(c->meta);
+		own_changes_free(c->own);
 		free(c);
 		return -ENOMEM;
 	}
@@ -114,8 +119,26 @@ void smb_cache_free(struct smb_cache *c)
 		watch_free(cw);
 	}
 	cache_meta_free(c->meta);
+	own_changes_free(c->own);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
+}
+
+/* --- our own changes (own.c) --- */
+
+void cache_own_begin(struct smb_cache *c, const char *path)
+{
+	pthread_mutex_lock(&c->lock);
+	/* -ENOMEM: a notification may then invalidate more than needed. */
+	(void)own_begin(c->own, path, now_ns());
+	pthread_mutex_unlock(&c->lock);
+}
+
+void cache_own_end(struct smb_cache *c, const char *path)
+{
+	pthread_mutex_lock(&c->lock);
+	own_end(c->own, path, now_ns());
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* --- watches --- */
@@ -491,8 +514,11 @@ void cache_forget(struct smb_cache *c, const char *path)
 int cache_path_mkdir(struct smb_cache *c, const char *path,
 		     struct smb_stat *st)
 {
-	int rc = pool_path_mkdir(c->tree, path, st);
+	int rc;
 
+	cache_own_begin(c, path);
+	rc = pool_path_mkdir(c->tree, path, st);
+	cache_own_end(c, path);
 	if (rc == 0 && st)
 		cache_note_created(c, path, st);
 	else if (rc == 0)
@@ -507,7 +533,9 @@ int cache_path_delete(struct smb_cache *c, const char *path,
 
 	if (options & FILE_DIRECTORY_FILE)
 		cache_dir_changing(c, path);
+	cache_own_begin(c, path);
 	rc = pool_path_delete(c->tree, path, options);
+	cache_own_end(c, path);
 	if (rc == 0)
 		cache_note_removed(c, path);
 	else
@@ -523,7 +551,11 @@ int cache_path_rename(struct smb_cache *c, const char *from, const char *to,
 	/* Either may be a directory: watched ones would refuse it. */
 	cache_dir_changing(c, from);
 	cache_dir_changing(c, to);
+	cache_own_begin(c, from);
+	cache_own_begin(c, to);
 	rc = pool_path_rename(c->tree, from, to, replace);
+	cache_own_end(c, to);
+	cache_own_end(c, from);
 	if (rc == 0)
 		cache_note_renamed(c, from, to, NULL);
 	return rc;
@@ -532,8 +564,11 @@ int cache_path_rename(struct smb_cache *c, const char *from, const char *to,
 int cache_path_link(struct smb_cache *c, const char *from, const char *to,
 		    bool replace, struct smb_stat *st)
 {
-	int rc = pool_path_link(c->tree, from, to, replace, st);
+	int rc;
 
+	cache_own_begin(c, to);
+	rc = pool_path_link(c->tree, from, to, replace, st);
+	cache_own_end(c, to);
 	if (rc == 0 && st) {
 		cache_note_created(c, to, st);
 		cache_note_stat(c, from, st); /* one more link */
@@ -587,9 +622,14 @@ int cache_path_write_new(struct smb_cache *c, const char *tmp_path,
 			 const char *path, const void *buf, size_t len,
 			 uint32_t attributes, struct smb_stat *st)
 {
-	int rc = pool_path_write_new(c->tree, tmp_path, path, buf, len,
-				     attributes, st);
+	int rc;
 
+	cache_own_begin(c, tmp_path);
+	cache_own_begin(c, path);
+	rc = pool_path_write_new(c->tree, tmp_path, path, buf, len,
+				 attributes, st);
+	cache_own_end(c, path);
+	cache_own_end(c, tmp_path);
 	if (rc == 0 && st)
 		cache_note_created(c, path, st);
 	else if (rc == 0)
@@ -644,6 +684,22 @@ static void notify_apply(struct smb_cache *c, const char *dir,
 	}
 }
 
+/* Whether the change is one of ours (own.c): the kernel needs no word. */
+static bool notify_is_own(struct smb_cache *c, const char *dir,
+			  const char *name)
+{
+	char *path;
+	bool own;
+
+	if (asprintf(&path, "%s%s%s", dir, *dir ? "\\" : "", name) < 0)
+		return false;
+	pthread_mutex_lock(&c->lock);
+	own = own_recent(c->own, path, now_ns());
+	pthread_mutex_unlock(&c->lock);
+	free(path);
+	return own;
+}
+
 void cache_handle_notify(struct smb_cache *c, const struct pool_event *ev)
 {
 	const struct smb_notify_result *r = ev->u.notify.result;
@@ -674,8 +730,9 @@ void cache_handle_notify(struct smb_cache *c, const struct pool_event *ev)
 		atomic_fetch_add(&c->notify_changes, 1);
 	}
 	for (i = 0; !r->overflow && !r->err && i < r->n; i++) {
-		c->fn(c->fn_arg, dir, r->v[i].name, r->v[i].action);
 		atomic_fetch_add(&c->notify_changes, 1);
+		if (!notify_is_own(c, dir, r->v[i].name))
+			c->fn(c->fn_arg, dir, r->v[i].name, r->v[i].action);
 	}
 	free(dir);
 }

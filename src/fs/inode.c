@@ -184,6 +184,20 @@ static void inode_remember_stat(struct smbfs_inode *in,
 	inode_store_stat(in, &keep);
 }
 
+/*
+ * Whether a file the server reports with in's id can be in (fs->lock
+ * held).  A server may give a deleted file's id to a new file (its disk
+ * reuses inode numbers): an inode whose last name was removed here, a
+ * directory or a file with no other link, is gone, whatever its id.
+ * (Creation times cannot tell them apart: Samba makes one up for files
+ * it did not create, and it moves.)
+ */
+static bool same_file(struct smbfs *fs, const struct smbfs_inode *in)
+{
+	return in == fs->root || in->parent ||
+	       (!in->is_dir && in->st.nlink > 1);
+}
+
 /* The inode number for a server id, or 0 when one must be allocated. */
 static fuse_ino_t ino_for_server_id(struct smbfs *fs, uint64_t id)
 {
@@ -230,8 +244,19 @@ struct smbfs_inode *inode_remember(struct smbfs *fs,
 		in = NULL;
 	}
 	ino = ino_for_server_id(fs, st->file_id);
-	if (!in && ino)
+	if (!in && ino) {
 		in = find_by_ino(fs, ino);
+		if (in && !same_file(fs, in)) {
+			/*
+			 * The server gave a deleted file's id to a new one
+			 * (its disk reuses inode numbers) while the kernel
+			 * still knows the old: a number of our own, so the
+			 * new file is not taken for the deleted one.
+			 */
+			in = NULL;
+			ino = 0;
+		}
+	}
 	if (in && (in->parent != parent || strcmp(in->name, name))) {
 		/*
 		 * A hard link or a rename done elsewhere: follow the name.

@@ -39,15 +39,20 @@ static void fs_check_symlink(struct smbfs *fs, const char *path,
 			     struct smbfs_inode *in)
 {
 	char *target = NULL;
+	size_t len = 0;
+	bool candidate;
 
-	in->symlink_target_len = 0;
-	if (!fs->cfg.mfsymlinks || in->is_dir ||
-	    in->st.end_of_file != MFSYMLINK_SIZE)
-		return;
-	if (mfsymlink_read(fs, path, &target) == 0) {
-		in->symlink_target_len = strlen(target);
-		free(target);
-	}
+	pthread_mutex_lock(&fs->lock);
+	candidate = fs->cfg.mfsymlinks && !in->is_dir &&
+		    in->st.end_of_file == MFSYMLINK_SIZE;
+	pthread_mutex_unlock(&fs->lock);
+	if (candidate && mfsymlink_read(fs, path, &target) == 0)
+		len = strlen(target);
+	free(target);
+	/* Under fs->lock: getattr on other threads reads it. */
+	pthread_mutex_lock(&fs->lock);
+	in->symlink_target_len = len;
+	pthread_mutex_unlock(&fs->lock);
 }
 
 int fs_refresh_attr(struct smbfs *fs, struct smbfs_inode *in)

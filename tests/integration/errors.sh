@@ -40,11 +40,17 @@ HOLDER_PID=$!
 exec 9>"$fifo"
 rm -f "$fifo"
 echo "open errors-held.txt" >&9
-# Wait until the server reports the open (smbstatus lists it).
-for _ in $(seq 50); do
-	smbstatus -s "$SMB_CONF" -L 2>/dev/null | grep -q errors-held && break
+# Wait until the server reports the open (smbstatus lists it); smbclient
+# can take seconds to start on a busy machine.
+held=no
+for _ in $(seq 300); do
+	if smbstatus -s "$SMB_CONF" -L 2>/dev/null | grep -q errors-held; then
+		held=yes
+		break
+	fi
 	sleep 0.1
 done
+check_eq "smbclient holds the file open (smbstatus)" yes "$held"
 check_fails_with "Device or resource busy" \
 	"rm of a file another client holds without delete sharing: EBUSY" \
 	fs_user rm "$M/errors-held.txt"
