@@ -96,13 +96,6 @@ void cache_note_renamed(struct smb_cache *c, const char *from,
 			const char *to, const struct smb_stat *st);
 /* Something unknown happened to path (and below, for a directory). */
 void cache_forget(struct smb_cache *c, const char *path);
-/*
- * A change of path by this mount starts / has ended (the cache_path_*
- * calls do this themselves): notifications about it then leave the
- * kernel's entries alone.
- */
-void cache_own_begin(struct smb_cache *c, const char *path);
-void cache_own_end(struct smb_cache *c, const char *path);
 /* The server is unreachable: forget everything until it is back. */
 void cache_disconnected(struct smb_cache *c);
 /* Handles a POOL_EVENT_NOTIFY of one of the cache's watches. */

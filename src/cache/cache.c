@@ -126,7 +126,7 @@ void smb_cache_free(struct smb_cache *c)
 
 /* --- our own changes (own.c) --- */
 
-void cache_own_begin(struct smb_cache *c, const char *path)
+static void cache_own_begin(struct smb_cache *c, const char *path)
 {
 	pthread_mutex_lock(&c->lock);
 	/* -ENOMEM: a notification may then invalidate more than needed. */
@@ -134,7 +134,7 @@ void cache_own_begin(struct smb_cache *c, const char *path)
 	pthread_mutex_unlock(&c->lock);
 }
 
-void cache_own_end(struct smb_cache *c, const char *path)
+static void cache_own_end(struct smb_cache *c, const char *path)
 {
 	pthread_mutex_lock(&c->lock);
 	own_end(c->own, path, now_ns());
@@ -516,6 +516,7 @@ int cache_path_mkdir(struct smb_cache *c, const char *path,
 {
 	int rc;
 
+	/* A process may change into it before our reply is through. */
 	cache_own_begin(c, path);
 	rc = pool_path_mkdir(c->tree, path, st);
 	cache_own_end(c, path);
@@ -533,9 +534,7 @@ int cache_path_delete(struct smb_cache *c, const char *path,
 
 	if (options & FILE_DIRECTORY_FILE)
 		cache_dir_changing(c, path);
-	cache_own_begin(c, path);
 	rc = pool_path_delete(c->tree, path, options);
-	cache_own_end(c, path);
 	if (rc == 0)
 		cache_note_removed(c, path);
 	else
@@ -551,11 +550,7 @@ int cache_path_rename(struct smb_cache *c, const char *from, const char *to,
 	/* Either may be a directory: watched ones would refuse it. */
 	cache_dir_changing(c, from);
 	cache_dir_changing(c, to);
-	cache_own_begin(c, from);
-	cache_own_begin(c, to);
 	rc = pool_path_rename(c->tree, from, to, replace);
-	cache_own_end(c, to);
-	cache_own_end(c, from);
 	if (rc == 0)
 		cache_note_renamed(c, from, to, NULL);
 	return rc;
@@ -564,11 +559,8 @@ int cache_path_rename(struct smb_cache *c, const char *from, const char *to,
 int cache_path_link(struct smb_cache *c, const char *from, const char *to,
 		    bool replace, struct smb_stat *st)
 {
-	int rc;
+	int rc = pool_path_link(c->tree, from, to, replace, st);
 
-	cache_own_begin(c, to);
-	rc = pool_path_link(c->tree, from, to, replace, st);
-	cache_own_end(c, to);
 	if (rc == 0 && st) {
 		cache_note_created(c, to, st);
 		cache_note_stat(c, from, st); /* one more link */
@@ -622,14 +614,9 @@ int cache_path_write_new(struct smb_cache *c, const char *tmp_path,
 			 const char *path, const void *buf, size_t len,
 			 uint32_t attributes, struct smb_stat *st)
 {
-	int rc;
+	int rc = pool_path_write_new(c->tree, tmp_path, path, buf, len,
+				     attributes, st);
 
-	cache_own_begin(c, tmp_path);
-	cache_own_begin(c, path);
-	rc = pool_path_write_new(c->tree, tmp_path, path, buf, len,
-				 attributes, st);
-	cache_own_end(c, path);
-	cache_own_end(c, tmp_path);
 	if (rc == 0 && st)
 		cache_note_created(c, path, st);
 	else if (rc == 0)

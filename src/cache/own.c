@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Names this mount is changing or has just changed.  The server notifies
- * every change to a watched directory, ours included, and its
+ * Directories this mount is creating or has just created.  The server
+ * notifies every change to a watched directory, ours included, and its
  * notification may arrive before our own call's reply has reached the
- * kernel.  Invalidating the kernel's entry then would undo what the
- * reply is about to tell it - worst for a new directory, whose dentry
- * would be unhashed under a process that has just changed into it
- * (getcwd: ENOENT).  So a notification about a name we are changing, or
- * changed within OWN_GRACE_NS, updates the cache's tables but leaves the
- * kernel alone: our own reply sets the kernel's view right.
+ * kernel.  Invalidating the kernel's entry of the new directory then
+ * would unhash its dentry under a process that has just changed into it
+ * (getcwd: ENOENT, as git init and tar saw).  So a notification about a
+ * directory we are creating, or created within OWN_GRACE_NS, updates the
+ * cache's tables but leaves the kernel alone: our own reply sets the
+ * kernel's view right.  Files need no such care (a dropped entry of a
+ * file only costs a lookup), and leaving their entries alone would hide
+ * another client's change of the same name meanwhile.
  *
  * Paths are compared without regard to ASCII case (the server reports
  * the name as stored; the worst a false match does is keep a kernel

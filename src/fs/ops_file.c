@@ -458,9 +458,7 @@ void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (rc < 0)
 		goto out;
 	f->h.creating_path = path;
-	cache_own_begin(fs->cache, path);
 	rc = file_create_or_open(fs, dir, name, path, mode, &f->h, key, &res);
-	cache_own_end(fs->cache, path);
 	if (rc < 0)
 		goto out;
 	rc = file_created_id(f->h.file, &res);

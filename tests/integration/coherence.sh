@@ -176,6 +176,12 @@ user_run() {
 	RC=$?
 }
 
+# user_sees PATH: PATH exists for the test user.
+user_sees() {
+	user_run test -e "$1"
+	[ "$RC" -eq 0 ]
+}
+
 # smbc COMMANDS: smbclient as the third client; its output in OUT, status
 # in RC (non-zero also when it printed an NT_STATUS error).
 smbc() {
@@ -365,6 +371,9 @@ t1_case() {
 	old=$(sha_of "$T1_OLD")
 	new=$(sha_of "$T1_NEW")
 	put_on_disk "$f" <"$T1_OLD"
+	# Put on the server's disk by this test: A hears of the new name
+	# from the server's change notification (within NOTIFY_WINDOW_MS).
+	fs_wait_for 1 user_sees "$MA/$f" || true
 	# A reads it all: into the page cache, attributes and entry cached.
 	if [ "$state" = held ]; then
 		if ! fs_holder_start t1 "$MA/$f" ro; then
@@ -376,10 +385,6 @@ t1_case() {
 	else
 		file_state "$MA/$f"
 	fi
-	# Put on the server's disk by this test: A hears of the new name
-	# from the server's change notification.
-	[ "$STATE" = "$old" ] ||
-		fs_wait_for 1 shows "$old" file_state "$MA/$f" || true
 	if [ "$STATE" != "$old" ]; then
 		fail "$label: A reads the original first: got [$STATE]"
 		fs_holder_stop t1

@@ -10,13 +10,10 @@
 #   overlap (sqlite then unlocks through the other connection's
 #   descriptor);
 # - one sqlite3 process on each of two mounts of the share, 200
-#   transactions each.  Those mounts use cache=none,actimeo=0: sqlite
-#   keeps the database open and reads what the other client wrote right
-#   after taking its lock.  smbfs drops neither cached pages nor cached
-#   attributes when a lock is taken, so with cache=strict the kernel may
-#   serve pages from before the other client's commit (rows lost), and
-#   with actimeo > 0 a cached directory entry may still show the journal
-#   the other client deleted ("unable to open database file").
+#   transactions each, with the default caching (leases: the other
+#   client's open breaks our write caching and so sends our locks to the
+#   server, its writes break our read caching and so drop our pages),
+#   and again with cache=none,actimeo=0.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -81,15 +78,22 @@ check_eq "two connections of one process: no \"database is locked\"" \
 	"$(fs_user /usr/bin/python3 "$FS_LIB_DIR/sqlite_conns.py" \
 		"$M/conns.db" 20 2>&1)"
 
-if fs_mount sqlite-a plain "$UNCACHED"; then
-	A=$FS_MNT/wl-sqlite
-	if fs_mount sqlite-b plain "$UNCACHED"; then
-		two_writers "two mounts" "$A/two.db" "$FS_MNT/wl-sqlite/two.db"
-		check_db "two mounts" "$A/two.db"
-	else
-		fail "second mount with $UNCACHED"
+# two_mounts LABEL OPTIONS DB_NAME
+two_mounts() {
+	local label=$1 opts=$2 A
+	if ! fs_mount "sqlite-a$3" plain "$opts"; then
+		fail "$label: first mount${opts:+ with $opts}"
+		return
 	fi
-else
-	fail "first mount with $UNCACHED"
-fi
+	A=$FS_MNT/wl-sqlite
+	if ! fs_mount "sqlite-b$3" plain "$opts"; then
+		fail "$label: second mount${opts:+ with $opts}"
+		return
+	fi
+	two_writers "$label" "$A/$3.db" "$FS_MNT/wl-sqlite/$3.db"
+	check_db "$label" "$A/$3.db"
+}
+
+two_mounts "two mounts" "" two
+two_mounts "two mounts, $UNCACHED" "$UNCACHED" two-uncached
 fs_finish
