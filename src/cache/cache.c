@@ -645,17 +645,25 @@ void cache_disconnected(struct smb_cache *c)
  * make what we know uncertain, never overrule it.  Only what agrees
  * with the tables is taken as it comes.
  */
-static void notify_apply(struct smb_cache *c, const char *dir,
+static bool notify_apply(struct smb_cache *c, const char *dir,
 			 const struct smb_notify_change *ch, int64_t now)
 {
 	bool exists = cache_meta_exists(c->meta, dir, ch->name, now);
 
 	switch (ch->action) {
 	case FILE_ACTION_ADDED:
+		/*
+		 * A name we created ourselves is known already, and the
+		 * kernel's entry for it is right (another client's new file
+		 * under a known name comes after its REMOVED).
+		 */
+		if (exists)
+			return false;
+		cache_meta_put_unknown(c->meta, dir, ch->name, now);
+		break;
 	case FILE_ACTION_RENAMED_NEW_NAME:
-		/* A name we created ourselves is known already. */
-		if (!exists)
-			cache_meta_put_unknown(c->meta, dir, ch->name, now);
+		/* Maybe renamed over the file we know: ask again. */
+		cache_meta_put_unknown(c->meta, dir, ch->name, now);
 		break;
 	case FILE_ACTION_REMOVED:
 	case FILE_ACTION_RENAMED_OLD_NAME:
@@ -669,6 +677,7 @@ static void notify_apply(struct smb_cache *c, const char *dir,
 			cache_meta_put_unknown(c->meta, dir, ch->name, now);
 		break;
 	}
+	return true;
 }
 
 /* Whether the change is one of ours (own.c): the kernel needs no word. */
@@ -693,6 +702,7 @@ void cache_handle_notify(struct smb_cache *c, const struct pool_event *ev)
 	struct cache_watch *cw;
 	int64_t now = now_ns();
 	char *dir = NULL;
+	bool *news = NULL;
 	size_t i;
 
 	pthread_mutex_lock(&c->lock);
@@ -706,8 +716,13 @@ void cache_handle_notify(struct smb_cache *c, const struct pool_event *ev)
 		cache_meta_set_watched(c->meta, dir, true);
 		cache_meta_forget_dir(c->meta, dir);
 	} else if (dir) {
-		for (i = 0; i < r->n; i++)
-			notify_apply(c, dir, &r->v[i], now);
+		news = calloc(r->n ? r->n : 1, sizeof(*news));
+		for (i = 0; i < r->n; i++) {
+			bool n = notify_apply(c, dir, &r->v[i], now);
+
+			if (news)
+				news[i] = n;
+		}
 	}
 	pthread_mutex_unlock(&c->lock);
 	if (!dir)
@@ -718,9 +733,11 @@ void cache_handle_notify(struct smb_cache *c, const struct pool_event *ev)
 	}
 	for (i = 0; !r->overflow && !r->err && i < r->n; i++) {
 		atomic_fetch_add(&c->notify_changes, 1);
-		if (!notify_is_own(c, dir, r->v[i].name))
+		/* news == NULL (no memory): tell the kernel everything. */
+		if ((!news || news[i]) && !notify_is_own(c, dir, r->v[i].name))
 			c->fn(c->fn_arg, dir, r->v[i].name, r->v[i].action);
 	}
+	free(news);
 	free(dir);
 }
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pool_internal.h"
 
@@ -213,19 +214,105 @@ static void event_default(const struct pool_event *ev)
 
 /* --- the event thread --- */
 
-static struct pool_event_item *event_take(struct smb_pool *p)
+/*
+ * A watch whose answer came within WATCH_BATCH_NS of the one before is
+ * armed again only after that time: the server keeps the changes made
+ * meanwhile for the open (MS-FSA 2.1.5.10) and returns them together,
+ * so a burst of changes (ours, mostly: an untar) costs one CHANGE_NOTIFY
+ * per batch instead of one per change.  The first change after a quiet
+ * spell is still reported at once.
+ */
+#define WATCH_BATCH_NS (50 * (int64_t)1000000)
+
+/* Event thread: the event's watch reference moves to the arm list. */
+static void watch_rearm(struct smb_pool *p, struct pool_watch *w)
 {
-	struct pool_event_item *it;
+	int64_t now = pool_now_ns();
+	bool later = w->last_done_ns && now - w->last_done_ns < WATCH_BATCH_NS;
+
+	w->last_done_ns = now;
+	if (!later) {
+		pool_watch_arm(w);
+		pool_watch_put(w);
+		return;
+	}
+	pthread_mutex_lock(&p->ev_lock);
+	w->arm_at_ns = now + WATCH_BATCH_NS;
+	w->arm_next = p->arm_list;
+	p->arm_list = w;
+	pthread_mutex_unlock(&p->ev_lock);
+}
+
+/* Takes the watches due by now off the arm list (ev_lock held). */
+static struct pool_watch *arm_list_take_due(struct smb_pool *p, int64_t now,
+					    int64_t *next_ns)
+{
+	struct pool_watch **pp = &p->arm_list, *w, *due = NULL;
+
+	*next_ns = 0;
+	while ((w = *pp)) {
+		if (w->arm_at_ns <= now) {
+			*pp = w->arm_next;
+			w->arm_next = due;
+			due = w;
+			continue;
+		}
+		if (!*next_ns || w->arm_at_ns < *next_ns)
+			*next_ns = w->arm_at_ns;
+		pp = &w->arm_next;
+	}
+	return due;
+}
+
+static void arm_due(struct pool_watch *due)
+{
+	struct pool_watch *w;
+
+	while ((w = due)) {
+		due = w->arm_next;
+		pool_watch_arm(w);
+		pool_watch_put(w);
+	}
+}
+
+/*
+ * The next event, or NULL when it is time to arm watches again (*due)
+ * or to stop (*stop).
+ */
+static struct pool_event_item *event_take(struct smb_pool *p,
+					  struct pool_watch **due, bool *stop)
+{
+	struct pool_event_item *it = NULL;
+	struct timespec ts;
+	int64_t next, wait_ns;
 
 	pthread_mutex_lock(&p->ev_lock);
-	while (!p->ev_head && !p->ev_stop)
-		pthread_cond_wait(&p->ev_cond, &p->ev_lock);
+	for (;;) {
+		*due = arm_list_take_due(p, pool_now_ns(), &next);
+		if (*due || p->ev_head || p->ev_stop)
+			break;
+		if (!next) {
+			pthread_cond_wait(&p->ev_cond, &p->ev_lock);
+			continue;
+		}
+		/* ev_cond runs on CLOCK_REALTIME: wait for the difference. */
+		wait_ns = next - pool_now_ns();
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += wait_ns / 1000000000;
+		ts.tv_nsec += wait_ns % 1000000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&p->ev_cond, &p->ev_lock, &ts);
+	}
 	it = p->ev_head;
 	if (it) {
 		p->ev_head = it->next;
 		if (!p->ev_head)
 			p->ev_tail = NULL;
 	}
+	*stop = !it && !*due && p->ev_stop;
 	pthread_mutex_unlock(&p->ev_lock);
 	return it;
 }
@@ -234,10 +321,16 @@ static void *events_main(void *arg)
 {
 	struct smb_pool *p = arg;
 	struct pool_event_item *it;
+	struct pool_watch *due;
 	pool_event_fn fn;
 	void *fn_arg;
+	bool stop = false;
 
-	while ((it = event_take(p))) {
+	while (!stop) {
+		it = event_take(p, &due, &stop);
+		arm_due(due);
+		if (!it)
+			continue;
 		pthread_mutex_lock(&p->ev_lock);
 		fn = p->ev_fn;
 		fn_arg = p->ev_arg;
@@ -250,11 +343,9 @@ static void *events_main(void *arg)
 			event_default(&it->ev);
 		if (it->file)
 			pool_file_put(p, it->file);
-		if (it->watch) {
-			/* Handled: watch for the next change. */
-			pool_watch_arm(it->watch);
-			pool_watch_put(it->watch);
-		}
+		/* Handled: watch for the next change. */
+		if (it->watch)
+			watch_rearm(p, it->watch);
 		smb_notify_result_free(it->notify);
 		free(it);
 	}
@@ -275,6 +366,7 @@ int pool_events_start(struct smb_pool *p)
 void pool_events_stop(struct smb_pool *p)
 {
 	struct pool_event_item *it;
+	struct pool_watch *w;
 
 	if (p->ev_started) {
 		pthread_mutex_lock(&p->ev_lock);
@@ -292,4 +384,8 @@ void pool_events_stop(struct smb_pool *p)
 		free(it);
 	}
 	p->ev_tail = NULL;
+	while ((w = p->arm_list)) {
+		p->arm_list = w->arm_next;
+		pool_watch_put(w);
+	}
 }

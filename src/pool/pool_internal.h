@@ -132,6 +132,10 @@ struct pool_watch {
 	bool armed;	   /* a CHANGE_NOTIFY is outstanding */
 	bool stopped;
 	struct pool_watch *next, *prev;
+	/* events.c: the event thread's, and the arm list (ev_lock). */
+	int64_t last_done_ns;
+	int64_t arm_at_ns;
+	struct pool_watch *arm_next;
 };
 
 struct pool_event_item {
@@ -171,6 +175,7 @@ struct smb_pool {
 	pthread_mutex_t ev_lock;
 	pthread_cond_t ev_cond;
 	struct pool_event_item *ev_head, *ev_tail;
+	struct pool_watch *arm_list; /* armed again at their arm_at_ns */
 	pool_event_fn ev_fn;
 	void *ev_arg;
 	bool ev_stop;
