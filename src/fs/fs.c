@@ -62,6 +62,7 @@ void smbfs_shutdown(struct smbfs *fs)
 	if (fs->pool)
 		smb_pool_set_event_handler(fs->pool, NULL, NULL);
 	fs_service_stop(fs);
+	fs->se = NULL; /* nothing tells the kernel anything from now on */
 	if (fs->root)
 		fs_close_all_deferred(fs);
 	smb_cache_free(fs->cache);

@@ -261,7 +261,12 @@ static mode_t entry_type(struct smbfs *fs, const struct dir_entry *e)
 	return maybe_mfsymlink(fs, e) ? 0 : S_IFREG;
 }
 
-/* Serves entries from index off into a reply buffer of size bytes. */
+/*
+ * Serves entries from index off into a reply buffer of size bytes.
+ * Called with dh->lock held; releases it before replying: once the
+ * reply is out the program may close the directory, and releasedir
+ * frees dh on another thread.
+ */
 static void readdir_fill(fuse_req_t req, struct smbfs *fs,
 			 struct smbfs_inode *dir, struct dir_handle *dh,
 			 size_t size, size_t off)
@@ -270,6 +275,7 @@ static void readdir_fill(fuse_req_t req, struct smbfs *fs,
 	size_t used = 0, i;
 
 	if (!buf) {
+		pthread_mutex_unlock(&dh->lock);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
@@ -290,6 +296,7 @@ static void readdir_fill(fuse_req_t req, struct smbfs *fs,
 			break;
 		used += len;
 	}
+	pthread_mutex_unlock(&dh->lock);
 	fuse_reply_buf(req, buf, used);
 	free(buf);
 }
@@ -335,7 +342,6 @@ void smbfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	if (!dh)
 		return;
 	readdir_fill(req, fs, dir, dh, size, (size_t)off);
-	pthread_mutex_unlock(&dh->lock);
 }
 
 /* Brings an inode's mfsymlink state in line with a listing entry. */
@@ -414,6 +420,7 @@ static int plus_add(fuse_req_t req, struct smbfs *fs, struct smbfs_inode *dir,
 	return 0;
 }
 
+/* Like readdir_fill: releases dh->lock before replying. */
 static void readdirplus_fill(fuse_req_t req, struct smbfs *fs,
 			     struct smbfs_inode *dir, struct dir_handle *dh,
 			     size_t size, size_t off)
@@ -424,12 +431,14 @@ static void readdirplus_fill(fuse_req_t req, struct smbfs *fs,
 	int rc = 0;
 
 	if (!buf) {
+		pthread_mutex_unlock(&dh->lock);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
 	for (i = off; i < dh->n && rc == 0; i++)
 		rc = plus_add(req, fs, dir, &dh->ents[i], i, buf, size - used,
 			      &used, &refs);
+	pthread_mutex_unlock(&dh->lock);
 	/* Out of memory part way: send what is there, if anything. */
 	if (rc < 0 && used == 0)
 		fuse_reply_err(req, -rc);
@@ -457,7 +466,6 @@ void smbfs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
 	if (!dh)
 		return;
 	readdirplus_fill(req, fs, dir, dh, size, (size_t)off);
-	pthread_mutex_unlock(&dh->lock);
 }
 
 /*

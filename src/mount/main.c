@@ -477,15 +477,19 @@ out:
 
 static void teardown(struct mount_ctx *m)
 {
+	/*
+	 * Deferred handles and watches go while the pool still works, and
+	 * the event and service threads stop before the session's device
+	 * is closed: they write invalidations to it.
+	 */
+	if (m->fs_ready)
+		smbfs_shutdown(&m->fs);
 	if (m->se) {
 		if (m->mounted)
 			fuse_session_unmount(m->se);
 		fuse_remove_signal_handlers(m->se);
 		fuse_session_destroy(m->se);
 	}
-	/* Deferred handles and watches go while the pool still works. */
-	if (m->fs_ready)
-		smbfs_shutdown(&m->fs);
 	/* No pool thread asks the inode table for a path after this. */
 	smb_pool_close(m->pool);
 	if (m->fs_ready)

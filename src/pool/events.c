@@ -21,7 +21,7 @@ static void event_enqueue(struct smb_pool *p, struct pool_event_item *it)
 	else
 		p->ev_head = it;
 	p->ev_tail = it;
-	pthread_cond_signal(&p->ev_cond);
+	pthread_cond_broadcast(&p->ev_cond);
 	pthread_mutex_unlock(&p->ev_lock);
 }
 
@@ -72,6 +72,9 @@ void smb_pool_set_event_handler(struct smb_pool *p, pool_event_fn fn,
 	pthread_mutex_lock(&p->ev_lock);
 	p->ev_fn = fn;
 	p->ev_arg = arg;
+	/* The old handler may be running: its owner is about to go. */
+	while (p->ev_in_handler)
+		pthread_cond_wait(&p->ev_cond, &p->ev_lock);
 	pthread_mutex_unlock(&p->ev_lock);
 }
 
@@ -334,6 +337,7 @@ static void *events_main(void *arg)
 		pthread_mutex_lock(&p->ev_lock);
 		fn = p->ev_fn;
 		fn_arg = p->ev_arg;
+		p->ev_in_handler = true;
 		pthread_mutex_unlock(&p->ev_lock);
 		if (it->ev.type == POOL_EVENT_NOTIFY)
 			atomic_fetch_add(&p->count.notify_events, 1);
@@ -341,6 +345,10 @@ static void *events_main(void *arg)
 			fn(fn_arg, &it->ev);
 		else
 			event_default(&it->ev);
+		pthread_mutex_lock(&p->ev_lock);
+		p->ev_in_handler = false;
+		pthread_cond_broadcast(&p->ev_cond);
+		pthread_mutex_unlock(&p->ev_lock);
 		if (it->file)
 			pool_file_put(p, it->file);
 		/* Handled: watch for the next change. */
@@ -371,7 +379,7 @@ void pool_events_stop(struct smb_pool *p)
 	if (p->ev_started) {
 		pthread_mutex_lock(&p->ev_lock);
 		p->ev_stop = true;
-		pthread_cond_signal(&p->ev_cond);
+		pthread_cond_broadcast(&p->ev_cond);
 		pthread_mutex_unlock(&p->ev_lock);
 		/* It finishes what is queued: the pool is shut down, so the
 		 * handler's calls fail at once. */

@@ -179,6 +179,7 @@ struct smb_pool {
 	pool_event_fn ev_fn;
 	void *ev_arg;
 	bool ev_stop;
+	bool ev_in_handler; /* ev_fn is running; ev_cond when it returns */
 	pthread_t ev_thread;
 	bool ev_started;
 };
