@@ -329,8 +329,13 @@ static struct dir_handle *dir_prepare(fuse_req_t req, struct smbfs *fs,
 	return dh;
 }
 
-void smbfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		      struct fuse_file_info *fi)
+static void readdirplus_fill(fuse_req_t req, struct smbfs *fs,
+			     struct smbfs_inode *dir, struct dir_handle *dh,
+			     size_t size, size_t off);
+
+/* READDIR and READDIRPLUS: the listing of the handle from offset off. */
+static void dir_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		     struct fuse_file_info *fi, bool plus)
 {
 	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *dir = fs_inode_or_reply(req, ino);
@@ -341,7 +346,16 @@ void smbfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	dh = dir_prepare(req, fs, dir, fi, off);
 	if (!dh)
 		return;
-	readdir_fill(req, fs, dir, dh, size, (size_t)off);
+	if (plus)
+		readdirplus_fill(req, fs, dir, dh, size, (size_t)off);
+	else
+		readdir_fill(req, fs, dir, dh, size, (size_t)off);
+}
+
+void smbfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		      struct fuse_file_info *fi)
+{
+	dir_read(req, ino, size, off, fi, false);
 }
 
 /* Brings an inode's mfsymlink state in line with a listing entry. */
@@ -456,16 +470,7 @@ static void readdirplus_fill(fuse_req_t req, struct smbfs *fs,
 void smbfs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
 			  off_t off, struct fuse_file_info *fi)
 {
-	struct smbfs *fs = fs_begin(req);
-	struct smbfs_inode *dir = fs_inode_or_reply(req, ino);
-	struct dir_handle *dh;
-
-	if (!dir)
-		return;
-	dh = dir_prepare(req, fs, dir, fi, off);
-	if (!dh)
-		return;
-	readdirplus_fill(req, fs, dir, dh, size, (size_t)off);
+	dir_read(req, ino, size, off, fi, true);
 }
 
 /*
