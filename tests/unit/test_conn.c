@@ -1264,6 +1264,30 @@ static void test_signing(void)
 static const uint8_t c2s_key[16] = "client-to-serv!!";
 static const uint8_t s2c_key[16] = "server-to-clnt!!";
 
+/*
+ * MS-SMB2 3.1.4.3: no two messages under one key share a nonce.  The
+ * script's encrypted requests are all under one key: each nonce must be
+ * new, with the bytes past GCM's 12 zero.
+ */
+#define NONCES_MAX 8
+static uint8_t nonces[NONCES_MAX][SMB_NONCE_SIZE];
+static int nonce_count;
+
+static void nonce_seen(struct peer *p, const uint8_t *f, size_t len)
+{
+	static const uint8_t zeros[4];
+	int i;
+
+	PEER_CHECK(p, len >= SMB2_TRANSFORM_HEADER_SIZE &&
+			      nonce_count < NONCES_MAX);
+	if (p->failures)
+		return;
+	PEER_CHECK(p, memcmp(f + 20 + 12, zeros, 4) == 0);
+	for (i = 0; i < nonce_count; i++)
+		PEER_CHECK(p, memcmp(nonces[i], f + 20, SMB_NONCE_SIZE) != 0);
+	memcpy(nonces[nonce_count++], f + 20, SMB_NONCE_SIZE);
+}
+
 static void script_encryption(struct peer *p)
 {
 	struct smb_wbuf w = SMB_WBUF_INIT;
@@ -1271,6 +1295,7 @@ static void script_encryption(struct peer *p)
 	size_t len, plain_len = 0, enc_len = 0;
 	struct smb2_header h;
 	uint64_t sid = 0;
+	uint8_t nonce[SMB_NONCE_SIZE] = {7};
 	struct rsp_spec s = {.command = SMB2_ECHO,
 			     .credit = 1,
 			     .session_id = SESSION};
@@ -1279,6 +1304,7 @@ static void script_encryption(struct peer *p)
 	if (!f)
 		return;
 	PEER_CHECK(p, le32_get(f) == SMB2_TRANSFORM_PROTOCOL_ID);
+	nonce_seen(p, f, len);
 	PEER_CHECK(p, smb_transform_session_id(f, len, &sid) == 0 &&
 			      sid == SESSION);
 	PEER_CHECK(p, smb_decrypt_message(SMB2_ENCRYPTION_AES128_GCM, c2s_key,
@@ -1293,21 +1319,25 @@ static void script_encryption(struct peer *p)
 	s.tag = 4242;
 	put_rsp(&w, &s);
 	PEER_CHECK(p, smb_encrypt_message(SMB2_ENCRYPTION_AES128_GCM, s2c_key,
-					  SESSION, w.data, w.len, &enc,
+					  SESSION, nonce, w.data, w.len, &enc,
 					  &enc_len) == 0);
 	if (enc) {
 		peer_send(p, enc, enc_len);
 		/* A plaintext answer on an encrypted session: rejected. */
 		f = peer_recv(p, &len);
 		h.message_id++; /* the next request's, without decrypting it */
-		if (f)
+		if (f) {
+			nonce_seen(p, f, len);
 			peer_answer(p, &h, 1);
+		}
 		free(f);
 		/* The same message with a broken tag: must drop the link. */
 		enc[20] ^= 1;
 		f = peer_recv(p, &len);
-		if (f)
+		if (f) {
+			nonce_seen(p, f, len);
 			peer_send(p, enc, enc_len);
+		}
 		free(f);
 	}
 	free(enc);
@@ -1331,6 +1361,7 @@ static void test_encryption(void)
 	memcpy(sec.keys.encryption_key, c2s_key, 16);
 	memcpy(sec.keys.decryption_key, s2c_key, 16);
 	sec.keys.cipher_key_len = 16;
+	nonce_count = 0;
 	peer_start(&p, script_encryption, NULL);
 	c = open_conn(&p, &cb, 5000);
 	CU_ASSERT_EQUAL(smb_conn_set_security(c, &sec), 0);
@@ -1358,6 +1389,7 @@ static void test_encryption(void)
 	peer_set_stage(&p, 1);
 	smb_conn_close(c);
 	peer_finish(&p);
+	CU_ASSERT_EQUAL(nonce_count, 3);
 }
 
 /* ------------------------------------------------------------------ */
