@@ -421,7 +421,7 @@ static int session_activate(struct smb_session *s, struct smb_auth *auth,
 		rc = smb_verify_message(s->info.sign_algo, sec.keys.signing_key,
 					final->rsp, final->rsp_len);
 		if (rc < 0) {
-			rc = client_error(err, errlen, -ECONNABORTED,
+			rc = client_error(err, errlen, -EPROTO,
 					  "bad signature on the SESSION_SETUP response: the negotiation may have been tampered with; connection aborted");
 			goto out;
 		}

@@ -209,9 +209,12 @@ int session_validate_negotiate(struct smb_session *s, struct smb_tree *t,
 		rc = smb2_validate_negotiate_check(&vrsp, &neg);
 out:
 	free(out);
+	if (rc == -EACCES)
+		return client_error(err, errlen, -EPROTO,
+				    "VALIDATE_NEGOTIATE: the server's answer differs from its NEGOTIATE response (dialect, capabilities, security mode or GUID): the negotiation may have been tampered with; connection aborted");
 	if (rc < 0)
-		return client_error(err, errlen, -ECONNABORTED,
-				    "VALIDATE_NEGOTIATE failed (%s): the negotiation may have been tampered with",
+		return client_error(err, errlen, -EPROTO,
+				    "VALIDATE_NEGOTIATE failed (%s): the negotiation may have been tampered with; connection aborted",
 				    strerror(-rc));
 	s->info.validated = true;
 	return 0;

@@ -1210,13 +1210,15 @@ static void script_signing(struct peer *p)
 	}
 }
 
-static int signed_roundtrip(struct smb_conn *c)
+/* One request of SESSION (tree_id 0: an ECHO, else a READ on it). */
+static int session_roundtrip(struct smb_conn *c, uint32_t tree_id, bool sign)
 {
-	struct smb_req *req = new_req(SMB2_ECHO, 0);
+	struct smb_req *req = new_req(tree_id ? SMB2_READ : SMB2_ECHO, 0);
 	int ret;
 
 	req->session_id = SESSION;
-	req->sign = true;
+	req->tree_id = tree_id;
+	req->sign = sign;
 	ret = smb_conn_submit(c, req);
 	if (!ret)
 		ret = smb_req_wait(req);
@@ -1224,6 +1226,11 @@ static int signed_roundtrip(struct smb_conn *c)
 		ret = -EPROTO;
 	smb_req_free(req);
 	return ret;
+}
+
+static int signed_roundtrip(struct smb_conn *c)
+{
+	return session_roundtrip(c, 0, true);
 }
 
 static void test_signing(void)
@@ -1313,18 +1320,7 @@ static void script_ids(struct peer *p)
 
 static int tree_roundtrip(struct smb_conn *c)
 {
-	struct smb_req *req = new_req(SMB2_READ, 0);
-	int ret;
-
-	req->session_id = SESSION;
-	req->tree_id = 5;
-	ret = smb_conn_submit(c, req);
-	if (!ret)
-		ret = smb_req_wait(req);
-	if (!ret && rsp_tag(req) != req->message_id)
-		ret = -EPROTO;
-	smb_req_free(req);
-	return ret;
+	return session_roundtrip(c, 5, false);
 }
 
 static void test_response_ids(void)

@@ -101,22 +101,27 @@ static void *peer_main(void *arg)
 	return NULL;
 }
 
-static void peer_start(struct peer *p, uint8_t *reply, size_t len)
+/* A listening socket on a free loopback port. */
+static int listen_loopback(uint16_t *port)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET};
 	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	CU_ASSERT_FATAL(listen(fd, 1) == 0);
+	CU_ASSERT_FATAL(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static void peer_start(struct peer *p, uint8_t *reply, size_t len)
+{
 	p->reply = reply;
 	p->reply_len = len;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	p->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-	CU_ASSERT_FATAL(p->listen_fd >= 0);
-	CU_ASSERT_FATAL(bind(p->listen_fd, (struct sockaddr *)&sa,
-			     sizeof(sa)) == 0);
-	CU_ASSERT_FATAL(listen(p->listen_fd, 1) == 0);
-	CU_ASSERT_FATAL(getsockname(p->listen_fd, (struct sockaddr *)&sa,
-				    &sl) == 0);
-	p->port = ntohs(sa.sin_port);
+	p->listen_fd = listen_loopback(&p->port);
 	CU_ASSERT_FATAL(pthread_create(&p->th, NULL, peer_main, p) == 0);
 }
 
@@ -329,19 +334,8 @@ static void *unsigned_peer_main(void *arg)
 
 static void unsigned_peer_start(struct unsigned_peer *p)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t sl = sizeof(sa);
-
 	memset(p, 0, sizeof(*p));
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	p->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-	CU_ASSERT_FATAL(p->listen_fd >= 0);
-	CU_ASSERT_FATAL(bind(p->listen_fd, (struct sockaddr *)&sa,
-			     sizeof(sa)) == 0);
-	CU_ASSERT_FATAL(listen(p->listen_fd, 1) == 0);
-	CU_ASSERT_FATAL(getsockname(p->listen_fd, (struct sockaddr *)&sa,
-				    &sl) == 0);
-	p->port = ntohs(sa.sin_port);
+	p->listen_fd = listen_loopback(&p->port);
 	CU_ASSERT_FATAL(pthread_create(&p->th, NULL, unsigned_peer_main, p) ==
 			0);
 }

@@ -428,6 +428,21 @@ fs_server() {
 	"$FS_ROOT/scripts/samba.sh" "$1" "$SMB_DIR" >/dev/null
 }
 
+# fs_proxy_ctl SOCKET COMMAND...: one command to the control socket of
+# build/tests/smbproxy; prints the reply line.
+fs_proxy_ctl() {
+	local sock=$1
+	shift
+	/usr/bin/python3 - "$sock" "$*" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(sys.argv[1])
+s.sendall((sys.argv[2] + "\n").encode())
+print(s.makefile().readline().rstrip("\n"))
+EOF
+}
+
 # fs_ms_since T0: milliseconds since T0 (a now_ms value).
 fs_ms_since() { echo $(($(now_ms) - $1)); }
 
