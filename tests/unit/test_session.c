@@ -231,13 +231,15 @@ static void test_accepted_negotiate_then_silence(void)
 #define HDR_FLAGS 16
 #define HDR_MESSAGE_ID 24
 #define HDR_SESSION_ID 40
-#define SETUP_SECBUF_LEN (64 + 6) /* SESSION_SETUP response (2.2.6) */
+#define SETUP_FLAGS (64 + 2)	   /* SESSION_SETUP response (2.2.6) */
+#define SETUP_SECBUF_LEN (64 + 6)
 
 struct unsigned_peer {
 	int listen_fd;
 	uint16_t port;
 	pthread_t th;
 	int answered; /* requests answered */
+	uint16_t session_flags; /* of the final SESSION_SETUP response */
 };
 
 /* Clears NEGOTIATE_SIGN in the NTLMSSP CHALLENGE inside msg. */
@@ -260,7 +262,8 @@ static void challenge_clear_sign(uint8_t *msg, size_t len)
  * or (ECHO, LOGOFF, TREE_DISCONNECT) a 4-byte body; all of them signed
  * with a signature nobody agreed to.
  */
-static uint8_t *unsigned_answer(const uint8_t *req, int setup_round,
+static uint8_t *unsigned_answer(const struct unsigned_peer *p,
+				const uint8_t *req, int setup_round,
 				size_t *len)
 {
 	static const uint8_t empty_body[4] = {4, 0, 0, 0};
@@ -277,6 +280,7 @@ static uint8_t *unsigned_answer(const uint8_t *req, int setup_round,
 		/* Success, and no SPNEGO token (the MIC would not verify). */
 		rsp = load_vector("session_setup_response_202_2.hex", len);
 		rsp[SETUP_SECBUF_LEN] = rsp[SETUP_SECBUF_LEN + 1] = 0;
+		rsp[SETUP_FLAGS] = (uint8_t)p->session_flags;
 	} else if (command == SMB2_TREE_CONNECT) {
 		rsp = load_vector("tree_connect_response_202_1.hex", len);
 	} else {
@@ -310,7 +314,7 @@ static void *unsigned_peer_main(void *arg)
 		req = len >= 64 ? malloc(len) : NULL;
 		if (!req || read_full(fd, req, len))
 			break;
-		rsp = unsigned_answer(req, setup_round, &rsp_len);
+		rsp = unsigned_answer(p, req, setup_round, &rsp_len);
 		if (req[HDR_COMMAND] == SMB2_SESSION_SETUP)
 			setup_round++;
 		hdr[1] = (uint8_t)(rsp_len >> 16);
@@ -332,9 +336,10 @@ static void *unsigned_peer_main(void *arg)
 	return NULL;
 }
 
-static void unsigned_peer_start(struct unsigned_peer *p)
+static void unsigned_peer_start(struct unsigned_peer *p, uint16_t flags)
 {
 	memset(p, 0, sizeof(*p));
+	p->session_flags = flags;
 	p->listen_fd = listen_loopback(&p->port);
 	CU_ASSERT_FATAL(pthread_create(&p->th, NULL, unsigned_peer_main, p) ==
 			0);
@@ -344,6 +349,35 @@ static void unsigned_peer_stop(struct unsigned_peer *p)
 {
 	pthread_join(p->th, NULL);
 	close(p->listen_fd);
+}
+
+static struct smb_client_config unsigned_peer_config(uint16_t port);
+
+/*
+ * Credentials were given, the server answers with a guest or a null
+ * session (MS-SMB2 2.2.6 SessionFlags): refused, whatever the signing.
+ */
+static void check_fallback_refused(uint16_t flags, const char *want)
+{
+	struct unsigned_peer p;
+	struct smb_client_config cfg;
+	struct smb_session *s = NULL;
+	char err[256] = "";
+
+	unsigned_peer_start(&p, flags);
+	cfg = unsigned_peer_config(p.port);
+	cfg.nosign = true;
+	CU_ASSERT_EQUAL(smb_session_open(&cfg, &s, err, sizeof(err)), -EACCES);
+	CU_ASSERT_PTR_NULL(s);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+	smb_session_close(s);
+	unsigned_peer_stop(&p);
+}
+
+static void test_guest_or_null_fallback_refused(void)
+{
+	check_fallback_refused(0x0001, "as guest"); /* IS_GUEST */
+	check_fallback_refused(0x0002, "anonymous"); /* IS_NULL */
 }
 
 static struct smb_client_config unsigned_peer_config(uint16_t port)
@@ -367,7 +401,7 @@ static void test_server_cannot_sign_refused(void)
 	struct smb_session *s = NULL;
 	char err[256] = "";
 
-	unsigned_peer_start(&p);
+	unsigned_peer_start(&p, 0);
 	cfg = unsigned_peer_config(p.port);
 	CU_ASSERT_EQUAL(smb_session_open(&cfg, &s, err, sizeof(err)), -EACCES);
 	CU_ASSERT_PTR_NULL(s);
@@ -391,7 +425,7 @@ static void test_server_cannot_sign_nosign(void)
 	struct smb_tree *t = NULL;
 	char err[256] = "";
 
-	unsigned_peer_start(&p);
+	unsigned_peer_start(&p, 0);
 	cfg = unsigned_peer_config(p.port);
 	cfg.nosign = true;
 	CU_ASSERT_EQUAL_FATAL(smb_session_open(&cfg, &s, err, sizeof(err)), 0);
@@ -418,6 +452,8 @@ static CU_TestInfo tests[] = {
 	 test_server_cannot_sign_refused},
 	{"nosign: no signing, foreign signatures ignored",
 	 test_server_cannot_sign_nosign},
+	{"a guest or null session for a user is refused",
+	 test_guest_or_null_fallback_refused},
 	CU_TEST_INFO_NULL,
 };
 
