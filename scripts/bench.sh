@@ -10,7 +10,8 @@
 # Clients: smbfs (this FUSE mount), smbclient (Samba's own CLI, no
 # mount), rclone mount (smb backend) and smbnetfs (libsmbclient FUSE);
 # and encrypted: smbfs-seal (the mount with seal, AES-128-GCM, Samba's
-# choice) against smbclient-e (smbclient -e, the same cipher).
+# choice) against smbclient-e (smbclient --client-protection=encrypt,
+# formerly -e, the same cipher).
 # A client whose package is missing is installed if we are root, else
 # skipped and said so.  Runs as root; mounts are made by the ordinary
 # user smbfstest, as users would.
@@ -165,11 +166,11 @@ bench_smbclient() {
 	c=(smbclient "//$SMB_HOST/plain" -p "$SMB_PORT" -A "$SMB_CREDS" -m SMB3_11 "$@")
 	command -v smbclient >/dev/null || return 1
 	t0=$(now)
-	"${c[@]}" -c "put $WORK/data bench-$name.bin" >/dev/null 2>&1
+	"${c[@]}" -c "put $WORK/data bench-$name.bin" >/dev/null 2>&1 || return 1
 	t1=$(now)
 	WRITE[$name]=$(rate "$SIZE_MB" "$(echo "$t1 - $t0" | bc)")
 	t0=$(now)
-	"${c[@]}" -c "get bench-$name.bin /dev/null" >/dev/null 2>&1
+	"${c[@]}" -c "get bench-$name.bin /dev/null" >/dev/null 2>&1 || return 1
 	t1=$(now)
 	READ[$name]=$(rate "$SIZE_MB" "$(echo "$t1 - $t0" | bc)")
 	"${c[@]}" -c "del bench-$name.bin" >/dev/null 2>&1
@@ -188,7 +189,12 @@ else
 	die "smbfs did not mount with seal"
 fi
 if bench_smbclient smbclient; then CLIENTS+=(smbclient); else log "smbclient: skipped"; fi
-if bench_smbclient smbclient-e -e; then CLIENTS+=(smbclient-e); else log "smbclient -e: skipped"; fi
+# Samba 4.17's smbclient spells -e as --client-protection=encrypt.
+if bench_smbclient smbclient-e --client-protection=encrypt; then
+	CLIENTS+=(smbclient-e)
+else
+	log "smbclient --client-protection=encrypt: failed, skipped"
+fi
 if mount_rclone; then bench_dir rclone "$MNT"; CLIENTS+=(rclone); else log "rclone: did not mount, skipped"; fi
 if mount_smbnetfs && as_user test -d "$MNT"; then
 	bench_dir smbnetfs "$MNT"
@@ -219,4 +225,4 @@ done
 printf '\nencryption (AES-128-GCM)\n'
 ratio_line "smbfs sealed / plain" smbfs-seal smbfs
 [ -z "${WRITE[smbclient-e]:-}" ] ||
-	ratio_line "smbfs-seal / smbclient -e" smbfs-seal smbclient-e
+	ratio_line "smbfs-seal / smbclient-e" smbfs-seal smbclient-e
