@@ -491,6 +491,7 @@ static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 				   sr.security_buffer_len, &token, &token_len);
 		if (req->status == STATUS_SUCCESS) {
 			token_free(token, token_len);
+			token = NULL;
 			if (rc < 0)
 				client_error(err, errlen, rc,
 					     "server's final authentication token rejected");

@@ -104,7 +104,10 @@ smbfs_mount_pids() {
 	uid=$(id -u "$FS_USER")
 	for p in /proc/[0-9]*; do
 		[ "$(cat "$p/comm" 2>/dev/null)" = smbfs-mount ] || continue
-		[ "$(stat -c %u "$p" 2>/dev/null)" = "$uid" ] || continue
+		# The real uid: the daemon is not dumpable (PR_SET_DUMPABLE),
+		# so its /proc directory belongs to root.
+		[ "$(awk '/^Uid:/ { print $2 }' "$p/status" 2>/dev/null)" = "$uid" ] ||
+			continue
 		echo "${p#/proc/}"
 	done
 }
