@@ -8,7 +8,10 @@
 #   BENCH_FILES (default 500) small files created, stat'ed and removed.
 #
 # Clients: smbfs (this FUSE mount), smbclient (Samba's own CLI, no
-# mount), rclone mount (smb backend) and smbnetfs (libsmbclient FUSE).
+# mount), rclone mount (smb backend) and smbnetfs (libsmbclient FUSE);
+# and encrypted: smbfs-seal (the mount with seal, AES-128-GCM, Samba's
+# choice) against smbclient-e (smbclient --client-protection=encrypt,
+# formerly -e, the same cipher).
 # A client whose package is missing is installed if we are root, else
 # skipped and said so.  Runs as root; mounts are made by the ordinary
 # user smbfstest, as users would.
@@ -108,10 +111,12 @@ EOF
 	META[$name]=$(rate "$FILES" "$(echo "$t1 - $t0" | bc)")
 }
 
+# mount_smbfs NAME [OPTIONS]: the smbfs mount of [plain], with OPTIONS.
 mount_smbfs() {
-	local m=$WORK/m-smbfs
+	local m=$WORK/m-$1
 	mkdir -p "$m" && chown "$USER_NAME" "$m"
-	as_user build/smbfs-mount "//$SMB_HOST:$SMB_PORT/plain" "$m" -o "credentials=$WORK/creds"
+	as_user build/smbfs-mount "//$SMB_HOST:$SMB_PORT/plain" "$m" \
+		-o "credentials=$WORK/creds${2:+,$2}"
 	MOUNTS+=("$m")
 	wait_mounted "$m" && MNT=$m
 }
@@ -154,27 +159,42 @@ mount_smbnetfs() {
 	MNT="$m/$SMB_HOST:$SMB_PORT/plain"
 }
 
+# bench_smbclient NAME [ARGS...]: put and get with smbclient ARGS.
 bench_smbclient() {
-	local t0 t1 c=(smbclient "//$SMB_HOST/plain" -p "$SMB_PORT" -A "$SMB_CREDS" -m SMB3_11)
+	local name=$1 t0 t1 c
+	shift
+	c=(smbclient "//$SMB_HOST/plain" -p "$SMB_PORT" -A "$SMB_CREDS" -m SMB3_11 "$@")
 	command -v smbclient >/dev/null || return 1
 	t0=$(now)
-	"${c[@]}" -c "put $WORK/data bench-smbclient.bin" >/dev/null 2>&1
+	"${c[@]}" -c "put $WORK/data bench-$name.bin" >/dev/null 2>&1 || return 1
 	t1=$(now)
-	WRITE[smbclient]=$(rate "$SIZE_MB" "$(echo "$t1 - $t0" | bc)")
+	WRITE[$name]=$(rate "$SIZE_MB" "$(echo "$t1 - $t0" | bc)")
 	t0=$(now)
-	"${c[@]}" -c "get bench-smbclient.bin /dev/null" >/dev/null 2>&1
+	"${c[@]}" -c "get bench-$name.bin /dev/null" >/dev/null 2>&1 || return 1
 	t1=$(now)
-	READ[smbclient]=$(rate "$SIZE_MB" "$(echo "$t1 - $t0" | bc)")
-	"${c[@]}" -c "del bench-smbclient.bin" >/dev/null 2>&1
-	META[smbclient]="n/a"
+	READ[$name]=$(rate "$SIZE_MB" "$(echo "$t1 - $t0" | bc)")
+	"${c[@]}" -c "del bench-$name.bin" >/dev/null 2>&1
+	META[$name]="n/a"
 }
 
 command -v bc >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q bc >/dev/null
 CLIENTS=()
 MNT=
-if mount_smbfs; then bench_dir smbfs "$MNT"; CLIENTS+=(smbfs); fi
+if mount_smbfs smbfs; then bench_dir smbfs "$MNT"; CLIENTS+=(smbfs); fi
 [ ${#CLIENTS[@]} -eq 1 ] || die "smbfs did not mount"
-if bench_smbclient; then CLIENTS+=(smbclient); else log "smbclient: skipped"; fi
+if mount_smbfs smbfs-seal seal; then
+	bench_dir smbfs-seal "$MNT"
+	CLIENTS+=(smbfs-seal)
+else
+	die "smbfs did not mount with seal"
+fi
+if bench_smbclient smbclient; then CLIENTS+=(smbclient); else log "smbclient: skipped"; fi
+# Samba 4.17's smbclient spells -e as --client-protection=encrypt.
+if bench_smbclient smbclient-e --client-protection=encrypt; then
+	CLIENTS+=(smbclient-e)
+else
+	log "smbclient --client-protection=encrypt: failed, skipped"
+fi
 if mount_rclone; then bench_dir rclone "$MNT"; CLIENTS+=(rclone); else log "rclone: did not mount, skipped"; fi
 if mount_smbnetfs && as_user test -d "$MNT"; then
 	bench_dir smbnetfs "$MNT"
@@ -185,16 +205,24 @@ fi
 
 printf '\nsmbfs benchmark: %d MiB sequential, %d small files, one Samba %s on loopback\n\n' \
 	"$SIZE_MB" "$FILES" "$(smbd -V 2>/dev/null | awk '{print $2}')"
-printf '%-10s %12s %12s %16s\n' client "write MB/s" "read MB/s" "files/s (meta)"
+printf '%-12s %12s %12s %16s\n' client "write MB/s" "read MB/s" "files/s (meta)"
 for c in "${CLIENTS[@]}"; do
-	printf '%-10s %12s %12s %16s\n' "$c" "${WRITE[$c]}" "${READ[$c]}" "${META[$c]}"
+	printf '%-12s %12s %12s %16s\n' "$c" "${WRITE[$c]}" "${READ[$c]}" "${META[$c]}"
 done
+ratio() { [ "$2" = n/a ] && { echo n/a; return; }; awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# ratio_line LABEL A B: A's figures over B's.
+ratio_line() {
+	printf '%-24s write %s  read %s  meta %s\n' "$1" \
+		"$(ratio "${WRITE[$2]}" "${WRITE[$3]}")" \
+		"$(ratio "${READ[$2]}" "${READ[$3]}")" \
+		"$(ratio "${META[$2]}" "${META[$3]}")"
+}
 printf '\nratios (smbfs / other; above 1 means smbfs is faster)\n'
 for c in "${CLIENTS[@]}"; do
-	[ "$c" = smbfs ] && continue
-	ratio() { [ "$2" = n/a ] && { echo n/a; return; }; awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-	printf '%-10s write %s  read %s  meta %s\n' "$c" \
-		"$(ratio "${WRITE[smbfs]}" "${WRITE[$c]}")" \
-		"$(ratio "${READ[smbfs]}" "${READ[$c]}")" \
-		"$(ratio "${META[smbfs]}" "${META[$c]}")"
+	case $c in smbfs | smbfs-seal | smbclient-e) continue ;; esac
+	ratio_line "$c" smbfs "$c"
 done
+printf '\nencryption (AES-128-GCM)\n'
+ratio_line "smbfs sealed / plain" smbfs-seal smbfs
+[ -z "${WRITE[smbclient-e]:-}" ] ||
+	ratio_line "smbfs-seal / smbclient-e" smbfs-seal smbclient-e

@@ -48,6 +48,12 @@ int smb_auth_step(struct smb_auth *a, const uint8_t *in, size_t in_len,
  */
 int smb_auth_session_key(struct smb_auth *a, uint8_t key[16]);
 
+/*
+ * True once the mechanism agreed on message integrity, so the session
+ * can sign: for NTLMSSP, the server's CHALLENGE carried NEGOTIATE_SIGN.
+ */
+bool smb_auth_can_sign(const struct smb_auth *a);
+
 /* True when the session is anonymous (no signing key). */
 bool smb_auth_is_anonymous(const struct smb_auth *a);
 

@@ -50,11 +50,28 @@ struct smb_client_config {
 	const char *workstation;
 	bool anonymous; /* null session */
 	bool guest; /* accept a guest session (user defaults to "guest") */
-	bool sign; /* require signing even if the server does not */
+	/*
+	 * Signing (MS-SMB2 3.2.4.1.1): every session that is not encrypted
+	 * signs, and one that cannot (the server's NTLMSSP CHALLENGE lacks
+	 * NEGOTIATE_SIGN) fails to open, unless nosign.  sign also refuses
+	 * guest and anonymous sessions, which have no key to sign with.
+	 */
+	bool sign;
+	bool nosign; /* sign only when the server requires it */
+	/*
+	 * Encrypt every message of the session (MS-SMB2 3.1.4.3); a server
+	 * or dialect that cannot fails the open.  require256: only the
+	 * 256-bit ciphers (AES-256-GCM, AES-256-CCM) are offered or taken.
+	 */
+	bool seal;
+	bool require256;
 	/* 3.1.1 signing algorithms to offer, in order; 0 entries: all */
 	uint16_t sign_algos[SMB_CLIENT_MAX_SIGN_ALGOS];
 	int n_sign_algos;
-	/* 3.1.1 ciphers to offer, in order; 0 entries: all four */
+	/*
+	 * 3.1.1 ciphers to offer, in order; 0 entries: all four in the
+	 * order of session.c (the 256-bit two alone with require256).
+	 */
 	uint16_t ciphers[SMB_CLIENT_MAX_CIPHERS];
 	int n_ciphers;
 	/* Unsolicited oplock/lease breaks (the whole message). */
@@ -77,6 +94,7 @@ struct smb_session_info {
 	uint8_t server_guid[16];
 	uint64_t session_id;
 	bool signing; /* messages on this session are signed */
+	bool encrypting; /* messages on this session are encrypted */
 	bool guest;
 	bool anonymous;
 	bool validated; /* VALIDATE_NEGOTIATE succeeded (3.0 / 3.0.2) */

@@ -165,6 +165,8 @@ struct smb_conn_security {
 	bool signing_required; /* unsigned responses are rejected */
 	bool encrypt_required; /* unencrypted responses are rejected */
 	struct smb_session_keys keys;
+	/* Kept by the connection (reset by smb_conn_set_security). */
+	struct smb_nonce_seq nonces;
 };
 int smb_conn_set_security(struct smb_conn *c,
 			  const struct smb_conn_security *sec);

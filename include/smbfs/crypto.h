@@ -127,14 +127,39 @@ int smb_preauth_update(uint8_t hash[SMB_SHA512_LEN], const uint8_t *msg,
 /* --- MS-SMB2 3.1.4.3 encryption (src/crypto/encrypt.c) --- */
 
 /*
+ * Nonces of one encryption key (MS-SMB2 3.1.4.3 asks that a nonce never
+ * repeat under a key; for GCM that is the whole of its security).  Each
+ * nonce is a 64-bit message counter (little-endian) followed by a fixed
+ * random part chosen when the key is set up: 3 bytes for CCM (11-byte
+ * nonce), 4 for GCM (12).  Only the counter has to be unique; the random
+ * part keeps nonces of keys that were derived alike from looking alike.
+ */
+#define SMB_NONCE_SIZE 16 /* the TRANSFORM_HEADER field; unused bytes 0 */
+struct smb_nonce_seq {
+	uint64_t next; /* counter of the next message */
+	uint8_t fixed[4];
+};
+/* Starts a sequence for a new key: counter 0, random fixed part. */
+int smb_nonce_seq_init(struct smb_nonce_seq *seq);
+/*
+ * The next nonce for cipher (SMB2_ENCRYPTION_*), in nonce (16 bytes,
+ * unused bytes zero).  -EOVERFLOW once 2^64 - 1 nonces were handed out:
+ * the key must then not be used again.  -EINVAL for an unknown cipher.
+ */
+int smb_nonce_next(struct smb_nonce_seq *seq, uint16_t cipher,
+		   uint8_t nonce[SMB_NONCE_SIZE]);
+
+/*
  * Builds a TRANSFORM_HEADER + ciphertext for one plaintext SMB2 message
  * (or a whole compound chain).  cipher is SMB2_ENCRYPTION_*; key is
- * 16 or 32 bytes to match.  Nonce from smb_random_bytes (11 bytes for
- * CCM, 12 for GCM).  *out is malloc'd; caller frees.
+ * 16 or 32 bytes to match; nonce (16 bytes, from smb_nonce_next) goes
+ * into the header as it is.  *out is malloc'd; caller frees.
  */
 int smb_encrypt_message(uint16_t cipher, const uint8_t *key,
-			uint64_t session_id, const uint8_t *plain,
-			size_t plain_len, uint8_t **out, size_t *out_len);
+			uint64_t session_id,
+			const uint8_t nonce[SMB_NONCE_SIZE],
+			const uint8_t *plain, size_t plain_len, uint8_t **out,
+			size_t *out_len);
 /*
  * Checks and decrypts a TRANSFORM_HEADER message.  Returns 0 with a
  * malloc'd plaintext in *out, -EBADMSG on a malformed header or failed

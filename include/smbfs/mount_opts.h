@@ -123,8 +123,10 @@ struct smbfs_mount_opts {
 	uint16_t min_dialect; /* vers=, default 2.1 .. 3.1.1 */
 	uint16_t max_dialect;
 	enum smbfs_sec sec;
-	bool sign;  /* require signing */
-	bool seal;  /* parsed; refused by smbfs_opts_check() for now */
+	bool sign;  /* require signing (refuses guest/anonymous sessions) */
+	bool nosign; /* sign only when the server requires it */
+	bool seal;  /* encrypt every message (SMB 3.x) */
+	bool require256; /* seal with AES-256-GCM/CCM only */
 	bool guest; /* no password */
 	uint32_t echo_interval; /* seconds, default 60 */
 	bool soft;		/* default: fail calls when server is gone */
@@ -193,8 +195,9 @@ int smbfs_opts_parse(struct smbfs_mount_opts *o, const char *optstr, char *err,
 
 /*
  * Checks combinations once every -o is parsed: -EINVAL for conflicts
- * (allow_other with allow_root, guest with sec=none/krb5), -EOPNOTSUPP
- * for what is parsed but not implemented yet (sec=krb5*, seal).
+ * (allow_other with allow_root, guest with sec=none/krb5, nosign with
+ * sign/sec=ntlmsspi, seal with vers below 3.0), -EOPNOTSUPP for what is
+ * parsed but not implemented yet (sec=krb5*).
  */
 int smbfs_opts_check(const struct smbfs_mount_opts *o, char *err,
 		     size_t errlen);

@@ -93,6 +93,9 @@ struct smb_pool_config {
 	bool anonymous; /* null session */
 	bool guest;	/* accept a guest session */
 	bool sign;	/* require signing */
+	bool nosign;	/* sign only when the server requires it */
+	bool seal;	/* encrypt every message (SMB 3.x) */
+	bool require256; /* seal with a 256-bit cipher only */
 	uint16_t dialect_min, dialect_max; /* 0: 2.0.2 .. 3.1.1 */
 
 	/* Behaviour while the server is unreachable. */

@@ -345,6 +345,9 @@ const char *smb2_command_name(uint16_t command);
 
 /* Dialect as text ("3.1.1"); NULL for unknown values. */
 const char *smb2_dialect_name(uint16_t dialect);
+/* "AES-128-GCM", ... and "AES-128-CMAC", ...; "unknown" otherwise. */
+const char *smb2_cipher_name(uint16_t cipher);
+const char *smb2_signing_algo_name(uint16_t algo);
 /* Parses "2.0.2", "2.1", "3.0", "3.0.2", "3.1.1"; 0 or -EINVAL. */
 int smb2_dialect_parse(const char *s, uint16_t *dialect);
 

@@ -290,6 +290,12 @@ int smb_auth_session_key(struct smb_auth *a, uint8_t key[16])
 	return 0;
 }
 
+bool smb_auth_can_sign(const struct smb_auth *a)
+{
+	/* MS-NLMP 2.2.2.5: a server that cannot sign leaves the flag off. */
+	return a && a->have_key && (a->flags & NTLMSSP_NEGOTIATE_SIGN);
+}
+
 bool smb_auth_is_anonymous(const struct smb_auth *a)
 {
 	return a && a->anonymous;

@@ -16,6 +16,7 @@ struct smb_session {
 	uint16_t dialects[5]; /* as offered, for VALIDATE_NEGOTIATE */
 	uint16_t dialect_count;
 	uint8_t preauth_hash[SMB_SHA512_LEN];
+	uint16_t session_flags; /* of the final SESSION_SETUP response */
 	int establish_timeout_ms; /* per request of the log-on */
 };
 

@@ -27,9 +27,16 @@ static const uint16_t all_dialects[] = {SMB2_DIALECT_202, SMB2_DIALECT_210,
 					SMB2_DIALECT_311};
 static const uint16_t default_sign_algos[] = {
 	SMB2_SIGNING_AES_GMAC, SMB2_SIGNING_AES_CMAC, SMB2_SIGNING_HMAC_SHA256};
+/*
+ * The client's cipher preference, as Windows orders it: GCM before CCM
+ * (faster, and GMAC-style tags), 128-bit before 256-bit (as strong in
+ * practice, cheaper).  The server picks (MS-SMB2 3.3.5.2.5.2).
+ */
 static const uint16_t default_ciphers[] = {
 	SMB2_ENCRYPTION_AES128_GCM, SMB2_ENCRYPTION_AES128_CCM,
 	SMB2_ENCRYPTION_AES256_GCM, SMB2_ENCRYPTION_AES256_CCM};
+static const uint16_t ciphers_256[] = {SMB2_ENCRYPTION_AES256_GCM,
+				       SMB2_ENCRYPTION_AES256_CCM};
 
 int client_error(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
@@ -110,13 +117,54 @@ static void negotiate_request_fill(struct smb_session *s,
 	nr->security_mode = s->client_security_mode;
 	nr->capabilities = s->client_capabilities;
 	memcpy(nr->client_guid, s->client_guid, 16);
-	nr->ciphers = cfg->n_ciphers ? cfg->ciphers : default_ciphers;
-	nr->cipher_count = cfg->n_ciphers ? cfg->n_ciphers : 4;
+	if (cfg->n_ciphers) {
+		nr->ciphers = cfg->ciphers;
+		nr->cipher_count = cfg->n_ciphers;
+	} else if (cfg->require256) {
+		nr->ciphers = ciphers_256;
+		nr->cipher_count = 2;
+	} else {
+		nr->ciphers = default_ciphers;
+		nr->cipher_count = 4;
+	}
 	nr->signing_algos =
 		cfg->n_sign_algos ? cfg->sign_algos : default_sign_algos;
 	nr->signing_algo_count = cfg->n_sign_algos ? cfg->n_sign_algos : 3;
 	nr->netname = cfg->host;
 	nr->netname_len = strlen(cfg->host);
+}
+
+static bool id_in(const uint16_t *ids, int n, uint16_t id)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/*
+ * MS-SMB2 3.2.5.2: a 3.1.1 server picks one of the ciphers and signing
+ * algorithms offered (cipher 0: none in common); anything else is a
+ * broken or tampered answer.
+ */
+static int negotiate_choice_check(const struct smb2_negotiate_request *req,
+				  const struct smb2_negotiate_response *nr,
+				  char *err, size_t errlen)
+{
+	if (nr->has_cipher && nr->cipher &&
+	    !id_in(req->ciphers, req->cipher_count, nr->cipher))
+		return client_error(err, errlen, -EPROTO,
+				    "server chose cipher %s, which was not offered",
+				    smb2_cipher_name(nr->cipher));
+	if (nr->has_signing &&
+	    !id_in(req->signing_algos, req->signing_algo_count,
+		   nr->signing_algo))
+		return client_error(err, errlen, -EPROTO,
+				    "server chose signing algorithm %s, which was not offered",
+				    smb2_signing_algo_name(nr->signing_algo));
+	return 0;
 }
 
 /* MS-SMB2 2.2.4 SystemTime (FILETIME) against our clock; 0 if unset. */
@@ -211,7 +259,7 @@ static int session_negotiate(struct smb_session *s,
 		char buf[64];
 
 		rc = client_error(err, errlen, nt_status_to_errno(req->status),
-				  "negotiate failed: %s (no common dialect or signing algorithm?)",
+				  "negotiate failed: %s (no common dialect, signing algorithm or cipher?)",
 				  nt_status_message(req->status, buf, sizeof(buf)));
 		goto out;
 	}
@@ -221,6 +269,8 @@ static int session_negotiate(struct smb_session *s,
 		goto out;
 	}
 	rc = negotiate_response_apply(s, &rsp, err, errlen);
+	if (!rc && s->info.dialect == SMB2_DIALECT_311)
+		rc = negotiate_choice_check(&nr, &rsp, err, errlen);
 	if (rc < 0)
 		goto out;
 	/* MS-SMB2 3.2.5.2: the hash covers the request and the response. */
@@ -239,6 +289,24 @@ static int session_negotiate(struct smb_session *s,
 out:
 	smb_req_free(req);
 	return rc;
+}
+
+/*
+ * A SESSION_SETUP request carries the NTLMv2 response and the encrypted
+ * session key: wiped before the memory goes back, like the token.
+ */
+static void setup_req_free(struct smb_req *req)
+{
+	if (req && req->msg.data)
+		smb_secure_zero(req->msg.data, req->msg.len);
+	smb_req_free(req);
+}
+
+static void token_free(uint8_t *token, size_t len)
+{
+	if (token)
+		smb_secure_zero(token, len);
+	free(token);
 }
 
 /* Sends one SESSION_SETUP round; the caller owns *out on success. */
@@ -261,13 +329,13 @@ static int session_setup_round(struct smb_session *s, const uint8_t *token,
 	req->timeout_ms = s->establish_timeout_ms;
 	rc = smb2_session_setup_request_encode(&req->msg, &sr);
 	if (rc < 0) {
-		smb_req_free(req);
+		setup_req_free(req);
 		return rc;
 	}
 	smb_conn_submit(s->conn, req);
 	rc = smb_req_wait(req);
 	if (rc < 0) {
-		smb_req_free(req);
+		setup_req_free(req);
 		return rc;
 	}
 	*out = req;
@@ -283,27 +351,57 @@ static int auth_failure(uint32_t status, char *err, size_t errlen)
 }
 
 /*
+ * What the session does with its key (MS-SMB2 3.2.5.3.1): encrypt when
+ * asked to (seal) or told to (SESSION_FLAG_ENCRYPT_DATA); otherwise sign,
+ * unless nosign and the server does not insist.  A guest or anonymous
+ * session has no key: it does neither, and fails if either was insisted
+ * on.  A session that should sign but cannot is refused, naming the
+ * opt-out, rather than left to fail on its first signed response.
+ */
+static int session_policy(struct smb_session *s,
+			  const struct smb_client_config *cfg,
+			  const struct smb_auth *auth, bool *sign,
+			  bool *encrypt, char *err, size_t errlen)
+{
+	bool server_requires = s->info.server_security_mode &
+			       SMB2_NEGOTIATE_SIGNING_REQUIRED;
+
+	*encrypt = cfg->seal || cfg->require256 ||
+		   (s->session_flags & SMB2_SESSION_FLAG_ENCRYPT_DATA);
+	*sign = !*encrypt && (cfg->sign || !cfg->nosign || server_requires);
+	if (s->info.anonymous || s->info.guest) {
+		if (cfg->sign || cfg->seal || cfg->require256)
+			return client_error(err, errlen, -EACCES,
+					    "%s requested but the server gave a %s session, which cannot %s (it has no key)",
+					    cfg->sign ? "signing" : "encryption",
+					    s->info.guest ? "guest" : "anonymous",
+					    cfg->sign ? "sign" : "encrypt");
+		*sign = *encrypt = false;
+		return 0;
+	}
+	if (*encrypt && !s->info.cipher)
+		return client_error(err, errlen, -EOPNOTSUPP,
+				    "the server requires encryption but no cipher was negotiated");
+	if (*sign && !smb_auth_can_sign(auth))
+		return client_error(err, errlen, -EACCES,
+				    "the server cannot sign (its NTLMSSP challenge lacks NEGOTIATE_SIGN); mount with nosign to accept an unsigned session");
+	return 0;
+}
+
+/*
  * MS-SMB2 3.2.5.3.1: derive keys, check the signature of the final
  * response (signed with the new key), and tell the connection.
  */
 static int session_activate(struct smb_session *s, struct smb_auth *auth,
-			    const struct smb_req *final, bool want_sign,
-			    char *err, size_t errlen)
+			    const struct smb_req *final, bool sign,
+			    bool encrypt, char *err, size_t errlen)
 {
 	struct smb_conn_security sec = {0};
 	uint8_t key[16];
 	int rc;
 
-	/* Samba does not always set IS_NULL for a null session. */
-	if (smb_auth_is_anonymous(auth))
-		s->info.anonymous = true;
-	if (s->info.anonymous || s->info.guest) {
-		if (want_sign)
-			return client_error(err, errlen, -EACCES,
-					    "signing requested but the server gave a %s session, which cannot sign",
-					    s->info.guest ? "guest" : "anonymous");
+	if (s->info.anonymous || s->info.guest)
 		return 0;
-	}
 	rc = smb_auth_session_key(auth, key);
 	if (rc < 0)
 		return client_error(err, errlen, rc, "no session key");
@@ -312,24 +410,33 @@ static int session_activate(struct smb_session *s, struct smb_auth *auth,
 	smb_secure_zero(key, sizeof(key));
 	if (rc < 0)
 		return client_error(err, errlen, rc, "key derivation failed");
-	if (final->rsp_hdr.flags & SMB2_FLAGS_SIGNED) {
+	/*
+	 * On 3.1.1 this signature also proves the preauth integrity hash,
+	 * the whole NEGOTIATE exchange included (MS-SMB2 3.2.5.3.1).  A
+	 * server that agreed to no signing (nosign, no NEGOTIATE_SIGN) may
+	 * put anything there: it is not checked.
+	 */
+	if ((final->rsp_hdr.flags & SMB2_FLAGS_SIGNED) &&
+	    (sign || encrypt || smb_auth_can_sign(auth))) {
 		rc = smb_verify_message(s->info.sign_algo, sec.keys.signing_key,
 					final->rsp, final->rsp_len);
 		if (rc < 0) {
-			rc = client_error(err, errlen, -EBADMSG,
-					  "bad signature on the SESSION_SETUP response: rejected");
+			rc = client_error(err, errlen, -EPROTO,
+					  "bad signature on the SESSION_SETUP response: the negotiation may have been tampered with; connection aborted");
 			goto out;
 		}
-	} else if (want_sign && s->info.dialect >= SMB2_DIALECT_300) {
+	} else if (sign && s->info.dialect >= SMB2_DIALECT_300) {
 		rc = client_error(err, errlen, -EBADMSG,
 				  "the final SESSION_SETUP response is not signed");
 		goto out;
 	}
-	s->info.signing = want_sign;
+	s->info.signing = sign;
+	s->info.encrypting = encrypt;
 	sec.session_id = s->info.session_id;
 	sec.sign_algo = s->info.sign_algo;
 	sec.cipher = s->info.cipher;
-	sec.signing_required = want_sign;
+	sec.signing_required = sign;
+	sec.encrypt_required = encrypt;
 	rc = smb_conn_set_security(s->conn, &sec);
 out:
 	smb_secure_zero(&sec, sizeof(sec));
@@ -351,7 +458,7 @@ static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 	rc = smb_auth_step(auth, hint, hint_len, &token, &token_len);
 	for (round = 0; rc >= 0 && round < SESSION_SETUP_MAX_ROUNDS; round++) {
 		rc = session_setup_round(s, token, token_len, &req);
-		free(token);
+		token_free(token, token_len);
 		token = NULL;
 		if (rc < 0)
 			return client_error(err, errlen, rc,
@@ -383,7 +490,8 @@ static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 		rc = smb_auth_step(auth, sr.security_buffer,
 				   sr.security_buffer_len, &token, &token_len);
 		if (req->status == STATUS_SUCCESS) {
-			free(token);
+			token_free(token, token_len);
+			token = NULL;
 			if (rc < 0)
 				client_error(err, errlen, rc,
 					     "server's final authentication token rejected");
@@ -395,19 +503,20 @@ static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 						SMB2_SESSION_FLAG_IS_GUEST;
 				s->info.anonymous = sr.session_flags &
 						    SMB2_SESSION_FLAG_IS_NULL;
+				s->session_flags = sr.session_flags;
 				*final = req;
 				return 0;
 			}
 			break;
 		}
-		smb_req_free(req);
+		setup_req_free(req);
 		req = NULL;
 		if (rc < 0)
 			client_error(err, errlen, rc,
 				     "bad authentication token from the server");
 	}
-	free(token);
-	smb_req_free(req);
+	token_free(token, token_len);
+	setup_req_free(req);
 	if (rc >= 0)
 		rc = client_error(err, errlen, -EPROTO,
 				  "authentication did not finish");
@@ -429,7 +538,7 @@ static int session_login(struct smb_session *s,
 	};
 	struct smb_auth *auth = NULL;
 	struct smb_req *final = NULL;
-	bool want_sign;
+	bool sign, encrypt;
 	int rc;
 
 	if (cfg->guest && !cfg->user)
@@ -443,19 +552,61 @@ static int session_login(struct smb_session *s,
 	rc = session_authenticate(s, auth, hint, hint_len, &final, err, errlen);
 	if (rc < 0)
 		goto out;
+	/* Credentials were given: never fall back to less than asked for. */
 	if (s->info.guest && !cfg->guest && !cfg->anonymous) {
 		rc = client_error(err, errlen, -EACCES,
-				  "the server logged us on as guest; use the guest option to accept that");
+				  "the server logged us on as guest, not as the user given; use the guest option to accept that");
 		goto out;
 	}
-	want_sign = cfg->sign ||
-		    (s->info.server_security_mode &
-		     SMB2_NEGOTIATE_SIGNING_REQUIRED);
-	rc = session_activate(s, auth, final, want_sign, err, errlen);
+	if (s->info.anonymous && !cfg->guest && !cfg->anonymous) {
+		rc = client_error(err, errlen, -EACCES,
+				  "the server gave an anonymous session, not one for the user given: refused");
+		goto out;
+	}
+	/* Samba does not always set IS_NULL for a null session. */
+	if (smb_auth_is_anonymous(auth))
+		s->info.anonymous = true;
+	rc = session_policy(s, cfg, auth, &sign, &encrypt, err, errlen);
+	if (!rc)
+		rc = session_activate(s, auth, final, sign, encrypt, err,
+				      errlen);
 out:
-	smb_req_free(final);
+	setup_req_free(final);
 	smb_auth_free(auth);
 	return rc;
+}
+
+/*
+ * seal (MS-SMB2 3.1.4.3) needs 3.0 or later and a cipher both sides
+ * have; require256 a 256-bit one, which only 3.1.1 has.  Checked right
+ * after NEGOTIATE, so no credentials go to a server that cannot.
+ */
+static int session_encryption_check(const struct smb_session *s,
+				    const struct smb_client_config *cfg,
+				    char *err, size_t errlen)
+{
+	const char *dialect = smb2_dialect_name(s->info.dialect);
+	uint16_t cipher = s->info.cipher;
+
+	if (!cfg->seal && !cfg->require256)
+		return 0;
+	if (s->info.dialect < SMB2_DIALECT_300)
+		return client_error(err, errlen, -EOPNOTSUPP,
+				    "seal: the server negotiated SMB %s, which cannot encrypt (SMB 3.0 or later is needed)",
+				    dialect);
+	if (!cipher)
+		return client_error(err, errlen, -EOPNOTSUPP,
+				    "seal: the server (SMB %s) offers %s",
+				    dialect,
+				    cfg->require256
+					    ? "no 256-bit cipher (AES-256-GCM or AES-256-CCM)"
+					    : "no encryption");
+	if (cfg->require256 && cipher != SMB2_ENCRYPTION_AES256_GCM &&
+	    cipher != SMB2_ENCRYPTION_AES256_CCM)
+		return client_error(err, errlen, -EOPNOTSUPP,
+				    "require256: the server (SMB %s) offers %s, not a 256-bit cipher",
+				    dialect, smb2_cipher_name(cipher));
+	return 0;
 }
 
 static int session_init(struct smb_session *s,
@@ -518,6 +669,8 @@ int smb_session_open(const struct smb_client_config *cfg,
 	if (rc < 0)
 		goto fail;
 	rc = session_negotiate(s, cfg, err, errlen);
+	if (!rc)
+		rc = session_encryption_check(s, cfg, err, errlen);
 	if (rc < 0)
 		goto fail;
 	/* No SPNEGO hint is needed: NTLMSSP is the only mechanism offered. */

@@ -166,8 +166,9 @@ struct smb_session *smb_tree_session(struct smb_tree *t)
  * MS-SMB2 3.2.5.5: on 3.0 and 3.0.2 the client proves that nobody
  * tampered with the NEGOTIATE exchange by sending what it offered in a
  * signed IOCTL and comparing the server's answer.  3.1.1 has the preauth
- * hash instead; 2.x has nothing.  Without signing (guest, anonymous) the
- * answer could be forged, so the check is skipped as cifs.ko does.
+ * hash instead; 2.x has nothing.  Without signing or encryption (guest,
+ * anonymous) the answer could be forged, so the check is skipped as
+ * cifs.ko does.
  */
 int session_validate_negotiate(struct smb_session *s, struct smb_tree *t,
 			       char *err, size_t errlen)
@@ -185,7 +186,7 @@ int session_validate_negotiate(struct smb_session *s, struct smb_tree *t,
 	uint32_t out_len = 0;
 	int rc;
 
-	if (s->info.validated || !s->info.signing ||
+	if (s->info.validated || !(s->info.signing || s->info.encrypting) ||
 	    (s->info.dialect != SMB2_DIALECT_300 &&
 	     s->info.dialect != SMB2_DIALECT_302))
 		return 0;
@@ -208,9 +209,12 @@ int session_validate_negotiate(struct smb_session *s, struct smb_tree *t,
 		rc = smb2_validate_negotiate_check(&vrsp, &neg);
 out:
 	free(out);
+	if (rc == -EACCES)
+		return client_error(err, errlen, -EPROTO,
+				    "VALIDATE_NEGOTIATE: the server's answer differs from its NEGOTIATE response (dialect, capabilities, security mode or GUID): the negotiation may have been tampered with; connection aborted");
 	if (rc < 0)
-		return client_error(err, errlen, -ECONNABORTED,
-				    "VALIDATE_NEGOTIATE failed (%s): the negotiation may have been tampered with",
+		return client_error(err, errlen, -EPROTO,
+				    "VALIDATE_NEGOTIATE failed (%s): the negotiation may have been tampered with; connection aborted",
 				    strerror(-rc));
 	s->info.validated = true;
 	return 0;

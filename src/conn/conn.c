@@ -164,6 +164,16 @@ bool conn_security_copy(struct smb_conn *c, uint64_t session_id,
 	return true;
 }
 
+int conn_security_next_nonce(struct smb_conn *c, uint64_t session_id,
+			     uint8_t nonce[SMB_NONCE_SIZE])
+{
+	struct smb_conn_security *sec = security_find(c, session_id);
+
+	if (!sec || !sec->cipher)
+		return -EINVAL;
+	return smb_nonce_next(&sec->nonces, sec->cipher, nonce);
+}
+
 int smb_conn_set_security(struct smb_conn *c,
 			  const struct smb_conn_security *sec)
 {
@@ -191,6 +201,8 @@ int smb_conn_set_security(struct smb_conn *c,
 	}
 	smb_secure_zero(slot, sizeof(*slot));
 	*slot = *sec;
+	/* New keys: their nonces start again. */
+	ret = smb_nonce_seq_init(&slot->nonces);
 out:
 	pthread_mutex_unlock(&c->lock);
 	return ret;

@@ -72,6 +72,9 @@ struct smb_req *conn_table_take_expired(struct smb_conn *c, int64_t now_ns);
 /* Copies the security of session_id into *out (c->lock held); false if none. */
 bool conn_security_copy(struct smb_conn *c, uint64_t session_id,
 			struct smb_conn_security *out);
+/* The next encryption nonce of session_id's key (c->lock held). */
+int conn_security_next_nonce(struct smb_conn *c, uint64_t session_id,
+			     uint8_t nonce[SMB_NONCE_SIZE]);
 
 /*
  * Takes an interrupted waiter's request out of the table, so it can be

@@ -204,11 +204,14 @@ static void deliver_break(struct smb_conn *c, const struct smb2_header *h,
 		smb2_command_name(h->command), c->host);
 }
 
-/* Signature and encryption policy for a final response (3.2.5.1.3). */
-static int check_response(struct smb_conn *c, const struct smb_req *req,
-			  const struct smb2_header *h, const uint8_t *elem,
-			  size_t len, bool encrypted,
-			  const struct smb_conn_security *sec)
+/*
+ * A final response answers its request: same command, and the session
+ * and (in a synchronous header, MS-SMB2 2.2.1.2) the tree the request
+ * named.  A request without a session yet (NEGOTIATE, the first
+ * SESSION_SETUP) or tree (TREE_CONNECT) learns it from the response.
+ */
+static int check_ids(struct smb_conn *c, const struct smb_req *req,
+		     const struct smb2_header *h)
 {
 	const char *cmd = smb2_command_name(h->command);
 
@@ -217,15 +220,48 @@ static int check_response(struct smb_conn *c, const struct smb_req *req,
 			cmd, c->host, smb2_command_name(req->command));
 		return -EBADMSG;
 	}
+	if (req->session_id && h->session_id != req->session_id) {
+		smb_log(SMB_LOG_WARN,
+			"%s response from %s names session 0x%llx, the request 0x%llx: rejected",
+			cmd, c->host, (unsigned long long)h->session_id,
+			(unsigned long long)req->session_id);
+		return -EBADMSG;
+	}
+	if (req->tree_id && !(h->flags & SMB2_FLAGS_ASYNC_COMMAND) &&
+	    h->tree_id != req->tree_id) {
+		smb_log(SMB_LOG_WARN,
+			"%s response from %s names tree 0x%x, the request 0x%x: rejected",
+			cmd, c->host, h->tree_id, req->tree_id);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/*
+ * Signature and encryption policy for a final response (3.2.5.1.3).  A
+ * signature is checked where signing was agreed: on a signing session,
+ * or on a request that was itself signed (3.1.1 TREE_CONNECT).  A
+ * session that does not sign (nosign) ignores a signature it never
+ * agreed to, whatever the server put there.
+ */
+static int check_response(struct smb_conn *c, const struct smb_req *req,
+			  const struct smb2_header *h, const uint8_t *elem,
+			  size_t len, bool encrypted,
+			  const struct smb_conn_security *sec)
+{
+	const char *cmd = smb2_command_name(h->command);
+	int err = check_ids(c, req, h);
+
 	/* No keys yet (e.g. the last SESSION_SETUP): the caller checks. */
-	if (encrypted || !sec)
-		return 0;
+	if (err || encrypted || !sec)
+		return err;
 	if (sec->encrypt_required) {
 		smb_log(SMB_LOG_WARN, "unencrypted %s response from %s, rejected",
 			cmd, c->host);
 		return -EBADMSG;
 	}
-	if (!(h->flags & SMB2_FLAGS_SIGNED) && !sec->signing_required)
+	if (!sec->signing_required &&
+	    !(req->sign && (h->flags & SMB2_FLAGS_SIGNED)))
 		return 0;
 	if (smb_verify_message(sec->sign_algo, sec->keys.signing_key, elem,
 			       len)) {

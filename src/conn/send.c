@@ -31,6 +31,7 @@ struct send_plan {
 	bool sign;
 	bool waiter; /* done is NULL: the caller uses smb_req_wait() */
 	struct smb_conn_security sec; /* valid when sign or encrypting */
+	uint8_t nonce[SMB_NONCE_SIZE]; /* first element, when encrypting */
 };
 
 static size_t align8(size_t n)
@@ -121,7 +122,8 @@ static int send_frame(struct smb_conn *c, struct frame *f)
  * enc is given.  Takes ownership of plain.
  */
 static int frame_seal(struct frame *f, uint8_t *plain, size_t len,
-		      const struct smb_conn_security *enc)
+		      const struct smb_conn_security *enc,
+		      const uint8_t *nonce)
 {
 	int ret;
 
@@ -129,8 +131,8 @@ static int frame_seal(struct frame *f, uint8_t *plain, size_t len,
 	f->len = len;
 	if (enc) {
 		ret = smb_encrypt_message(enc->cipher, enc->keys.encryption_key,
-					  enc->session_id, plain, len, &f->data,
-					  &f->len);
+					  enc->session_id, nonce, plain, len,
+					  &f->data, &f->len);
 		free(plain);
 		if (ret) {
 			f->data = NULL;
@@ -201,7 +203,8 @@ static int plan_security(struct smb_conn *c, struct smb_req **reqs,
 	if (!conn_security_copy(c, reqs[0]->session_id, &plan[0].sec) ||
 	    !plan[0].sec.cipher)
 		return -EINVAL;
-	return 0;
+	return conn_security_next_nonce(c, reqs[0]->session_id,
+					plan[0].nonce);
 }
 
 /* Longest sleep between looks at the thread's interrupt flag. */
@@ -367,7 +370,8 @@ static int build_frame(struct smb_req **reqs, struct send_plan *plan, int n,
 		}
 		off += elen;
 	}
-	return frame_seal(f, buf, total, encrypt ? &plan[0].sec : NULL);
+	return frame_seal(f, buf, total, encrypt ? &plan[0].sec : NULL,
+			  plan[0].nonce);
 }
 
 /* Tables the requests before the write, so a fast response finds them. */
@@ -533,16 +537,16 @@ struct cancel_target {
 	uint64_t async_id;
 	bool pending;
 	bool have_sec;
+	bool encrypt;
 	struct smb_conn_security sec;
+	uint8_t nonce[SMB_NONCE_SIZE];
 };
 
 static int cancel_build(const struct smb_req *req,
 			const struct cancel_target *t, struct frame *f)
 {
 	struct smb_wbuf w = SMB_WBUF_INIT;
-	bool encrypt = t->have_sec && t->sec.cipher &&
-		       (req->encrypt || t->sec.encrypt_required);
-	bool sign = !encrypt && t->have_sec &&
+	bool sign = !t->encrypt && t->have_sec &&
 		    (req->sign || t->sec.signing_required);
 	/* MS-SMB2 3.2.4.24: no credit, the target's MessageId or AsyncId. */
 	struct smb2_header h = {
@@ -576,7 +580,7 @@ static int cancel_build(const struct smb_req *req,
 			return ret;
 		}
 	}
-	return frame_seal(f, buf, len, encrypt ? &t->sec : NULL);
+	return frame_seal(f, buf, len, t->encrypt ? &t->sec : NULL, t->nonce);
 }
 
 int smb_conn_cancel(struct smb_conn *c, struct smb_req *req)
@@ -597,7 +601,16 @@ int smb_conn_cancel(struct smb_conn *c, struct smb_req *req)
 	t.async_id = req->async_id;
 	t.pending = req->pending;
 	t.have_sec = conn_security_copy(c, req->session_id, &t.sec);
+	t.encrypt = t.have_sec && t.sec.cipher &&
+		    (req->encrypt || t.sec.encrypt_required);
+	ret = t.encrypt ? conn_security_next_nonce(c, req->session_id,
+						   t.nonce)
+			: 0;
 	pthread_mutex_unlock(&c->lock);
+	if (ret) {
+		smb_secure_zero(&t, sizeof(t));
+		return ret;
+	}
 
 	ret = cancel_build(req, &t, &f);
 	smb_secure_zero(&t, sizeof(t));

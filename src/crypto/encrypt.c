@@ -158,15 +158,40 @@ out:
 	return ret;
 }
 
+int smb_nonce_seq_init(struct smb_nonce_seq *seq)
+{
+	seq->next = 0;
+	return smb_random_bytes(seq->fixed, sizeof(seq->fixed));
+}
+
+int smb_nonce_next(struct smb_nonce_seq *seq, uint16_t cipher,
+		   uint8_t nonce[SMB_NONCE_SIZE])
+{
+	struct aead aead;
+	int ret = aead_lookup(cipher, &aead);
+
+	if (ret)
+		return ret;
+	/* The last counter value is never used: a full sequence stays full. */
+	if (seq->next == UINT64_MAX)
+		return -EOVERFLOW;
+	memset(nonce, 0, SMB_NONCE_SIZE);
+	le64_put(nonce, seq->next++);
+	memcpy(nonce + 8, seq->fixed, (size_t)aead.nonce_len - 8);
+	return 0;
+}
+
 int smb_encrypt_message(uint16_t cipher, const uint8_t *key,
-			uint64_t session_id, const uint8_t *plain,
-			size_t plain_len, uint8_t **out, size_t *out_len)
+			uint64_t session_id,
+			const uint8_t nonce[SMB_NONCE_SIZE],
+			const uint8_t *plain, size_t plain_len, uint8_t **out,
+			size_t *out_len)
 {
 	struct aead aead;
 	uint8_t *buf;
 	int ret;
 
-	if (!key || !plain || !out || !out_len || !plain_len ||
+	if (!key || !nonce || !plain || !out || !out_len || !plain_len ||
 	    plain_len > UINT32_MAX ||
 	    plain_len > SMB_CRYPTO_MAX_UPDATE - SMB2_TRANSFORM_HEADER_SIZE)
 		return -EINVAL;
@@ -178,10 +203,8 @@ int smb_encrypt_message(uint16_t cipher, const uint8_t *key,
 	if (!buf)
 		return -ENOMEM;
 	le32_put(buf, SMB2_TRANSFORM_PROTOCOL_ID);
-	/* A random nonce per message; the unused nonce bytes stay zero. */
-	ret = smb_random_bytes(buf + TH_NONCE, (size_t)aead.nonce_len);
-	if (ret)
-		goto fail;
+	/* Only the cipher's nonce length counts; the rest stays zero. */
+	memcpy(buf + TH_NONCE, nonce, (size_t)aead.nonce_len);
 	le32_put(buf + TH_ORIGINAL_SIZE, (uint32_t)plain_len);
 	le16_put(buf + TH_FLAGS, TH_FLAG_ENCRYPTED);
 	le64_put(buf + TH_SESSION_ID, session_id);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include "../fs/smbfs.h"
 #include "mount_helper.h"
 #include "watchdog.h"
+#include "smbfs/log.h"
 #include "smbfs/mount_opts.h"
 
 #define ERRLEN		      512
@@ -247,6 +249,9 @@ static void pool_config_fill(const struct mount_ctx *m,
 	pc->anonymous = o->sec == SMBFS_SEC_NONE || (o->guest && !o->username);
 	pc->guest = o->guest;
 	pc->sign = smbfs_opts_signing_required(o);
+	pc->nosign = o->nosign;
+	pc->seal = o->seal || o->require256;
+	pc->require256 = o->require256;
 	pc->hard = !o->soft;
 	pc->soft_timeout_s = o->softtimeo;
 	pc->retrans = o->retrans;
@@ -286,9 +291,13 @@ static int connect_share(struct mount_ctx *m)
 		return smbfs_exit_for_tree_error(rc);
 	}
 	pool_session_get_info(m->tree, &si);
-	verbose(m, "logged on (dialect %x.%x.%x%s%s)", si.dialect >> 8,
+	verbose(m, "logged on (dialect %x.%x.%x%s%s%s%s%s)", si.dialect >> 8,
 		(si.dialect >> 4) & 0xf, si.dialect & 0xf,
-		si.signing ? ", signed" : "", si.guest ? ", as guest" : "");
+		si.signing ? ", signed with " : "",
+		si.signing ? smb2_signing_algo_name(si.sign_algo) : "",
+		si.encrypting ? ", encrypted with " : "",
+		si.encrypting ? smb2_cipher_name(si.cipher) : "",
+		si.guest ? ", as guest" : "");
 	pool_tree_get_info(m->tree, &ti);
 	if (ti.share_type != SMB2_SHARE_TYPE_DISK) {
 		fprintf(stderr, "smbfs-mount: %s: not a disk share (a %s)\n",
@@ -562,6 +571,9 @@ static int run(struct mount_ctx *m, int argc, char **argv)
 	}
 	if (m->cl.stats)
 		return print_stats(m->cl.stats);
+	/* -d: every message, per-request detail included (never secrets). */
+	if (m->cl.debug)
+		smb_log_set_level(SMB_LOG_DEBUG);
 	rc = smbfs_mountpoint_check(m->cl.mountpoint, &m->mountpoint, m->err,
 				    sizeof(m->err));
 	if (rc) {
@@ -596,6 +608,13 @@ int main(int argc, char **argv)
 
 	memset(&m, 0, sizeof(m));
 	m.status_fd = -1;
+	/*
+	 * The process holds the NT hash and session keys: no core dump
+	 * and no ptrace attach by the same user may read them out.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		fprintf(stderr, "smbfs-mount: cannot disable core dumps: %s\n",
+			strerror(errno));
 	/* A server that closes the connection must not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 	rc = parse_command_line(&m, argc, argv);

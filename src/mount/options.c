@@ -528,7 +528,9 @@ static const struct opt_def opt_defs[] = {
 	VALUE("vers", set_vers),
 	VALUE("sec", set_sec),
 	FLAG("sign", sign, true),
+	FLAG("nosign", nosign, true),
 	FLAG("seal", seal, true),
+	FLAG("require256", require256, true),
 	FLAG("guest", guest, true),
 	VALUE("uid", set_uid),
 	VALUE("gid", set_gid),
@@ -675,6 +677,32 @@ int smbfs_opts_parse(struct smbfs_mount_opts *o, const char *optstr, char *err,
 	return ret;
 }
 
+/* Signing and encryption options that contradict each other. */
+static int smbfs_opts_check_security(const struct smbfs_mount_opts *o,
+				     char *err, size_t errlen)
+{
+	if (o->nosign && smbfs_opts_signing_required(o)) {
+		smbfs_mount_errf(err, errlen,
+				 "nosign cannot be combined with %s",
+				 o->sign ? "sign" : "sec=ntlmsspi/krb5i");
+		return -EINVAL;
+	}
+	if ((o->seal || o->require256) && o->max_dialect &&
+	    o->max_dialect < SMBFS_DIALECT_300) {
+		smbfs_mount_errf(err, errlen,
+				 "%s needs SMB 3.0 or later (vers=3.0 and up)",
+				 o->seal ? "seal" : "require256");
+		return -EINVAL;
+	}
+	if ((o->seal || o->require256) && (o->guest || o->sec == SMBFS_SEC_NONE)) {
+		smbfs_mount_errf(err, errlen,
+				 "%s needs a user's session: a guest or anonymous one has no key to encrypt with",
+				 o->seal ? "seal" : "require256");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int smbfs_opts_check(const struct smbfs_mount_opts *o, char *err, size_t errlen)
 {
 	if (o->allow_other && o->allow_root) {
@@ -700,12 +728,7 @@ int smbfs_opts_check(const struct smbfs_mount_opts *o, char *err, size_t errlen)
 		smbfs_mount_errf(err, errlen, "Kerberos is not supported yet");
 		return -EOPNOTSUPP;
 	}
-	if (o->seal) {
-		smbfs_mount_errf(err, errlen,
-				 "seal (SMB3 encryption) is not supported yet");
-		return -EOPNOTSUPP;
-	}
-	return 0;
+	return smbfs_opts_check_security(o, err, errlen);
 }
 
 uint32_t smbfs_opts_attr_timeout(const struct smbfs_mount_opts *o, bool dir)
@@ -734,15 +757,16 @@ int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf, size_t len)
 
 	n = snprintf(buf, len,
 		     "username=%s,domain=%s,password=%s,vers=%s-%s,sec=%s%s%s"
-		     "%s,uid=%u,gid=%u,file_mode=%04o,dir_mode=%04o,"
+		     "%s%s,uid=%u,gid=%u,file_mode=%04o,dir_mode=%04o,"
 		     "cache=%s,actimeo=%u,echo_interval=%u,%s%s%s%s%s"
 		     ",retrans=%u,softtimeo=%u,threads=%u,max_threads=%u"
 		     ",closetimeo=%u,dirwatch=%u%s",
 		     o->username ? o->username : "", o->domain ? o->domain : "",
 		     o->password ? "<set>" : "<unset>",
 		     dialect_name(o->min_dialect), dialect_name(o->max_dialect),
-		     sec[o->sec], o->sign ? ",sign" : "",
-		     o->seal ? ",seal" : "", o->guest ? ",guest" : "",
+		     sec[o->sec], o->sign ? ",sign" : (o->nosign ? ",nosign" : ""),
+		     o->seal ? ",seal" : "",
+		     o->require256 ? ",require256" : "", o->guest ? ",guest" : "",
 		     (unsigned int)o->uid, (unsigned int)o->gid,
 		     (unsigned int)o->file_mode, (unsigned int)o->dir_mode,
 		     cache[o->cache], o->actimeo, o->echo_interval,

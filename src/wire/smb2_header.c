@@ -105,6 +105,36 @@ const char *smb2_dialect_name(uint16_t dialect)
 	return NULL;
 }
 
+const char *smb2_cipher_name(uint16_t cipher)
+{
+	switch (cipher) {
+	case SMB2_ENCRYPTION_AES128_CCM:
+		return "AES-128-CCM";
+	case SMB2_ENCRYPTION_AES128_GCM:
+		return "AES-128-GCM";
+	case SMB2_ENCRYPTION_AES256_CCM:
+		return "AES-256-CCM";
+	case SMB2_ENCRYPTION_AES256_GCM:
+		return "AES-256-GCM";
+	default:
+		return "unknown";
+	}
+}
+
+const char *smb2_signing_algo_name(uint16_t algo)
+{
+	switch (algo) {
+	case SMB2_SIGNING_HMAC_SHA256:
+		return "HMAC-SHA256";
+	case SMB2_SIGNING_AES_CMAC:
+		return "AES-128-CMAC";
+	case SMB2_SIGNING_AES_GMAC:
+		return "AES-128-GMAC";
+	default:
+		return "unknown";
+	}
+}
+
 int smb2_dialect_parse(const char *s, uint16_t *dialect)
 {
 	size_t i;

@@ -196,9 +196,13 @@ static void test_default_negotiation(void)
 	if (!t)
 		return;
 	smb_session_get_info(s, &info);
-	/* Samba 4.17 speaks 3.1.1 and does not require signing by default. */
+	/*
+	 * Samba 4.17 speaks 3.1.1 and does not require signing by default;
+	 * smbfs signs all the same, with AES-128-GMAC.
+	 */
 	CU_ASSERT_EQUAL(info.dialect, SMB2_DIALECT_311);
-	CU_ASSERT(!info.signing);
+	CU_ASSERT(info.signing);
+	CU_ASSERT_EQUAL(info.sign_algo, SMB2_SIGNING_AES_GMAC);
 	CU_ASSERT(info.max_read >= 65536);
 	CU_ASSERT_EQUAL(smb_session_echo(s), 0);
 	CU_ASSERT(smb_conn_credits(smb_session_conn(s)) > 1);

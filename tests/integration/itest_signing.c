@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Signing as the server dictates it.  The test reads the server's
- * smb.conf (SMB_CONF) to learn what it was started with:
- *   server signing = mandatory        -> every dialect must sign unasked;
+ * Signing: every dialect signs by default; with nosign only as the server
+ * dictates it.  The test reads the server's smb.conf (SMB_CONF) to learn
+ * what it was started with:
+ *   server signing = mandatory        -> every dialect must sign, even
+ *                                        with nosign;
  *   server smb3 signing algorithms = X -> 3.1.1 must end up with X, and
  *                                        offering only another algorithm
  *                                        fails with a clear message.
@@ -67,8 +69,12 @@ static void check_refused(struct smb_client_config *cfg)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "negotiate failed"));
 }
 
-/* Log in with dialect d without asking for signing; do some I/O. */
-static void check_dialect(uint16_t d)
+/*
+ * Log in with dialect d, by default or with nosign; do some I/O.  With
+ * no restriction on the server, 3.1.1 signs with AES-128-GMAC, the
+ * client's first choice and Samba's.
+ */
+static void check_dialect_signing(uint16_t d, bool nosign)
 {
 	struct smb_client_config cfg = itest_config();
 	struct smb_session_info info;
@@ -79,6 +85,7 @@ static void check_dialect(uint16_t d)
 	char name[32];
 
 	cfg.dialect_min = cfg.dialect_max = d;
+	cfg.nosign = nosign;
 	if (!server_allows(d)) {
 		check_refused(&cfg);
 		return;
@@ -88,13 +95,18 @@ static void check_dialect(uint16_t d)
 		return;
 	smb_session_get_info(s, &info);
 	CU_ASSERT_EQUAL(info.dialect, d);
-	CU_ASSERT_EQUAL(info.signing, server_mandatory);
+	CU_ASSERT_EQUAL(info.signing, !nosign || server_mandatory);
+	CU_ASSERT(!info.encrypting);
 	CU_ASSERT_EQUAL(!!(info.server_security_mode &
 			   SMB2_NEGOTIATE_SIGNING_REQUIRED),
 			server_mandatory);
-	if (d == SMB2_DIALECT_311 && server_algo >= 0)
-		CU_ASSERT_EQUAL(info.sign_algo, server_algo);
-	snprintf(name, sizeof(name), "sig-%04x.bin", d);
+	if (d == SMB2_DIALECT_311)
+		CU_ASSERT_EQUAL(info.sign_algo, server_algo >= 0
+							? server_algo
+							: SMB2_SIGNING_AES_GMAC);
+	if (d == SMB2_DIALECT_300 || d == SMB2_DIALECT_302)
+		CU_ASSERT_EQUAL(info.validated, info.signing);
+	snprintf(name, sizeof(name), "sig-%04x-%d.bin", d, nosign);
 	itest_fill(out, sizeof(out), d);
 	CU_ASSERT_EQUAL_FATAL(itest_create_file(t, name, &fid), 0);
 	CU_ASSERT_EQUAL(smb_file_write(t, fid, out, sizeof(out), 0),
@@ -105,6 +117,12 @@ static void check_dialect(uint16_t d)
 	CU_ASSERT_EQUAL(smb_file_close(t, fid, NULL), 0);
 	CU_ASSERT_EQUAL(smb_path_delete(t, name, FILE_NON_DIRECTORY_FILE), 0);
 	itest_disconnect(s, t);
+}
+
+static void check_dialect(uint16_t d)
+{
+	check_dialect_signing(d, false);
+	check_dialect_signing(d, true);
 }
 
 static void test_202(void) { check_dialect(SMB2_DIALECT_202); }

@@ -79,16 +79,7 @@ proxy_stop() {
 }
 
 # ctl COMMAND...: sends one control command, prints the reply line.
-ctl() {
-	/usr/bin/python3 - "$CTL" "$*" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(sys.argv[1])
-s.sendall((sys.argv[2] + "\n").encode())
-print(s.makefile().readline().rstrip("\n"))
-EOF
-}
+ctl() { fs_proxy_ctl "$CTL" "$@"; }
 
 # status_field NAME: one number from the status reply.
 status_field() {

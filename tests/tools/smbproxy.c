@@ -3,7 +3,8 @@
  * smbproxy: a loopback TCP proxy between an SMB client and an SMB server
  * that adds latency and injects faults, for the reconnect tests and the
  * benchmark. It never interprets SMB; it only follows the Direct TCP
- * framing of the server's replies (MS-SMB2 2.1) to cut one of them.
+ * framing of the server's replies (MS-SMB2 2.1) to cut one of them, and
+ * overwrites bytes of the first reply at an offset it is given.
  *
  *   smbproxy --listen HOST:PORT --target HOST:PORT [--delay-ms N]
  *            [--control PATH] [--pidfile PATH] [--log PATH]
@@ -32,6 +33,14 @@
  *                                status shows cut_fired=1 once done)
  *       reset                    close every connection at once
  *       refuse on|off            accept new connections and close them
+ *       patch-first-frame OFFSET HEX | off
+ *                                in the first server-to-client frame of
+ *                                every connection (the NEGOTIATE
+ *                                response), overwrite the bytes at
+ *                                OFFSET (from the start of the SMB2
+ *                                message, after the 4-byte frame header)
+ *                                with HEX (up to 16 bytes), to test
+ *                                downgrade detection; "off" stops it
  *       status                   "ok conns=N total=N bytes_up=N
  *                                bytes_down=N cut_fired=0|1 stalled=0|1
  *                                delay_ms=N" (bytes forwarded so far)
@@ -175,6 +184,7 @@ struct conn {
 	struct flow down; /* server to client */
 	struct frame_parser frames;
 	uint64_t cut_at; /* stream offset (down) where the cut falls */
+	uint64_t down_read; /* bytes read from the server so far */
 	bool again;	 /* stopped early with work left */
 	bool closed;	 /* freed after the current batch of events */
 };
@@ -214,6 +224,9 @@ struct proxy {
 	bool cut_armed;
 	bool cut_fired;
 	bool refuse;
+	size_t patch_len; /* 0: no patch-first-frame */
+	uint64_t patch_off;
+	unsigned char patch[16];
 	bool running;
 };
 
@@ -613,6 +626,17 @@ static int flow_push(struct conn *c, struct flow *f, const unsigned char *data,
 	return 0;
 }
 
+/* patch-first-frame: overwrites the patched bytes that fall in buf. */
+static void patch_apply(struct conn *c, unsigned char *buf, size_t len)
+{
+	const struct proxy *px = c->px;
+	uint64_t at = FRAME_HDR_LEN + px->patch_off, i;
+
+	for (i = 0; i < px->patch_len; i++)
+		if (at + i >= c->down_read && at + i < c->down_read + len)
+			buf[at + i - c->down_read] = px->patch[i];
+}
+
 /* One read. Returns -1 when the connection was closed, else 0. */
 static int flow_read(struct conn *c, struct flow *f, uint64_t now)
 {
@@ -634,8 +658,11 @@ static int flow_read(struct conn *c, struct flow *f, uint64_t now)
 		return 0;
 	}
 	keep = (size_t)n;
-	if (f == &c->down)
+	if (f == &c->down) {
+		patch_apply(c, buf, keep);
+		c->down_read += keep;
 		keep = frames_scan(c, buf, keep);
+	}
 	if (flow_push(c, f, buf, keep, now) < 0)
 		return -1;
 	if (f == &c->down && cut_reached(c))
@@ -949,6 +976,55 @@ static void cmd_refuse(struct proxy *px, const char *arg, char *reply,
 	snprintf(reply, size, "ok refuse=%s", arg);
 }
 
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+static void cmd_patch(struct proxy *px, const char *arg, char *reply,
+		      size_t size)
+{
+	const char *hex = arg ? strchr(arg, ' ') : NULL;
+	char off[24];
+	size_t i, n;
+	uint64_t v;
+
+	if (arg && !strcmp(arg, "off")) {
+		px->patch_len = 0;
+		plog(px, "patch-first-frame off");
+		snprintf(reply, size, "ok patch=off");
+		return;
+	}
+	n = hex ? strlen(hex + 1) : 0;
+	if (!hex || (size_t)(hex - arg) >= sizeof(off) || !n || n % 2 ||
+	    n / 2 > sizeof(px->patch))
+		goto usage;
+	memcpy(off, arg, (size_t)(hex - arg));
+	off[hex - arg] = '\0';
+	if (parse_uint(off, 65535, &v) < 0)
+		goto usage;
+	for (i = 0; i < n / 2; i++) {
+		int hi = hex_digit(hex[1 + 2 * i]), lo = hex_digit(hex[2 + 2 * i]);
+
+		if (hi < 0 || lo < 0)
+			goto usage;
+		px->patch[i] = (unsigned char)(hi << 4 | lo);
+	}
+	px->patch_off = v;
+	px->patch_len = n / 2;
+	plog(px, "patch-first-frame %s", arg);
+	snprintf(reply, size, "ok patch=%zu", px->patch_len);
+	return;
+usage:
+	snprintf(reply, size, "error usage: patch-first-frame OFFSET HEX | off");
+}
+
 static void cmd_status(struct proxy *px, const char *arg, char *reply,
 		       size_t size)
 {
@@ -974,6 +1050,7 @@ static const struct ctl_command {
 	{ .name = "cut-next-frame", .run = cmd_cut },
 	{ .name = "reset", .run = cmd_reset },
 	{ .name = "refuse", .run = cmd_refuse },
+	{ .name = "patch-first-frame", .run = cmd_patch },
 	{ .name = "status", .run = cmd_status },
 };
 
@@ -998,7 +1075,7 @@ static void ctl_run(struct proxy *px, char *line, char *reply, size_t size)
 	}
 	snprintf(reply, size,
 		 "error unknown command (delay, stall, "
-		 "cut-next-frame, reset, refuse, status)");
+		 "cut-next-frame, reset, refuse, patch-first-frame, status)");
 }
 
 static void ctl_close(struct proxy *px, struct ctl_client *ctl)

@@ -239,6 +239,7 @@ struct rsp_spec {
 	uint32_t flags; /* added to SERVER_TO_REDIR */
 	uint64_t async_id;
 	uint64_t session_id;
+	uint32_t tree_id; /* sync form only */
 	uint64_t tag; /* body: 8 bytes */
 	size_t extra; /* more body bytes */
 };
@@ -254,6 +255,7 @@ static size_t put_rsp(struct smb_wbuf *w, const struct rsp_spec *s)
 		.message_id = s->message_id,
 		.async_id = s->async_id,
 		.session_id = s->session_id,
+		.tree_id = s->tree_id,
 	};
 	size_t start = w->len;
 
@@ -281,6 +283,7 @@ static void peer_answer(struct peer *p, const struct smb2_header *req,
 			     .message_id = req->message_id,
 			     .credit = credit,
 			     .session_id = req->session_id,
+			     .tree_id = req->tree_id,
 			     .tag = req->message_id};
 
 	peer_reply(p, &s);
@@ -1207,13 +1210,15 @@ static void script_signing(struct peer *p)
 	}
 }
 
-static int signed_roundtrip(struct smb_conn *c)
+/* One request of SESSION (tree_id 0: an ECHO, else a READ on it). */
+static int session_roundtrip(struct smb_conn *c, uint32_t tree_id, bool sign)
 {
-	struct smb_req *req = new_req(SMB2_ECHO, 0);
+	struct smb_req *req = new_req(tree_id ? SMB2_READ : SMB2_ECHO, 0);
 	int ret;
 
 	req->session_id = SESSION;
-	req->sign = true;
+	req->tree_id = tree_id;
+	req->sign = sign;
 	ret = smb_conn_submit(c, req);
 	if (!ret)
 		ret = smb_req_wait(req);
@@ -1221,6 +1226,11 @@ static int signed_roundtrip(struct smb_conn *c)
 		ret = -EPROTO;
 	smb_req_free(req);
 	return ret;
+}
+
+static int signed_roundtrip(struct smb_conn *c)
+{
+	return session_roundtrip(c, 0, true);
 }
 
 static void test_signing(void)
@@ -1261,8 +1271,106 @@ static void test_signing(void)
 	CU_ASSERT_EQUAL(cb.disconnects, 0);
 }
 
+/*
+ * A response must name what its request named: the session, and in a
+ * synchronous header the tree.  Otherwise that request fails and the
+ * connection stays up.  An asynchronous final response has no TreeId.
+ * A session that does not sign (nosign) takes a response whatever its
+ * signature: it never agreed to one.
+ */
+enum id_reply { ID_OTHER_SESSION, ID_OTHER_TREE, ID_ASYNC, ID_BOGUS_SIG };
+
+static void script_ids(struct peer *p)
+{
+	static const enum id_reply plan[] = { ID_OTHER_SESSION, ID_OTHER_TREE,
+					      ID_ASYNC, ID_BOGUS_SIG };
+	size_t i;
+
+	for (i = 0; i < sizeof(plan) / sizeof(plan[0]); i++) {
+		struct smb2_header h;
+		struct smb_wbuf w = SMB_WBUF_INIT;
+		struct rsp_spec s;
+
+		if (!peer_recv_hdr(p, &h))
+			return;
+		PEER_CHECK(p, !(h.flags & SMB2_FLAGS_SIGNED));
+		s = (struct rsp_spec){ .command = h.command,
+				       .message_id = h.message_id,
+				       .credit = 1,
+				       .session_id = h.session_id,
+				       .tree_id = h.tree_id,
+				       .tag = h.message_id };
+		if (plan[i] == ID_OTHER_SESSION)
+			s.session_id++;
+		if (plan[i] == ID_OTHER_TREE)
+			s.tree_id++;
+		if (plan[i] == ID_ASYNC) {
+			s.flags = SMB2_FLAGS_ASYNC_COMMAND;
+			s.async_id = 77;
+		}
+		if (plan[i] == ID_BOGUS_SIG)
+			s.flags = SMB2_FLAGS_SIGNED;
+		put_rsp(&w, &s);
+		if (plan[i] == ID_BOGUS_SIG)
+			memset(w.data + 48, 0xAB, 16);
+		peer_send(p, w.data, w.len);
+		wbuf_free(&w);
+	}
+}
+
+static int tree_roundtrip(struct smb_conn *c)
+{
+	return session_roundtrip(c, 5, false);
+}
+
+static void test_response_ids(void)
+{
+	struct smb_conn_security sec = { .session_id = SESSION,
+					 .sign_algo = SMB2_SIGNING_AES_CMAC };
+	struct cb_state cb;
+	struct peer p;
+	struct smb_conn *c;
+
+	memcpy(sec.keys.signing_key, sign_key, 16);
+	peer_start(&p, script_ids, NULL);
+	c = open_conn(&p, &cb, 5000);
+	CU_ASSERT_EQUAL(smb_conn_set_security(c, &sec), 0);
+	CU_ASSERT_EQUAL(tree_roundtrip(c), -EBADMSG); /* other session */
+	CU_ASSERT_EQUAL(tree_roundtrip(c), -EBADMSG); /* other tree */
+	CU_ASSERT_EQUAL(tree_roundtrip(c), 0);	     /* async: no tree */
+	CU_ASSERT_EQUAL(tree_roundtrip(c), 0);	     /* nosign: ignored */
+	CU_ASSERT(smb_conn_is_connected(c));
+	smb_conn_close(c);
+	peer_finish(&p);
+	CU_ASSERT_EQUAL(cb.disconnects, 0);
+}
+
 static const uint8_t c2s_key[16] = "client-to-serv!!";
 static const uint8_t s2c_key[16] = "server-to-clnt!!";
+
+/*
+ * MS-SMB2 3.1.4.3: no two messages under one key share a nonce.  The
+ * script's encrypted requests are all under one key: each nonce must be
+ * new, with the bytes past GCM's 12 zero.
+ */
+#define NONCES_MAX 8
+static uint8_t nonces[NONCES_MAX][SMB_NONCE_SIZE];
+static int nonce_count;
+
+static void nonce_seen(struct peer *p, const uint8_t *f, size_t len)
+{
+	static const uint8_t zeros[4];
+	int i;
+
+	PEER_CHECK(p, len >= SMB2_TRANSFORM_HEADER_SIZE &&
+			      nonce_count < NONCES_MAX);
+	if (p->failures)
+		return;
+	PEER_CHECK(p, memcmp(f + 20 + 12, zeros, 4) == 0);
+	for (i = 0; i < nonce_count; i++)
+		PEER_CHECK(p, memcmp(nonces[i], f + 20, SMB_NONCE_SIZE) != 0);
+	memcpy(nonces[nonce_count++], f + 20, SMB_NONCE_SIZE);
+}
 
 static void script_encryption(struct peer *p)
 {
@@ -1271,6 +1379,7 @@ static void script_encryption(struct peer *p)
 	size_t len, plain_len = 0, enc_len = 0;
 	struct smb2_header h;
 	uint64_t sid = 0;
+	uint8_t nonce[SMB_NONCE_SIZE] = {7};
 	struct rsp_spec s = {.command = SMB2_ECHO,
 			     .credit = 1,
 			     .session_id = SESSION};
@@ -1279,6 +1388,7 @@ static void script_encryption(struct peer *p)
 	if (!f)
 		return;
 	PEER_CHECK(p, le32_get(f) == SMB2_TRANSFORM_PROTOCOL_ID);
+	nonce_seen(p, f, len);
 	PEER_CHECK(p, smb_transform_session_id(f, len, &sid) == 0 &&
 			      sid == SESSION);
 	PEER_CHECK(p, smb_decrypt_message(SMB2_ENCRYPTION_AES128_GCM, c2s_key,
@@ -1293,21 +1403,25 @@ static void script_encryption(struct peer *p)
 	s.tag = 4242;
 	put_rsp(&w, &s);
 	PEER_CHECK(p, smb_encrypt_message(SMB2_ENCRYPTION_AES128_GCM, s2c_key,
-					  SESSION, w.data, w.len, &enc,
+					  SESSION, nonce, w.data, w.len, &enc,
 					  &enc_len) == 0);
 	if (enc) {
 		peer_send(p, enc, enc_len);
 		/* A plaintext answer on an encrypted session: rejected. */
 		f = peer_recv(p, &len);
 		h.message_id++; /* the next request's, without decrypting it */
-		if (f)
+		if (f) {
+			nonce_seen(p, f, len);
 			peer_answer(p, &h, 1);
+		}
 		free(f);
 		/* The same message with a broken tag: must drop the link. */
 		enc[20] ^= 1;
 		f = peer_recv(p, &len);
-		if (f)
+		if (f) {
+			nonce_seen(p, f, len);
 			peer_send(p, enc, enc_len);
+		}
 		free(f);
 	}
 	free(enc);
@@ -1331,6 +1445,7 @@ static void test_encryption(void)
 	memcpy(sec.keys.encryption_key, c2s_key, 16);
 	memcpy(sec.keys.decryption_key, s2c_key, 16);
 	sec.keys.cipher_key_len = 16;
+	nonce_count = 0;
 	peer_start(&p, script_encryption, NULL);
 	c = open_conn(&p, &cb, 5000);
 	CU_ASSERT_EQUAL(smb_conn_set_security(c, &sec), 0);
@@ -1358,6 +1473,7 @@ static void test_encryption(void)
 	peer_set_stage(&p, 1);
 	smb_conn_close(c);
 	peer_finish(&p);
+	CU_ASSERT_EQUAL(nonce_count, 3);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1540,6 +1656,7 @@ static void script_cancel(struct peer *p)
 	PEER_CHECK(p, cancel.tree_id == 7 && cancel.session_id == 9);
 	PEER_CHECK(p, cancel.credit_charge == 0 && cancel.credit == 0);
 	s.message_id = req.message_id;
+	s.session_id = req.session_id;
 	peer_reply(p, &s);
 	/* Asynchronous form after the interim response: the AsyncId. */
 	if (!peer_recv_hdr(p, &cancel))
@@ -1757,6 +1874,7 @@ static CU_TestInfo credit_tests[] = {
 static CU_TestInfo security_tests[] = {
 	{"signing out and verification in", test_signing},
 	{"encryption both ways, bad tag drops", test_encryption},
+	{"response names the request's session and tree", test_response_ids},
 	CU_TEST_INFO_NULL,
 };
 

@@ -892,7 +892,6 @@ static void check_transform_header(uint16_t cipher, const uint8_t *t,
 
 	CU_ASSERT(t[0] == 0xFD && t[1] == 'S' && t[2] == 'M' && t[3] == 'B');
 	CU_ASSERT_BYTES_EQUAL(t + 20 + nonce_len, zeros, 16 - nonce_len);
-	CU_ASSERT(memcmp(t + 20, zeros, nonce_len) != 0);
 	CU_ASSERT_EQUAL(le32_get(t + 36), plain_len);
 	CU_ASSERT_EQUAL(le16_get(t + 40), 0);
 	CU_ASSERT_EQUAL(le16_get(t + 42), 0x0001);
@@ -919,16 +918,22 @@ static void roundtrip_one(uint16_t cipher)
 	uint8_t key[32], wrong[32], *plain, *t = NULL, *t2 = NULL, *out = NULL;
 	size_t plain_len, t_len = 0, t2_len = 0, out_len = 0;
 	size_t key_len = (cipher >= SMB2_ENCRYPTION_AES256_CCM) ? 32 : 16;
+	uint8_t nonce[SMB_NONCE_SIZE], nonce2[SMB_NONCE_SIZE];
+	struct smb_nonce_seq seq;
 
 	CU_ASSERT_EQUAL_FATAL(smb_random_bytes(key, sizeof(key)), 0);
+	CU_ASSERT_EQUAL_FATAL(smb_nonce_seq_init(&seq), 0);
+	CU_ASSERT_EQUAL_FATAL(smb_nonce_next(&seq, cipher, nonce), 0);
+	CU_ASSERT_EQUAL_FATAL(smb_nonce_next(&seq, cipher, nonce2), 0);
 	memcpy(wrong, key, sizeof(key));
 	wrong[key_len - 1] ^= 0x80;
 	plain = sample_request(&plain_len);
 
-	CU_ASSERT_EQUAL_FATAL(smb_encrypt_message(cipher, key, sid, plain,
-						  plain_len, &t, &t_len),
+	CU_ASSERT_EQUAL_FATAL(smb_encrypt_message(cipher, key, sid, nonce,
+						  plain, plain_len, &t, &t_len),
 			      0);
 	CU_ASSERT_EQUAL_FATAL(t_len, 52 + plain_len);
+	CU_ASSERT_BYTES_EQUAL(t + 20, nonce, SMB_NONCE_SIZE);
 	check_transform_header(cipher, t, plain_len, sid);
 	CU_ASSERT(memcmp(t + 52, plain, plain_len) != 0);
 	CU_ASSERT_EQUAL_FATAL(
@@ -938,8 +943,9 @@ static void roundtrip_one(uint16_t cipher)
 	free(out);
 
 	/* Fresh nonce per message: same plaintext, different output. */
-	CU_ASSERT_EQUAL_FATAL(smb_encrypt_message(cipher, key, sid, plain,
-						  plain_len, &t2, &t2_len),
+	CU_ASSERT_EQUAL_FATAL(smb_encrypt_message(cipher, key, sid, nonce2,
+						  plain, plain_len, &t2,
+						  &t2_len),
 			      0);
 	CU_ASSERT(memcmp(t + 20, t2 + 20, 16) != 0);
 	CU_ASSERT(memcmp(t + 52, t2 + 52, plain_len) != 0);
@@ -970,11 +976,12 @@ static void assert_flip_rejected(uint16_t cipher, const uint8_t *key,
 static void tamper_one(uint16_t cipher)
 {
 	uint8_t key[32], *plain, *t = NULL, *out = NULL;
+	uint8_t nonce[SMB_NONCE_SIZE] = { 1, 2, 3 };
 	size_t plain_len, t_len = 0, out_len = 0;
 
 	memset(key, 0x33, sizeof(key));
 	plain = sample_request(&plain_len);
-	CU_ASSERT_EQUAL_FATAL(smb_encrypt_message(cipher, key, 77, plain,
+	CU_ASSERT_EQUAL_FATAL(smb_encrypt_message(cipher, key, 77, nonce, plain,
 						  plain_len, &t, &t_len),
 			      0);
 	assert_flip_rejected(cipher, key, t, t_len, 52);	/* first ct */
@@ -1012,16 +1019,77 @@ static void test_encrypt_tamper_all_ciphers(void)
 		tamper_one(all_ciphers[i]);
 }
 
+/* Orders nonces bytewise, for the duplicate check. */
+static int nonce_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, SMB_NONCE_SIZE);
+}
+
+/*
+ * MS-SMB2 3.1.4.3: a nonce never repeats under one key.  A sequence
+ * hands out counter || fixed part: every nonce of a long run is
+ * different, only the cipher's nonce length is used (11 bytes for CCM,
+ * 12 for GCM), and the counter's end is an error, not a wrap to 0.
+ */
+static void nonce_sequence_one(uint16_t cipher)
+{
+	enum { N = 20000 };
+	size_t used = is_ccm(cipher) ? 11 : 12, i;
+	static const uint8_t zeros[SMB_NONCE_SIZE];
+	uint8_t(*all)[SMB_NONCE_SIZE] = calloc(N, SMB_NONCE_SIZE);
+	uint8_t last[SMB_NONCE_SIZE];
+	struct smb_nonce_seq seq, other;
+	size_t dups = 0, tails = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(all);
+	CU_ASSERT_EQUAL_FATAL(smb_nonce_seq_init(&seq), 0);
+	for (i = 0; i < N; i++) {
+		CU_ASSERT_EQUAL_FATAL(smb_nonce_next(&seq, cipher, all[i]), 0);
+		tails += memcmp(all[i] + used, zeros, SMB_NONCE_SIZE - used) != 0;
+	}
+	CU_ASSERT_EQUAL(tails, 0);
+	qsort(all, N, SMB_NONCE_SIZE, nonce_cmp);
+	for (i = 1; i < N; i++)
+		dups += memcmp(all[i - 1], all[i], SMB_NONCE_SIZE) == 0;
+	CU_ASSERT_EQUAL(dups, 0);
+
+	/* The last counter value: one more nonce, then no more, ever. */
+	seq.next = UINT64_MAX - 1;
+	CU_ASSERT_EQUAL(smb_nonce_next(&seq, cipher, last), 0);
+	CU_ASSERT_EQUAL(le64_get(last), UINT64_MAX - 1);
+	CU_ASSERT_EQUAL(smb_nonce_next(&seq, cipher, last), -EOVERFLOW);
+	CU_ASSERT_EQUAL(smb_nonce_next(&seq, cipher, last), -EOVERFLOW);
+
+	/* A new key starts again at 0, with a fixed part of its own. */
+	CU_ASSERT_EQUAL_FATAL(smb_nonce_seq_init(&other), 0);
+	CU_ASSERT_EQUAL(other.next, 0);
+	CU_ASSERT_EQUAL(smb_nonce_next(&other, 0x77, last), -EINVAL);
+	free(all);
+}
+
+static void test_encrypt_nonce_sequence(void)
+{
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		nonce_sequence_one(all_ciphers[i]);
+}
+
 static void test_encrypt_bad_arguments(void)
 {
 	uint8_t key[32] = { 0 }, msg[64] = { 0 }, *out = NULL;
+	uint8_t nonce[SMB_NONCE_SIZE] = { 0 };
 	size_t out_len = 0;
 	uint64_t sid;
 
-	CU_ASSERT_EQUAL(smb_encrypt_message(5, key, 1, msg, 64, &out, &out_len),
+	CU_ASSERT_EQUAL(smb_encrypt_message(5, key, 1, nonce, msg, 64, &out,
+					    &out_len),
 			-EINVAL);
 	CU_ASSERT_EQUAL(smb_encrypt_message(SMB2_ENCRYPTION_AES128_GCM, key, 1,
-					    msg, 0, &out, &out_len),
+					    nonce, msg, 0, &out, &out_len),
+			-EINVAL);
+	CU_ASSERT_EQUAL(smb_encrypt_message(SMB2_ENCRYPTION_AES128_GCM, key, 1,
+					    NULL, msg, 64, &out, &out_len),
 			-EINVAL);
 	CU_ASSERT_PTR_NULL(out);
 	CU_ASSERT_EQUAL(smb_transform_session_id(msg, 51, &sid), -EBADMSG);
@@ -1077,6 +1145,7 @@ static CU_TestInfo encrypt_tests[] = {
 	{ "round trip, all four ciphers", test_encrypt_roundtrip_all_ciphers },
 	{ "tampering and truncation fail", test_encrypt_tamper_all_ciphers },
 	{ "bad arguments and headers", test_encrypt_bad_arguments },
+	{ "nonces never repeat under one key", test_encrypt_nonce_sequence },
 	CU_TEST_INFO_NULL,
 };
 

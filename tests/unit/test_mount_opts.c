@@ -481,10 +481,30 @@ static void test_opts_check(void)
 	CU_ASSERT_EQUAL(parse(&o, "sec=krb5i"), 0);
 	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)),
 			-EOPNOTSUPP);
-	CU_ASSERT_EQUAL(parse(&o, "sec=ntlmssp,seal"), 0);
-	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)),
-			-EOPNOTSUPP);
-	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "not supported yet"));
+	smbfs_opts_free(&o);
+
+	/* Signing and encryption options that contradict each other. */
+	smbfs_opts_init(&o);
+	CU_ASSERT_EQUAL(parse(&o, "sec=ntlmssp,seal,require256,nosign"), 0);
+	CU_ASSERT_TRUE(o.seal && o.require256 && o.nosign && !o.sign);
+	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)), 0);
+	CU_ASSERT_EQUAL(parse(&o, "sign"), 0);
+	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(errbuf, "smbfs-mount: nosign cannot be "
+				       "combined with sign");
+	smbfs_opts_free(&o);
+	smbfs_opts_init(&o);
+	CU_ASSERT_EQUAL(parse(&o, "nosign,sec=ntlmsspi"), 0);
+	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)), -EINVAL);
+	smbfs_opts_free(&o);
+	smbfs_opts_init(&o);
+	CU_ASSERT_EQUAL(parse(&o, "seal,vers=2.1"), 0);
+	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "seal needs SMB 3.0"));
+	smbfs_opts_free(&o);
+	smbfs_opts_init(&o);
+	CU_ASSERT_EQUAL(parse(&o, "require256,guest"), 0);
+	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)), -EINVAL);
 	smbfs_opts_free(&o);
 
 	smbfs_opts_init(&o);

@@ -5,6 +5,13 @@
  * test needs a hostile or broken server.  The client must refuse a
  * dialect it did not offer, the SMB1-style wildcard, malformed bodies
  * and missing 3.1.1 contexts, each with a clear message.
+ *
+ * A server that cannot sign (its NTLMSSP CHALLENGE lacks NEGOTIATE_SIGN)
+ * cannot be had from Samba, which always sets the flag, and clearing it
+ * in a proxy would break the NTLM MIC.  So a scripted peer plays one:
+ * Samba's captured 2.0.2 log-on with that flag cleared in the CHALLENGE,
+ * whose later responses carry signatures made with another session's
+ * key, that is, signatures that do not verify.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -94,22 +101,27 @@ static void *peer_main(void *arg)
 	return NULL;
 }
 
-static void peer_start(struct peer *p, uint8_t *reply, size_t len)
+/* A listening socket on a free loopback port. */
+static int listen_loopback(uint16_t *port)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET};
 	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	CU_ASSERT_FATAL(listen(fd, 1) == 0);
+	CU_ASSERT_FATAL(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static void peer_start(struct peer *p, uint8_t *reply, size_t len)
+{
 	p->reply = reply;
 	p->reply_len = len;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	p->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-	CU_ASSERT_FATAL(p->listen_fd >= 0);
-	CU_ASSERT_FATAL(bind(p->listen_fd, (struct sockaddr *)&sa,
-			     sizeof(sa)) == 0);
-	CU_ASSERT_FATAL(listen(p->listen_fd, 1) == 0);
-	CU_ASSERT_FATAL(getsockname(p->listen_fd, (struct sockaddr *)&sa,
-				    &sl) == 0);
-	p->port = ntohs(sa.sin_port);
+	p->listen_fd = listen_loopback(&p->port);
 	CU_ASSERT_FATAL(pthread_create(&p->th, NULL, peer_main, p) == 0);
 }
 
@@ -210,6 +222,223 @@ static void test_accepted_negotiate_then_silence(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "session setup"));
 }
 
+/* --- a server that cannot sign --- */
+
+/* Offsets in an SMB2 header (MS-SMB2 2.2.1.2) and bodies. */
+#define HDR_STATUS 8
+#define HDR_COMMAND 12
+#define HDR_CREDIT 14
+#define HDR_FLAGS 16
+#define HDR_MESSAGE_ID 24
+#define HDR_SESSION_ID 40
+#define SETUP_FLAGS (64 + 2)	   /* SESSION_SETUP response (2.2.6) */
+#define SETUP_SECBUF_LEN (64 + 6)
+
+struct unsigned_peer {
+	int listen_fd;
+	uint16_t port;
+	pthread_t th;
+	int answered; /* requests answered */
+	uint16_t session_flags; /* of the final SESSION_SETUP response */
+};
+
+/* Clears NEGOTIATE_SIGN in the NTLMSSP CHALLENGE inside msg. */
+static void challenge_clear_sign(uint8_t *msg, size_t len)
+{
+	static const uint8_t sig[] = "NTLMSSP";
+	size_t i;
+
+	for (i = 0; i + 24 <= len; i++) {
+		if (memcmp(msg + i, sig, sizeof(sig)) || msg[i + 8] != 2)
+			continue;
+		msg[i + 20] &= (uint8_t)~0x10; /* MS-NLMP 2.2.2.5 flag G */
+		return;
+	}
+	CU_FAIL("no NTLMSSP CHALLENGE in the vector");
+}
+
+/*
+ * The answer to one request: the captured response for its command,
+ * or (ECHO, LOGOFF, TREE_DISCONNECT) a 4-byte body; all of them signed
+ * with a signature nobody agreed to.
+ */
+static uint8_t *unsigned_answer(const struct unsigned_peer *p,
+				const uint8_t *req, int setup_round,
+				size_t *len)
+{
+	static const uint8_t empty_body[4] = {4, 0, 0, 0};
+	uint16_t command = (uint16_t)(req[HDR_COMMAND] |
+				      req[HDR_COMMAND + 1] << 8);
+	uint8_t *rsp;
+
+	if (command == SMB2_NEGOTIATE) {
+		rsp = load_vector("negotiate_response_202_1.hex", len);
+	} else if (command == SMB2_SESSION_SETUP && setup_round == 0) {
+		rsp = load_vector("session_setup_response_202_1.hex", len);
+		challenge_clear_sign(rsp, *len);
+	} else if (command == SMB2_SESSION_SETUP) {
+		/* Success, and no SPNEGO token (the MIC would not verify). */
+		rsp = load_vector("session_setup_response_202_2.hex", len);
+		rsp[SETUP_SECBUF_LEN] = rsp[SETUP_SECBUF_LEN + 1] = 0;
+		rsp[SETUP_FLAGS] = (uint8_t)p->session_flags;
+	} else if (command == SMB2_TREE_CONNECT) {
+		rsp = load_vector("tree_connect_response_202_1.hex", len);
+	} else {
+		*len = 64 + sizeof(empty_body);
+		rsp = calloc(1, *len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(rsp);
+		memcpy(rsp, req, 64);
+		memcpy(rsp + 64, empty_body, sizeof(empty_body));
+		memset(rsp + HDR_STATUS, 0, 4);
+		rsp[HDR_FLAGS] = SMB2_FLAGS_SERVER_TO_REDIR | SMB2_FLAGS_SIGNED;
+		memset(rsp + 48, 0x5A, 16);
+	}
+	/* Answers this request, in its session (but the first round's). */
+	memcpy(rsp + HDR_MESSAGE_ID, req + HDR_MESSAGE_ID, 8);
+	if (command != SMB2_NEGOTIATE &&
+	    !(command == SMB2_SESSION_SETUP && setup_round == 0))
+		memcpy(rsp + HDR_SESSION_ID, req + HDR_SESSION_ID, 8);
+	rsp[HDR_CREDIT] = 8;
+	return rsp;
+}
+
+static void *unsigned_peer_main(void *arg)
+{
+	struct unsigned_peer *p = arg;
+	uint8_t hdr[4], *req = NULL, *rsp;
+	size_t len, rsp_len;
+	int setup_round = 0, fd = accept(p->listen_fd, NULL, NULL);
+
+	while (fd >= 0 && read_full(fd, hdr, 4) == 0) {
+		len = (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
+		req = len >= 64 ? malloc(len) : NULL;
+		if (!req || read_full(fd, req, len))
+			break;
+		rsp = unsigned_answer(p, req, setup_round, &rsp_len);
+		if (req[HDR_COMMAND] == SMB2_SESSION_SETUP)
+			setup_round++;
+		hdr[1] = (uint8_t)(rsp_len >> 16);
+		hdr[2] = (uint8_t)(rsp_len >> 8);
+		hdr[3] = (uint8_t)rsp_len;
+		if (write(fd, hdr, 4) != 4 ||
+		    write(fd, rsp, rsp_len) != (ssize_t)rsp_len) {
+			free(rsp);
+			break;
+		}
+		free(rsp);
+		free(req);
+		req = NULL;
+		p->answered++;
+	}
+	free(req);
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+static void unsigned_peer_start(struct unsigned_peer *p, uint16_t flags)
+{
+	memset(p, 0, sizeof(*p));
+	p->session_flags = flags;
+	p->listen_fd = listen_loopback(&p->port);
+	CU_ASSERT_FATAL(pthread_create(&p->th, NULL, unsigned_peer_main, p) ==
+			0);
+}
+
+static void unsigned_peer_stop(struct unsigned_peer *p)
+{
+	pthread_join(p->th, NULL);
+	close(p->listen_fd);
+}
+
+static struct smb_client_config unsigned_peer_config(uint16_t port);
+
+/*
+ * Credentials were given, the server answers with a guest or a null
+ * session (MS-SMB2 2.2.6 SessionFlags): refused, whatever the signing.
+ */
+static void check_fallback_refused(uint16_t flags, const char *want)
+{
+	struct unsigned_peer p;
+	struct smb_client_config cfg;
+	struct smb_session *s = NULL;
+	char err[256] = "";
+
+	unsigned_peer_start(&p, flags);
+	cfg = unsigned_peer_config(p.port);
+	cfg.nosign = true;
+	CU_ASSERT_EQUAL(smb_session_open(&cfg, &s, err, sizeof(err)), -EACCES);
+	CU_ASSERT_PTR_NULL(s);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+	smb_session_close(s);
+	unsigned_peer_stop(&p);
+}
+
+static void test_guest_or_null_fallback_refused(void)
+{
+	check_fallback_refused(0x0001, "as guest"); /* IS_GUEST */
+	check_fallback_refused(0x0002, "anonymous"); /* IS_NULL */
+}
+
+static struct smb_client_config unsigned_peer_config(uint16_t port)
+{
+	struct smb_client_config cfg = {
+		.host = "127.0.0.1",
+		.port = port,
+		.user = "smbfsuser",
+		.password = "not-the-password",
+		.request_timeout_ms = 3000,
+	};
+
+	return cfg;
+}
+
+/* Signing by default: refused at log-on, naming the opt-out. */
+static void test_server_cannot_sign_refused(void)
+{
+	struct unsigned_peer p;
+	struct smb_client_config cfg;
+	struct smb_session *s = NULL;
+	char err[256] = "";
+
+	unsigned_peer_start(&p, 0);
+	cfg = unsigned_peer_config(p.port);
+	CU_ASSERT_EQUAL(smb_session_open(&cfg, &s, err, sizeof(err)), -EACCES);
+	CU_ASSERT_PTR_NULL(s);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "NEGOTIATE_SIGN"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "nosign"));
+	smb_session_close(s);
+	unsigned_peer_stop(&p);
+	CU_ASSERT(p.answered >= 3); /* NEGOTIATE and both log-on rounds */
+}
+
+/*
+ * nosign: the session neither signs nor checks the signatures the peer
+ * puts on the final SESSION_SETUP, TREE_CONNECT and ECHO responses.
+ */
+static void test_server_cannot_sign_nosign(void)
+{
+	struct unsigned_peer p;
+	struct smb_client_config cfg;
+	struct smb_session_info info;
+	struct smb_session *s = NULL;
+	struct smb_tree *t = NULL;
+	char err[256] = "";
+
+	unsigned_peer_start(&p, 0);
+	cfg = unsigned_peer_config(p.port);
+	cfg.nosign = true;
+	CU_ASSERT_EQUAL_FATAL(smb_session_open(&cfg, &s, err, sizeof(err)), 0);
+	smb_session_get_info(s, &info);
+	CU_ASSERT(!info.signing && !info.encrypting && !info.guest);
+	CU_ASSERT_EQUAL(smb_tree_connect(s, "plain", &t, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(smb_session_echo(s), 0);
+	CU_ASSERT_EQUAL(smb_tree_disconnect(t), 0);
+	smb_session_close(s);
+	unsigned_peer_stop(&p);
+	CU_ASSERT(p.answered >= 6);
+}
+
 static CU_TestInfo tests[] = {
 	{"a dialect we did not offer is refused", test_dialect_not_offered},
 	{"the 0x02FF wildcard is refused", test_wildcard_dialect_refused},
@@ -219,6 +448,12 @@ static CU_TestInfo tests[] = {
 	 test_truncated_negotiate_response},
 	{"a peer silent after NEGOTIATE times out",
 	 test_accepted_negotiate_then_silence},
+	{"a server that cannot sign is refused, naming nosign",
+	 test_server_cannot_sign_refused},
+	{"nosign: no signing, foreign signatures ignored",
+	 test_server_cannot_sign_nosign},
+	{"a guest or null session for a user is refused",
+	 test_guest_or_null_fallback_refused},
 	CU_TEST_INFO_NULL,
 };
 

@@ -104,7 +104,10 @@ smbfs_mount_pids() {
 	uid=$(id -u "$FS_USER")
 	for p in /proc/[0-9]*; do
 		[ "$(cat "$p/comm" 2>/dev/null)" = smbfs-mount ] || continue
-		[ "$(stat -c %u "$p" 2>/dev/null)" = "$uid" ] || continue
+		# The real uid: the daemon is not dumpable (PR_SET_DUMPABLE),
+		# so its /proc directory belongs to root.
+		[ "$(awk '/^Uid:/ { print $2 }' "$p/status" 2>/dev/null)" = "$uid" ] ||
+			continue
 		echo "${p#/proc/}"
 	done
 }
@@ -426,6 +429,21 @@ fs_mount_logged() {
 fs_server() {
 	is_root || die "fs_server $1 must run as root"
 	"$FS_ROOT/scripts/samba.sh" "$1" "$SMB_DIR" >/dev/null
+}
+
+# fs_proxy_ctl SOCKET COMMAND...: one command to the control socket of
+# build/tests/smbproxy; prints the reply line.
+fs_proxy_ctl() {
+	local sock=$1
+	shift
+	/usr/bin/python3 - "$sock" "$*" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(sys.argv[1])
+s.sendall((sys.argv[2] + "\n").encode())
+print(s.makefile().readline().rstrip("\n"))
+EOF
 }
 
 # fs_ms_since T0: milliseconds since T0 (a now_ms value).
