@@ -50,6 +50,15 @@ struct smb_client_config {
 	const char *workstation;
 	bool anonymous; /* null session */
 	bool guest; /* accept a guest session (user defaults to "guest") */
+	/*
+	 * Kerberos instead of NTLMSSP (user, password and nt_hash unused):
+	 * a fresh ticket from krb5_keytab, or the credential cache, for
+	 * every session; krb5_spn overrides the service cifs@host.
+	 */
+	bool krb5;
+	const char *krb5_keytab;
+	const char *krb5_principal;
+	const char *krb5_spn;
 	bool sign; /* require signing even if the server does not */
 	/* 3.1.1 signing algorithms to offer, in order; 0 entries: all */
 	uint16_t sign_algos[SMB_CLIENT_MAX_SIGN_ALGOS];
@@ -85,7 +94,8 @@ struct smb_session_info {
 };
 
 /*
- * Connects, negotiates, authenticates (SPNEGO/NTLMSSP) and derives keys.
+ * Connects, negotiates, authenticates (SPNEGO with NTLMSSP or Kerberos)
+ * and derives keys.
  * On failure returns a negative errno and writes a one-line reason to
  * err (e.g. "logon failure: wrong user name or password").
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Session establishment: connect, NEGOTIATE, SESSION_SETUP rounds with
- * SPNEGO/NTLMSSP, key derivation and signing activation (MS-SMB2
+ * SPNEGO (NTLMSSP or Kerberos), key derivation and signing activation (MS-SMB2
  * 3.2.4.2 and 3.2.5.2 - 3.2.5.3).
  */
 #include <errno.h>
@@ -291,7 +291,8 @@ static int session_activate(struct smb_session *s, struct smb_auth *auth,
 			    char *err, size_t errlen)
 {
 	struct smb_conn_security sec = {0};
-	uint8_t key[16];
+	uint8_t key[SMB_AUTH_KEY_MAX];
+	size_t key_len;
 	int rc;
 
 	/* Samba does not always set IS_NULL for a null session. */
@@ -304,11 +305,15 @@ static int session_activate(struct smb_session *s, struct smb_auth *auth,
 					    s->info.guest ? "guest" : "anonymous");
 		return 0;
 	}
-	rc = smb_auth_session_key(auth, key);
+	/* MS-SMB2 3.2.5.3.1: Kerberos keys may be longer than 16 bytes. */
+	rc = smb_auth_full_session_key(auth, key, &key_len);
 	if (rc < 0)
 		return client_error(err, errlen, rc, "no session key");
-	rc = smb_derive_session_keys(s->info.dialect, s->info.cipher, key,
-				     s->preauth_hash, &sec.keys);
+	if (key_len < 16)
+		memset(key + key_len, 0, 16 - key_len);
+	rc = smb_derive_session_keys_full(s->info.dialect, s->info.cipher, key,
+					  key, key_len, s->preauth_hash,
+					  &sec.keys);
 	smb_secure_zero(key, sizeof(key));
 	if (rc < 0)
 		return client_error(err, errlen, rc, "key derivation failed");
@@ -336,6 +341,14 @@ out:
 	return rc;
 }
 
+/* The mechanism's own account of a failure, when it has one. */
+static const char *auth_why(const struct smb_auth *auth, const char *fallback)
+{
+	const char *why = smb_auth_error(auth);
+
+	return why ? why : fallback;
+}
+
 /* Runs the SPNEGO rounds until the server says STATUS_SUCCESS. */
 static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 				const uint8_t *hint, size_t hint_len,
@@ -349,6 +362,9 @@ static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 	int round, rc;
 
 	rc = smb_auth_step(auth, hint, hint_len, &token, &token_len);
+	if (rc < 0)
+		return client_error(err, errlen, rc, "%s",
+				    auth_why(auth, "cannot start authentication"));
 	for (round = 0; rc >= 0 && round < SESSION_SETUP_MAX_ROUNDS; round++) {
 		rc = session_setup_round(s, token, token_len, &req);
 		free(token);
@@ -385,8 +401,8 @@ static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 		if (req->status == STATUS_SUCCESS) {
 			free(token);
 			if (rc < 0)
-				client_error(err, errlen, rc,
-					     "server's final authentication token rejected");
+				client_error(err, errlen, rc, "%s",
+					     auth_why(auth, "server's final authentication token rejected"));
 			else if (rc > 0)
 				rc = client_error(err, errlen, -EPROTO,
 						  "server ended authentication early");
@@ -403,8 +419,8 @@ static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 		smb_req_free(req);
 		req = NULL;
 		if (rc < 0)
-			client_error(err, errlen, rc,
-				     "bad authentication token from the server");
+			client_error(err, errlen, rc, "%s",
+				     auth_why(auth, "bad authentication token from the server"));
 	}
 	free(token);
 	smb_req_free(req);
@@ -412,6 +428,28 @@ static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 		rc = client_error(err, errlen, -EPROTO,
 				  "authentication did not finish");
 	return rc;
+}
+
+/* The mechanism: Kerberos takes its credentials now (see auth.h). */
+static int auth_start(const struct smb_client_config *cfg,
+		      const struct smb_auth_creds *creds, struct smb_auth **auth,
+		      char *err, size_t errlen)
+{
+	struct smb_krb5_creds kc = {
+		.host = cfg->host,
+		.spn = cfg->krb5_spn,
+		.keytab = cfg->krb5_keytab,
+		.principal = cfg->krb5_principal,
+	};
+	int rc;
+
+	if (cfg->krb5)
+		return smb_auth_krb5_new(&kc, auth, err, errlen);
+	rc = smb_auth_ntlmssp_new(creds, auth);
+	if (rc < 0)
+		return client_error(err, errlen, rc, "cannot start NTLMSSP: %s",
+				    strerror(-rc));
+	return 0;
 }
 
 static int session_login(struct smb_session *s,
@@ -436,10 +474,9 @@ static int session_login(struct smb_session *s,
 		creds.user = "guest";
 	if (cfg->guest && !cfg->password && !cfg->nt_hash)
 		creds.password = "";
-	rc = smb_auth_ntlmssp_new(&creds, &auth);
+	rc = auth_start(cfg, &creds, &auth, err, errlen);
 	if (rc < 0)
-		return client_error(err, errlen, rc, "cannot start NTLMSSP: %s",
-				    strerror(-rc));
+		return rc;
 	rc = session_authenticate(s, auth, hint, hint_len, &final, err, errlen);
 	if (rc < 0)
 		goto out;
