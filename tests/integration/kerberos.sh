@@ -13,7 +13,8 @@
 #   3  no ticket: the mount fails at once, exit 3, "run kinit"
 #   4  an expired ticket: the same, "expired"
 #   5  sec=krb5i: the session is signed (smbstatus)
-#   6  the [enc] share (encryption required): sealed over Kerberos keys
+#   6  the [enc] share (encryption required): sealed over Kerberos keys,
+#      AES-128-GCM and (the whole 32-byte session key) AES-256-GCM
 #   7  unknown service principal, wrong realm: one clear line, quickly
 #   8  reconnect with the ticket gone: calls fail with "Key has expired",
 #      the log says to run kinit; after kinit the mount works again;
@@ -323,6 +324,26 @@ if krb_mount krb-enc enc "sec=krb5,$KT"; then
 else
 	fail "6 mount of [enc] over Kerberos"
 fi
+# AES-256 cipher keys come from the whole 32-byte Kerberos session key.
+sed -i '/^\trealm = /a\	server smb3 encryption algorithms = AES-256-GCM' "$SMB_CONF"
+smbcontrol -s "$SMB_CONF" smbd reload-config >/dev/null 2>&1
+if krb_mount krb-enc256 enc "sec=krb5,$KT"; then
+	round_trip "6 sealed with AES-256-GCM" "$FS_MNT" "$SMB_SHARE_PATH_ENC"
+	line=$(smbstatus -s "$SMB_CONF" -S 2>/dev/null | grep -E '^enc ')
+	# The server offers AES-256-GCM alone; smbstatus 4.17 has no name
+	# for it ("???"), but must not show "-" (unencrypted).
+	re='UTC +(AES-256-GCM|[?]{3}) '
+	if [[ $line =~ $re ]]; then
+		pass "6 smbstatus: encrypted with the only cipher offered, AES-256-GCM ($line)"
+	else
+		fail "6 smbstatus shows no AES-256-GCM: '$line'"
+	fi
+	fs_umount "$FS_MNT"
+else
+	fail "6 mount of [enc] over Kerberos with AES-256-GCM"
+fi
+sed -i '/smb3 encryption algorithms = AES-256-GCM/d' "$SMB_CONF"
+smbcontrol -s "$SMB_CONF" smbd reload-config >/dev/null 2>&1
 
 # 7 unknown service, wrong realm
 user_kinit
