@@ -64,16 +64,19 @@ static int classify(krb5_error_code code, const char **what)
 		*what = "the Kerberos ticket has expired: run kinit";
 		return -EKEYEXPIRED;
 	case KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN:
-		*what = "the KDC does not know the service principal (spn= names another)";
+		*what = "the KDC does not know the service principal (spn= "
+			"names another)";
 		return -EACCES;
 	case KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN:
 		*what = "the KDC does not know the client principal";
 		return -EACCES;
 	case KRB5KRB_AP_ERR_SKEW:
-		*what = "clock skew too great between this machine and the KDC or server";
+		*what = "clock skew too great between this machine and the KDC "
+			"or server";
 		return -EACCES;
 	case KRB5_KDC_UNREACH:
-		*what = "cannot reach a KDC for the realm (unknown realm, or the KDC is down)";
+		*what = "cannot reach a KDC for the realm (unknown realm, or "
+			"the KDC is down)";
 		return -EHOSTUNREACH;
 	case KRB5_REALM_UNKNOWN:
 	case KRB5_REALM_CANT_RESOLVE:
@@ -89,7 +92,8 @@ static int classify(krb5_error_code code, const char **what)
 		*what = "the keytab's key does not match the KDC's";
 		return -EACCES;
 	case KRB5KRB_AP_ERR_MODIFIED:
-		*what = "the server cannot decrypt its ticket (its keytab does not match the KDC)";
+		*what = "the server cannot decrypt its ticket (its keytab does "
+			"not match the KDC)";
 		return -EACCES;
 	default:
 		*what = NULL;
@@ -125,8 +129,7 @@ static int krb5_failure(krb5_context ctx, krb5_error_code code, char *err,
 }
 
 /* The mechanism's words for a GSS failure (minor status first). */
-static void gss_detail(OM_uint32 major, OM_uint32 minor, char *buf,
-		       size_t len)
+static void gss_detail(OM_uint32 major, OM_uint32 minor, char *buf, size_t len)
 {
 	gss_buffer_desc text = GSS_C_EMPTY_BUFFER;
 	OM_uint32 m, ctx = 0;
@@ -179,7 +182,8 @@ static int creds_from_cache(struct krb5_mech *k, char *err, size_t errlen)
 		code = krb5_cc_get_principal(k->ctx, k->ccache, &client);
 	if (code) {
 		snprintf(err, errlen,
-			 "Kerberos: no credential cache (%s): run kinit, or mount with keytab=",
+			 "Kerberos: no credential cache (%s): run kinit, or "
+			 "mount with keytab=",
 			 krb5_cc_default_name(k->ctx));
 		return -EKEYEXPIRED;
 	}
@@ -307,12 +311,14 @@ int krb5_mech_new(const struct smb_krb5_creds *creds, struct krb5_mech **out,
 	k->gss = GSS_C_NO_CONTEXT;
 	if (krb5_init_context(&k->ctx)) {
 		free(k);
-		snprintf(err, errlen, "Kerberos: cannot read its configuration (krb5.conf)");
+		snprintf(err, errlen,
+			 "Kerberos: cannot read its configuration (krb5.conf)");
 		return -EINVAL;
 	}
 	rc = import_target(k, creds);
 	if (rc < 0) {
-		snprintf(err, errlen, "Kerberos: bad service principal name '%s'",
+		snprintf(err, errlen,
+			 "Kerberos: bad service principal name '%s'",
 			 creds->spn ? creds->spn : creds->host);
 		goto fail;
 	}
@@ -344,14 +350,13 @@ static int init_context(struct krb5_mech *k, const uint8_t *in, size_t in_len,
 	const OM_uint32 want = GSS_C_MUTUAL_FLAG | GSS_C_INTEG_FLAG |
 			       GSS_C_CONF_FLAG | GSS_C_SEQUENCE_FLAG |
 			       GSS_C_REPLAY_FLAG;
-	gss_buffer_desc input = {.length = in_len, .value = (void *)in};
+	gss_buffer_desc input = { .length = in_len, .value = (void *)in };
 	OM_uint32 major, minor, got = 0;
 
-	major = gss_init_sec_context(&minor, k->cred, &k->gss, k->target,
-				     GSS_KRB5_MECHANISM, want, GSS_C_INDEFINITE,
-				     GSS_C_NO_CHANNEL_BINDINGS,
-				     in ? &input : GSS_C_NO_BUFFER, NULL, tok,
-				     &got, NULL);
+	major = gss_init_sec_context(
+		&minor, k->cred, &k->gss, k->target, GSS_KRB5_MECHANISM, want,
+		GSS_C_INDEFINITE, GSS_C_NO_CHANNEL_BINDINGS,
+		in ? &input : GSS_C_NO_BUFFER, NULL, tok, &got, NULL);
 	if (GSS_ERROR(major)) {
 		int rc = gss_failure(k, major, minor);
 		size_t n = strlen(k->error);
@@ -477,7 +482,8 @@ static int step_ap_rep(struct krb5_mech *k, const uint8_t *in, size_t in_len,
 
 	if (!in_len) {
 		snprintf(k->error, sizeof(k->error),
-			 "Kerberos: the server sent no AP-REP (mutual authentication failed)");
+			 "Kerberos: the server sent no AP-REP (mutual "
+			 "authentication failed)");
 		return -EACCES;
 	}
 	rc = parse_server_token(k, in, in_len, &r);
@@ -485,7 +491,8 @@ static int step_ap_rep(struct krb5_mech *k, const uint8_t *in, size_t in_len,
 		return rc;
 	if (!r.response_token) {
 		snprintf(k->error, sizeof(k->error),
-			 "Kerberos: the server's answer holds no Kerberos token");
+			 "Kerberos: the server's answer holds no Kerberos "
+			 "token");
 		return -EBADMSG;
 	}
 	rc = init_context(k, r.response_token, r.response_token_len, &tok);

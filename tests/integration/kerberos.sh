@@ -12,7 +12,7 @@
 #      default one, and KRB5CCNAME), service cifs@127.0.0.1 and spn=
 #   3  no ticket: the mount fails at once, exit 3, "run kinit"
 #   4  an expired ticket: the same, "expired"
-#   5  sec=krb5i: the session is signed (smbstatus)
+#   5  sec=krb5i: the session is signed (smbstatus), on 3.1.1 and 2.1
 #   6  the [enc] share (encryption required): sealed over Kerberos keys,
 #      AES-128-GCM and (the whole 32-byte session key) AES-256-GCM
 #   7  unknown service principal, wrong realm: one clear line, quickly
@@ -220,9 +220,44 @@ round_trip() {
 	fs_user rm -f "$mnt/$f"
 }
 
+# mount_round_trip NAME SHARE OPTS SHAREPATH DESC: the mount works both
+# ways (round_trip), then is unmounted.
+mount_round_trip() {
+	if krb_mount "$1" "$2" "$3"; then
+		pass "$5"
+		round_trip "$5" "$FS_MNT" "$4"
+		fs_umount "$FS_MNT"
+	else
+		fail "$5"
+	fi
+}
+
 # session_line: smbstatus' line of the only session of the current server.
 session_line() {
 	smbstatus -s "$SMB_CONF" -b 2>/dev/null | grep -E "^[0-9]+ +$SMB_USER "
+}
+
+# tree_line SHARE: smbstatus' line of the only tree connect to SHARE.
+tree_line() { smbstatus -s "$SMB_CONF" -S 2>/dev/null | grep -E "^$1 "; }
+
+# mount_shows NAME SHARE OPTS SHAREPATH DESC ERE LINE-CMD...: the mount
+# works both ways, and the smbstatus line LINE-CMD prints matches ERE.
+mount_shows() {
+	local name=$1 share=$2 opts=$3 path=$4 desc=$5 re=$6 line
+	shift 6
+	if ! krb_mount "$name" "$share" "$opts"; then
+		fail "$desc: mount"
+		return
+	fi
+	pass "$desc: mount"
+	round_trip "$desc" "$FS_MNT" "$path"
+	line=$("$@")
+	if [[ $line =~ $re ]]; then
+		pass "$desc: smbstatus: $line"
+	else
+		fail "$desc: smbstatus shows '$line'"
+	fi
+	fs_umount "$FS_MNT"
 }
 
 # --- the realm and the servers ---
@@ -235,49 +270,26 @@ use_server krb
 KT="keytab=$KDIR/user.keytab,principal=$SMB_USER@$REALM"
 
 # 1 keytab
-if krb_mount krb-kt plain "sec=krb5,$KT"; then
-	pass "1 mount with keytab= and principal="
-	round_trip "1 keytab" "$FS_MNT" "$SMB_SHARE_PATH_PLAIN"
-	fs_umount "$FS_MNT"
-else
-	fail "1 mount with keytab= and principal="
-fi
-if krb_mount krb-kt1 plain "sec=krb5,keytab=$KDIR/user.keytab"; then
-	pass "1 mount with keytab= alone (its first principal)"
-	fs_umount "$FS_MNT"
-else
-	fail "1 mount with keytab= alone (its first principal)"
-fi
+mount_round_trip krb-kt plain "sec=krb5,$KT" "$SMB_SHARE_PATH_PLAIN" \
+	"1 mount with keytab= and principal="
+mount_round_trip krb-kt1 plain "sec=krb5,keytab=$KDIR/user.keytab" \
+	"$SMB_SHARE_PATH_PLAIN" "1 mount with keytab= alone (its first principal)"
 
 # 2 kinit and the credential cache
 user_kdestroy
 check "2 kinit as $FS_USER" user_kinit
-if krb_mount krb-cc plain "sec=krb5"; then
-	pass "2 mount with the default credential cache (service cifs@$SMB_HOST)"
-	round_trip "2 ticket" "$FS_MNT" "$SMB_SHARE_PATH_PLAIN"
-	fs_umount "$FS_MNT"
-else
-	fail "2 mount with the default credential cache (service cifs@$SMB_HOST)"
-fi
-if krb_mount krb-spn plain "sec=krb5,spn=cifs/$SVC_HOST"; then
-	pass "2 mount with spn=cifs/$SVC_HOST"
-	round_trip "2 spn" "$FS_MNT" "$SMB_SHARE_PATH_PLAIN"
-	fs_umount "$FS_MNT"
-else
-	fail "2 mount with spn=cifs/$SVC_HOST"
-fi
+mount_round_trip krb-cc plain "sec=krb5" "$SMB_SHARE_PATH_PLAIN" \
+	"2 mount with the default credential cache (service cifs@$SMB_HOST)"
+mount_round_trip krb-spn plain "sec=krb5,spn=cifs/$SVC_HOST" \
+	"$SMB_SHARE_PATH_PLAIN" "2 mount with spn=cifs/$SVC_HOST"
 check "2 the cache holds the ticket for cifs/$SVC_HOST" \
 	sh -c "KRB5_CONFIG=$KDIR/krb5.conf runuser -u $FS_USER -- klist | grep -q 'cifs/$SVC_HOST@$REALM'"
 CC2=FILE:$KDIR/cc/other
 check "2 kinit into KRB5CCNAME=$CC2" \
 	user_kinit -c "$CC2"
 user_kdestroy
-if KRB5CCNAME=$CC2 krb_mount krb-ccname plain "sec=krb5"; then
-	pass "2 mount with KRB5CCNAME (the default cache is empty)"
-	fs_umount "$FS_MNT"
-else
-	fail "2 mount with KRB5CCNAME (the default cache is empty)"
-fi
+KRB5CCNAME=$CC2 mount_round_trip krb-ccname plain "sec=krb5" \
+	"$SMB_SHARE_PATH_PLAIN" "2 mount with KRB5CCNAME (the default cache is empty)"
 user_kdestroy -c "$CC2"
 
 # 3 no ticket
@@ -294,54 +306,27 @@ else
 fi
 user_kdestroy
 
-# 5 krb5i: signed
-if krb_mount krb-sign plain "sec=krb5i,$KT"; then
-	pass "5 mount with sec=krb5i"
-	round_trip "5 krb5i" "$FS_MNT" "$SMB_SHARE_PATH_PLAIN"
-	line=$(session_line)
-	# Columns: ... protocol, encryption ("-"), signing algorithm.
-	if [[ $line =~ SMB3_11\ +-\ +(AES-128-GMAC|AES-128-CMAC|HMAC-SHA256) ]]; then
-		pass "5 smbstatus: the session is signed ($line)"
-	else
-		fail "5 smbstatus shows no signing: '$line'"
-	fi
-	fs_umount "$FS_MNT"
-else
-	fail "5 mount with sec=krb5i"
-fi
+# 5 krb5i: signed. smbstatus -b columns: ... protocol, encryption ("-"),
+# signing algorithm.
+mount_shows krb-sign plain "sec=krb5i,$KT" "$SMB_SHARE_PATH_PLAIN" \
+	"5 sec=krb5i, signed" 'SMB3_11 +- +(AES-128-GMAC|AES-128-CMAC|HMAC-SHA256)' \
+	session_line
+# SMB 2.1 signs only when asked: krb5i asks, with the session key itself.
+mount_shows krb-sign21 plain "sec=krb5i,vers=2.1,$KT" "$SMB_SHARE_PATH_PLAIN" \
+	"5 sec=krb5i over SMB 2.1, signed" 'SMB2_10 +- +HMAC-SHA256' session_line
 
 # 6 sealed
-if krb_mount krb-enc enc "sec=krb5,$KT"; then
-	pass "6 mount of [enc] (encryption required) over Kerberos"
-	round_trip "6 sealed" "$FS_MNT" "$SMB_SHARE_PATH_ENC"
-	line=$(smbstatus -s "$SMB_CONF" -S 2>/dev/null | grep -E '^enc ')
-	if [[ $line =~ AES-[0-9]+-(GCM|CCM) ]]; then
-		pass "6 smbstatus: the tree connect is encrypted ($line)"
-	else
-		fail "6 smbstatus shows no encryption: '$line'"
-	fi
-	fs_umount "$FS_MNT"
-else
-	fail "6 mount of [enc] over Kerberos"
-fi
+mount_shows krb-enc enc "sec=krb5,$KT" "$SMB_SHARE_PATH_ENC" \
+	"6 [enc] (encryption required), sealed" 'UTC +AES-[0-9]+-(GCM|CCM) ' \
+	tree_line enc
 # AES-256 cipher keys come from the whole 32-byte Kerberos session key.
+# The server offers AES-256-GCM alone; smbstatus 4.17 has no name for it
+# ("???"), but must not show "-" (unencrypted).
 sed -i '/^\trealm = /a\	server smb3 encryption algorithms = AES-256-GCM' "$SMB_CONF"
 smbcontrol -s "$SMB_CONF" smbd reload-config >/dev/null 2>&1
-if krb_mount krb-enc256 enc "sec=krb5,$KT"; then
-	round_trip "6 sealed with AES-256-GCM" "$FS_MNT" "$SMB_SHARE_PATH_ENC"
-	line=$(smbstatus -s "$SMB_CONF" -S 2>/dev/null | grep -E '^enc ')
-	# The server offers AES-256-GCM alone; smbstatus 4.17 has no name
-	# for it ("???"), but must not show "-" (unencrypted).
-	re='UTC +(AES-256-GCM|[?]{3}) '
-	if [[ $line =~ $re ]]; then
-		pass "6 smbstatus: encrypted with the only cipher offered, AES-256-GCM ($line)"
-	else
-		fail "6 smbstatus shows no AES-256-GCM: '$line'"
-	fi
-	fs_umount "$FS_MNT"
-else
-	fail "6 mount of [enc] over Kerberos with AES-256-GCM"
-fi
+mount_shows krb-enc256 enc "sec=krb5,$KT" "$SMB_SHARE_PATH_ENC" \
+	"6 [enc] sealed with AES-256-GCM" 'UTC +(AES-256-GCM|[?]{3}) ' \
+	tree_line enc
 sed -i '/smb3 encryption algorithms = AES-256-GCM/d' "$SMB_CONF"
 smbcontrol -s "$SMB_CONF" smbd reload-config >/dev/null 2>&1
 
@@ -406,13 +391,8 @@ check_fails_with "smbfs-mount:" \
 	fs_user "$FS_MOUNT_BIN" "//$SMB_HOST:$SMB_PORT/plain" \
 	"$SMB_MNT_DIR/krb-ntlm" -o "username=$SMB_USER,password=$SMB_PASS"
 is_mounted "$SMB_MNT_DIR/krb-ntlm" && fs_umount "$SMB_MNT_DIR/krb-ntlm"
-if krb_mount krb-nontlm plain "sec=krb5,$KT"; then
-	pass "9 Kerberos works with ntlm auth = disabled"
-	round_trip "9 no NTLM" "$FS_MNT" "$SMB_SHARE_PATH_PLAIN"
-	fs_umount "$FS_MNT"
-else
-	fail "9 Kerberos with ntlm auth = disabled"
-fi
+mount_round_trip krb-nontlm plain "sec=krb5,$KT" "$SMB_SHARE_PATH_PLAIN" \
+	"9 Kerberos works with ntlm auth = disabled"
 
 # 10 the KDC down
 kdc_stop
