@@ -85,6 +85,9 @@ int smb_auth_session_key(struct smb_auth *a, uint8_t key[16]);
 int smb_auth_full_session_key(struct smb_auth *a,
 			      uint8_t key[SMB_AUTH_KEY_MAX], size_t *len);
 
+/* True for the Kerberos mechanism. */
+bool smb_auth_is_kerberos(const struct smb_auth *a);
+
 /* True when the session is anonymous (no signing key). */
 bool smb_auth_is_anonymous(const struct smb_auth *a);
 

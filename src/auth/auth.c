@@ -352,6 +352,11 @@ int smb_auth_session_key(struct smb_auth *a, uint8_t key[16])
 	return 0;
 }
 
+bool smb_auth_is_kerberos(const struct smb_auth *a)
+{
+	return a && a->krb5;
+}
+
 bool smb_auth_is_anonymous(const struct smb_auth *a)
 {
 	return a && a->anonymous;

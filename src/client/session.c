@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Session establishment: connect, NEGOTIATE, SESSION_SETUP rounds with
- * SPNEGO (NTLMSSP or Kerberos), key derivation and signing activation (MS-SMB2
- * 3.2.4.2 and 3.2.5.2 - 3.2.5.3).
+ * SPNEGO (NTLMSSP or Kerberos), key derivation and signing activation
+ * (MS-SMB2 3.2.4.2 and 3.2.5.2 - 3.2.5.3).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -274,10 +274,18 @@ static int session_setup_round(struct smb_session *s, const uint8_t *token,
 	return 0;
 }
 
-static int auth_failure(uint32_t status, char *err, size_t errlen)
+static int auth_failure(const struct smb_auth *auth, uint32_t status,
+			char *err, size_t errlen)
 {
 	char buf[64];
 
+	/*
+	 * "wrong user name or password" would mislead for a ticket; the
+	 * usual cause is a server keytab without the service's current key.
+	 */
+	if (smb_auth_is_kerberos(auth) && status == STATUS_LOGON_FAILURE)
+		return client_error(err, errlen, -EACCES,
+				    "Kerberos: the server refused the ticket (does its keytab hold the service's current key?)");
 	return client_error(err, errlen, nt_status_to_errno(status), "%s",
 			    nt_status_message(status, buf, sizeof(buf)));
 }
@@ -309,8 +317,6 @@ static int session_activate(struct smb_session *s, struct smb_auth *auth,
 	rc = smb_auth_full_session_key(auth, key, &key_len);
 	if (rc < 0)
 		return client_error(err, errlen, rc, "no session key");
-	if (key_len < 16)
-		memset(key + key_len, 0, 16 - key_len);
 	rc = smb_derive_session_keys_full(s->info.dialect, s->info.cipher, key,
 					  key, key_len, s->preauth_hash,
 					  &sec.keys);
@@ -375,7 +381,7 @@ static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 					    strerror(-rc));
 		if (req->status != STATUS_SUCCESS &&
 		    req->status != STATUS_MORE_PROCESSING_REQUIRED) {
-			rc = auth_failure(req->status, err, errlen);
+			rc = auth_failure(auth, req->status, err, errlen);
 			break;
 		}
 		rc = smb2_session_setup_response_decode(req->rsp, req->rsp_len,

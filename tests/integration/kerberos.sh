@@ -15,7 +15,8 @@
 #   5  sec=krb5i: the session is signed (smbstatus), on 3.1.1 and 2.1
 #   6  the [enc] share (encryption required): sealed over Kerberos keys,
 #      AES-128-GCM and (the whole 32-byte session key) AES-256-GCM
-#   7  unknown service principal, wrong realm: one clear line, quickly
+#   7  unknown service principal, a server keytab without the ticket's
+#      key, a wrong realm: one clear line each, quickly
 #   8  reconnect with the ticket gone: calls fail with "Key has expired",
 #      the log says to run kinit; after kinit the mount works again;
 #      with a keytab a reconnect takes a fresh ticket by itself
@@ -34,6 +35,7 @@ is_root || die "run as root (it starts a KDC and smbd servers)"
 
 REALM=SMBFS.TEST
 SVC_HOST=fileserver.smbfs.test
+STALE_HOST=stale.smbfs.test
 KDC_BIN=/usr/lib/heimdal-servers/kdc
 FAIL_BOUND_S=15 # a failing Kerberos mount must end within this
 for b in "$KDC_BIN" kstash kadmin kinit kdestroy; do
@@ -109,11 +111,14 @@ make_realm() {
 		"$REALM" || die "kadmin init failed"
 	kadm add --password="$UPW" --use-defaults "$SMB_USER@$REALM" ||
 		die "kadmin add $SMB_USER failed"
-	for p in "cifs/$SVC_HOST" "cifs/$SMB_HOST"; do
+	for p in "cifs/$SVC_HOST" "cifs/$SMB_HOST" "cifs/$STALE_HOST"; do
 		kadm add --random-key --use-defaults "$p@$REALM" &&
 			kadm ext_keytab -k "FILE:$KDIR/cifs.keytab" "$p@$REALM" ||
 			die "cannot make the service key of $p"
 	done
+	# The server keeps the old key of this one only.
+	kadm cpw --random-key "cifs/$STALE_HOST@$REALM" ||
+		die "cannot change the key of cifs/$STALE_HOST"
 	kadm ext_keytab -k "FILE:$KDIR/user.keytab" "$SMB_USER@$REALM" ||
 		die "cannot extract the user's keytab"
 	# A key for a realm no KDC serves, for the wrong-realm test.
@@ -335,6 +340,9 @@ user_kinit
 mount_fails krb-spn-x plain "sec=krb5,spn=cifs/nosuch.smbfs.test" \
 	"does not know the service principal" \
 	"7 unknown service principal: one clear line"
+mount_fails krb-stale plain "sec=krb5,spn=cifs/$STALE_HOST" \
+	"Kerberos: the server refused the ticket" \
+	"7 a server whose keytab lacks the ticket's key: one clear line"
 mount_fails krb-realm-c plain \
 	"sec=krb5,keytab=$KDIR/user.keytab,principal=$SMB_USER@WRONG.TEST" \
 	"realm WRONG.TEST" "7 a client principal in a wrong realm: one clear line"
