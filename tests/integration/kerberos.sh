@@ -19,7 +19,9 @@
 #      key, a wrong realm: one clear line each, quickly
 #   8  reconnect with the ticket gone: calls fail with "Key has expired",
 #      the log says to run kinit; after kinit the mount works again;
-#      with a keytab a reconnect takes a fresh ticket by itself
+#      with a keytab a reconnect takes a fresh ticket by itself; a
+#      session Samba ends as its ticket expires logs on again with the
+#      ticket a new kinit left
 #   9  the server with "ntlm auth = disabled": NTLM fails, Kerberos works
 #  10  the KDC down: "cannot reach a KDC"
 #
@@ -363,15 +365,44 @@ if krb_mount_logged krb-rc plain "sec=krb5,echo_interval=2,softtimeo=20" "$MLOG"
 		"8 a call while no ticket can be had fails with EKEYEXPIRED" \
 		fs_user timeout 30 stat "$M/krb5-rc-new-$RANDOM"
 	user_kinit
-	if fs_wait_for 30 fs_user timeout 5 cat "$M/krb5-rc.txt" >/dev/null 2>&1; then
+	if fs_wait_for 30 fs_user timeout 5 sh -c "echo again > '$M/krb5-rc2.txt'" &&
+		[ "$(cat "$SMB_SHARE_PATH_PLAIN/krb5-rc2.txt")" = again ]; then
 		pass "8 after kinit the mount works again"
 	else
 		fail "8 the mount does not recover after kinit: $(tail -n 5 "$MLOG")"
 	fi
-	fs_user rm -f "$M/krb5-rc.txt"
+	fs_user rm -f "$M/krb5-rc.txt" "$M/krb5-rc2.txt"
 	fs_umount "$M"
 else
 	fail "8 mount for the reconnect test"
+fi
+user_kdestroy
+
+# Samba ends a Kerberos session when its ticket expires
+# (STATUS_NETWORK_SESSION_EXPIRED): the new session setup takes the
+# ticket kinit put in the cache meanwhile.
+MLOG=$KDIR/mount-expiry.log
+if user_kinit --lifetime=15s &&
+	krb_mount_logged krb-exp2 plain "sec=krb5" "$MLOG"; then
+	M=$FS_MNT
+	t0=$(now_ms)
+	user_kinit
+	sleep $((17 - $(fs_ms_since "$t0") / 1000))
+	if fs_user timeout 30 sh -c "echo late > '$M/krb5-late.txt'" &&
+		[ "$(cat "$SMB_SHARE_PATH_PLAIN/krb5-late.txt")" = late ]; then
+		pass "8 a call after the session's ticket expired works (new ticket)"
+	else
+		fail "8 a call after the session's ticket expired fails: $(tail -n 5 "$MLOG")"
+	fi
+	if fs_log_has "$MLOG" "expired.*reconnecting|reconnected after"; then
+		pass "8 the expired session was logged on again"
+	else
+		fail "8 no new log-on in the log: $(tail -n 5 "$MLOG")"
+	fi
+	fs_user rm -f "$M/krb5-late.txt"
+	fs_umount "$M"
+else
+	fail "8 kinit --lifetime=15s and mount"
 fi
 user_kdestroy
 MLOG=$KDIR/mount-kt.log
