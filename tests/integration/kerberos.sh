@@ -16,7 +16,7 @@
 #   6  the [enc] share (encryption required): sealed over Kerberos keys,
 #      AES-128-GCM and (the whole 32-byte session key) AES-256-GCM
 #   7  unknown service principal, a server keytab without the ticket's
-#      key, a wrong realm: one clear line each, quickly
+#      key, clock skew, a wrong realm: one clear line each, quickly
 #   8  reconnect with the ticket gone: calls fail with "Key has expired",
 #      the log says to run kinit; after kinit the mount works again;
 #      with a keytab a reconnect takes a fresh ticket by itself; a
@@ -40,8 +40,8 @@ SVC_HOST=fileserver.smbfs.test
 STALE_HOST=stale.smbfs.test
 KDC_BIN=/usr/lib/heimdal-servers/kdc
 FAIL_BOUND_S=15 # a failing Kerberos mount must end within this
-for b in "$KDC_BIN" kstash kadmin kinit kdestroy; do
-	command -v "$b" >/dev/null || die "$b missing: scripts/install-deps.sh (heimdal-kdc, heimdal-clients)"
+for b in "$KDC_BIN" kstash kadmin kinit kdestroy ktutil faketime; do
+	command -v "$b" >/dev/null || die "$b missing: scripts/install-deps.sh (heimdal-kdc, heimdal-clients, faketime)"
 done
 
 KDIR=$(mktemp -d "$SMB_TMPDIR/krb5.XXXXXX")
@@ -185,15 +185,16 @@ user_kdestroy() { kuser kdestroy "$@" 2>/dev/null; true; }
 krb_mount() { KRB5_CONFIG=$KDIR/krb5.conf fs_mount "$@"; }
 krb_mount_logged() { KRB5_CONFIG=$KDIR/krb5.conf fs_mount_logged "$@"; }
 
-# mount_fails NAME SHARE OPTS WANT DESC: smbfs-mount exits 3 within
-# FAIL_BOUND_S with one line holding WANT.
+# mount_fails NAME SHARE OPTS WANT DESC: smbfs-mount exits 3 (or 2 when
+# no KDC answers) within FAIL_BOUND_S with one line holding WANT.
+# MOUNT_WRAP: a command smbfs-mount runs under (faketime).
 mount_fails() {
 	local name=$1 share=$2 opts=$3 want=$4 desc=$5 out rc=0 t0 ms
 	local mnt=$SMB_MNT_DIR/$name
 	fs_prepare
 	fs_user mkdir -p "$mnt"
 	t0=$(now_ms)
-	out=$(kuser timeout $((FAIL_BOUND_S + 5)) "$FS_MOUNT_BIN" \
+	out=$(kuser timeout $((FAIL_BOUND_S + 5)) ${MOUNT_WRAP:-} "$FS_MOUNT_BIN" \
 		"//$SMB_HOST:$SMB_PORT/$share" "$mnt" -o "$opts" 2>&1) || rc=$?
 	ms=$(fs_ms_since "$t0")
 	if is_mounted "$mnt"; then
@@ -345,6 +346,9 @@ mount_fails krb-spn-x plain "sec=krb5,spn=cifs/nosuch.smbfs.test" \
 mount_fails krb-stale plain "sec=krb5,spn=cifs/$STALE_HOST" \
 	"Kerberos: the server refused the ticket" \
 	"7 a server whose keytab lacks the ticket's key: one clear line"
+# The client's clock an hour ahead of the KDC's (libfaketime).
+MOUNT_WRAP="faketime -f +1h" mount_fails krb-skew plain "sec=krb5,$KT" \
+	"clock skew" "7 clock skew: one clear line"
 mount_fails krb-realm-c plain \
 	"sec=krb5,keytab=$KDIR/user.keytab,principal=$SMB_USER@WRONG.TEST" \
 	"realm WRONG.TEST" "7 a client principal in a wrong realm: one clear line"
