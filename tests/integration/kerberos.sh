@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Kerberos (sec=krb5, sec=krb5i) against a private Heimdal KDC and an
-# smbd of this script's own that accepts Kerberos (and later refuses
-# NTLM: samba.sh's readiness check logs on with NTLM). Runs as root; every mount is a real FUSE mount of
-# the ordinary test user, with a ticket that user got with kinit or with
-# a keytab that user owns.
+# smbd of this script's own that accepts Kerberos (and, for the last
+# checks, refuses NTLM: samba.sh's readiness check logs on with NTLM, so
+# that is set afterwards). Runs as root; every mount is a real FUSE mount
+# of the ordinary test user, with a ticket that user got with kinit or
+# with a keytab that user owns.
 #
 #   1  keytab= and principal=: mount, write, read back, the file on disk
 #   2  kinit, then sec=krb5 with the user's credential cache (the
@@ -33,7 +34,7 @@ set -uo pipefail
 
 . "$(dirname "$0")/fs/lib.sh"
 fs_need_env
-is_root || die "run as root (it starts a KDC and smbd servers)"
+is_root || die "run as root (it starts a KDC and an smbd)"
 
 REALM=SMBFS.TEST
 SVC_HOST=fileserver.smbfs.test
