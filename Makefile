@@ -26,7 +26,11 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 SSL_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)
 FUSE_LIBS := $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3)
-LIBS := $(SSL_LIBS) -pthread
+# Kerberos through Heimdal's GSS-API (package heimdal-dev); only the
+# Kerberos mechanism includes its headers.
+GSS_CFLAGS := $(shell krb5-config.heimdal --cflags gssapi 2>/dev/null || echo -I/usr/include/heimdal)
+GSS_LIBS := $(shell krb5-config.heimdal --libs gssapi krb5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/heimdal -lgssapi -lkrb5)
+LIBS := $(GSS_LIBS) $(SSL_LIBS) -pthread
 
 # Library layers: util, wire codec, crypto, auth, connection, client ops.
 LIB_DIRS := src/util src/wire src/crypto src/auth src/conn src/client src/pool src/cache
@@ -73,6 +77,9 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(FUSE_CFLAGS) $(CFLAGS_ALL) $(SAN) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/src/auth/krb5_gss.o $(BUILD)/san/src/auth/krb5_gss.o: \
+	CPPFLAGS_ALL += $(GSS_CFLAGS)
 
 $(LIBSMBFS): $(LIB_OBJ)
 	@mkdir -p $(dir $@)

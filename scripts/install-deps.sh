@@ -13,7 +13,7 @@ set -euo pipefail
 
 BUILD_PKGS="gcc make pkg-config libfuse3-dev fuse3 libssl-dev heimdal-dev
 	libcunit1-dev"
-TEST_PKGS="samba samba-vfs-modules smbclient rsync sqlite3 git attr acl procps iproute2 psmisc
+TEST_PKGS="samba samba-vfs-modules smbclient heimdal-kdc heimdal-clients faketime rsync sqlite3 git attr acl procps iproute2 psmisc
 	python3"
 TEST_USER=smbfstest
 POLICY=/usr/sbin/policy-rc.d

@@ -51,6 +51,15 @@ struct smb_client_config {
 	bool anonymous; /* null session */
 	bool guest; /* accept a guest session (user defaults to "guest") */
 	/*
+	 * Kerberos instead of NTLMSSP (user, password and nt_hash unused):
+	 * a fresh ticket from krb5_keytab, or the credential cache, for
+	 * every session; krb5_spn overrides the service cifs@host.
+	 */
+	bool krb5;
+	const char *krb5_keytab;
+	const char *krb5_principal;
+	const char *krb5_spn;
+	/*
 	 * Signing (MS-SMB2 3.2.4.1.1): every session that is not encrypted
 	 * signs, and one that cannot (the server's NTLMSSP CHALLENGE lacks
 	 * NEGOTIATE_SIGN) fails to open, unless nosign.  sign also refuses
@@ -103,7 +112,8 @@ struct smb_session_info {
 };
 
 /*
- * Connects, negotiates, authenticates (SPNEGO/NTLMSSP) and derives keys.
+ * Connects, negotiates, authenticates (SPNEGO with NTLMSSP or Kerberos)
+ * and derives keys.
  * On failure returns a negative errno and writes a one-line reason to
  * err (e.g. "logon failure: wrong user name or password").
  */

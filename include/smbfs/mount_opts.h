@@ -70,8 +70,8 @@ enum smbfs_sec {
 	SMBFS_SEC_NTLMSSP = 0, /* default */
 	SMBFS_SEC_NTLMSSPI,    /* NTLMSSP with signing required */
 	SMBFS_SEC_NONE,	       /* anonymous (null session) */
-	SMBFS_SEC_KRB5,	       /* parsed, refused by smbfs_opts_check() */
-	SMBFS_SEC_KRB5I,       /* parsed, refused by smbfs_opts_check() */
+	SMBFS_SEC_KRB5,	       /* Kerberos (GSS-API) */
+	SMBFS_SEC_KRB5I,       /* Kerberos with signing required */
 };
 
 enum smbfs_cache {
@@ -89,7 +89,7 @@ enum smbfs_pw_source {
 	SMBFS_PW_FD,	      /* PASSWD_FD */
 	SMBFS_PW_FILE,	      /* PASSWD_FILE */
 	SMBFS_PW_PROMPT,      /* typed on the terminal */
-	SMBFS_PW_NOT_NEEDED,  /* guest or sec=none */
+	SMBFS_PW_NOT_NEEDED,  /* guest, sec=none or Kerberos */
 };
 
 #define SMBFS_USERNAME_MAX	256 /* same limits as cifs.ko */
@@ -123,6 +123,10 @@ struct smbfs_mount_opts {
 	uint16_t min_dialect; /* vers=, default 2.1 .. 3.1.1 */
 	uint16_t max_dialect;
 	enum smbfs_sec sec;
+	/* Kerberos (sec=krb5*): keytab=, principal=, spn=; NULL: unset. */
+	char *keytab;
+	char *principal;
+	char *spn;
 	bool sign;  /* require signing (refuses guest/anonymous sessions) */
 	bool nosign; /* sign only when the server requires it */
 	bool seal;  /* encrypt every message (SMB 3.x) */
@@ -195,14 +199,18 @@ int smbfs_opts_parse(struct smbfs_mount_opts *o, const char *optstr, char *err,
 
 /*
  * Checks combinations once every -o is parsed: -EINVAL for conflicts
- * (allow_other with allow_root, guest with sec=none/krb5, nosign with
- * sign/sec=ntlmsspi, seal with vers below 3.0), -EOPNOTSUPP for what is
- * parsed but not implemented yet (sec=krb5*).
+ * (allow_other with allow_root, guest with sec=none/krb5, keytab= without
+ * sec=krb5*, nosign with sign/sec=ntlmsspi, seal with vers below 3.0).
  */
 int smbfs_opts_check(const struct smbfs_mount_opts *o, char *err,
 		     size_t errlen);
 
 /* Signing required, by sign or by sec=ntlmsspi/krb5i. */
+static inline bool smbfs_opts_kerberos(const struct smbfs_mount_opts *o)
+{
+	return o->sec == SMBFS_SEC_KRB5 || o->sec == SMBFS_SEC_KRB5I;
+}
+
 static inline bool smbfs_opts_signing_required(const struct smbfs_mount_opts *o)
 {
 	return o->sign || o->sec == SMBFS_SEC_NTLMSSPI ||
@@ -245,7 +253,7 @@ int smbfs_set_username(struct smbfs_mount_opts *o, const char *value,
  * password= option, credentials file, PASSWD, PASSWD_FD (one line read
  * from that descriptor), PASSWD_FILE (first line of that file), and last a
  * prompt on /dev/tty with echo off.  With guest or sec=none no password is
- * needed (pw_source = SMBFS_PW_NOT_NEEDED).
+ * needed, nor with Kerberos (pw_source = SMBFS_PW_NOT_NEEDED).
  * Returns 0; -ENOTTY when a password is needed and there is no terminal;
  * -EINTR when the prompt was interrupted; or the error of a source.
  */

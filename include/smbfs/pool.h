@@ -92,6 +92,16 @@ struct smb_pool_config {
 	const char *password;
 	bool anonymous; /* null session */
 	bool guest;	/* accept a guest session */
+	/*
+	 * Kerberos (user and password unused): every log-on, reconnects
+	 * too, takes a fresh ticket from the keytab or the credential
+	 * cache; without one, calls of a soft mount fail with -EKEYEXPIRED
+	 * and the log says to run kinit.
+	 */
+	bool krb5;
+	const char *krb5_keytab;    /* NULL: the credential cache */
+	const char *krb5_principal; /* NULL: the keytab's first */
+	const char *krb5_spn;	    /* NULL: cifs@host */
 	bool sign;	/* require signing */
 	bool nosign;	/* sign only when the server requires it */
 	bool seal;	/* encrypt every message (SMB 3.x) */

@@ -26,11 +26,15 @@ enum spnego_neg_state {
 /* OID contents (no identifier/length): 1.3.6.1.5.5.2 and NTLMSSP. */
 extern const uint8_t spnego_oid_spnego[6];
 extern const uint8_t spnego_oid_ntlmssp[10]; /* 1.3.6.1.4.1.311.2.2.10 */
+extern const uint8_t spnego_oid_krb5[9];    /* 1.2.840.113554.1.2.2 */
+/* 1.2.840.48018.1.2.2, the Kerberos OID older Windows servers answer. */
+extern const uint8_t spnego_oid_ms_krb5[9];
 
 struct spnego_resp {
 	int neg_state; /* enum spnego_neg_state */
 	bool has_supported_mech;
 	bool supported_mech_ntlmssp;
+	bool supported_mech_krb5; /* either Kerberos OID */
 	const uint8_t *response_token; /* NULL when absent */
 	size_t response_token_len;
 	const uint8_t *mech_list_mic; /* NULL when absent */
@@ -51,12 +55,19 @@ struct spnego_init {
  * NTLMSSP): what the client's mechListMIC covers (RFC 4178 5).
  */
 const uint8_t *spnego_ntlmssp_mech_types(size_t *len);
+/* The same for Kerberos: SEQUENCE OF one OID, 1.2.840.113554.1.2.2. */
+const uint8_t *spnego_krb5_mech_types(size_t *len);
 
 /*
  * Builds the initial token: [APPLICATION 0] { OID spnego, [0]
- * NegTokenInit { mechTypes [NTLMSSP], mechToken } }.  *out malloc'd.
+ * NegTokenInit { mechTypes, mechToken } }; mech_types is the DER of the
+ * MechTypeList (one of the two above).  *out malloc'd.
  * 0 or -ENOMEM/-EOVERFLOW.
  */
+int spnego_build_init_mechs(const uint8_t *mech_types, size_t mech_types_len,
+			    const uint8_t *mech_token, size_t mech_token_len,
+			    uint8_t **out, size_t *out_len);
+/* spnego_build_init_mechs() offering NTLMSSP. */
 int spnego_build_init(const uint8_t *mech_token, size_t mech_token_len,
 		      uint8_t **out, size_t *out_len);
 

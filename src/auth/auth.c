@@ -5,12 +5,16 @@
  *   2. NegTokenResp { CHALLENGE_MESSAGE } -> NegTokenResp {
  *      AUTHENTICATE_MESSAGE, mechListMIC }
  *   3. NegTokenResp { accept-completed, mechListMIC } -> done
+ * and the front of every mechanism: a Kerberos session hands each call
+ * to krb5_gss.c.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "krb5_mech.h"
 #include "smbfs/auth.h"
 #include "smbfs/crypto.h"
 #include "smbfs/ntlmssp.h"
@@ -25,6 +29,7 @@ enum auth_state {
 };
 
 struct smb_auth {
+	struct krb5_mech *krb5; /* set: Kerberos, the rest unused */
 	enum auth_state state;
 	bool anonymous;
 	char *user;
@@ -79,6 +84,34 @@ int smb_auth_ntlmssp_new(const struct smb_auth_creds *creds,
 	}
 	*out = a;
 	return 0;
+}
+
+int smb_auth_krb5_new(const struct smb_krb5_creds *creds,
+		      struct smb_auth **out, char *err, size_t errlen)
+{
+	struct smb_auth *a;
+	int ret;
+
+	*out = NULL;
+	if (!creds || !creds->host)
+		return -EINVAL;
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = krb5_mech_new(creds, &a->krb5, err, errlen);
+	if (ret) {
+		free(a);
+		return ret;
+	}
+	*out = a;
+	return 0;
+}
+
+const char *smb_auth_error(const struct smb_auth *a)
+{
+	return a && a->krb5 ? krb5_mech_error(a->krb5) : NULL;
 }
 
 /* Round 1: the server's hint (if any) only has to be well-formed. */
@@ -250,6 +283,8 @@ int smb_auth_step(struct smb_auth *a, const uint8_t *in, size_t in_len,
 		return -EINVAL;
 	*out = NULL;
 	*out_len = 0;
+	if (a->krb5)
+		return krb5_mech_step(a->krb5, in, in_len, out, out_len);
 	switch (a->state) {
 	case AUTH_START:
 		ret = step_negotiate(a, in, in_len, out, out_len);
@@ -274,9 +309,36 @@ int smb_auth_step(struct smb_auth *a, const uint8_t *in, size_t in_len,
 	return ret;
 }
 
+int smb_auth_full_session_key(struct smb_auth *a,
+			      uint8_t key[SMB_AUTH_KEY_MAX], size_t *len)
+{
+	int ret;
+
+	if (a && a->krb5)
+		return krb5_mech_session_key(a->krb5, key, len);
+	memset(key, 0, SMB_AUTH_KEY_MAX);
+	*len = 0;
+	ret = smb_auth_session_key(a, key);
+	if (!ret)
+		*len = 16;
+	return ret;
+}
+
 int smb_auth_session_key(struct smb_auth *a, uint8_t key[16])
 {
+	uint8_t full[SMB_AUTH_KEY_MAX];
+	size_t len;
+	int ret;
+
 	memset(key, 0, 16);
+	/* MS-SMB2 3.2.5.3.1: the first 16 bytes, zero padded if shorter. */
+	if (a && a->krb5) {
+		ret = krb5_mech_session_key(a->krb5, full, &len);
+		if (!ret)
+			memcpy(key, full, len < 16 ? len : 16);
+		smb_secure_zero(full, sizeof(full));
+		return ret;
+	}
 	if (!a || a->anonymous)
 		return -ENOKEY;
 	/*
@@ -292,8 +354,16 @@ int smb_auth_session_key(struct smb_auth *a, uint8_t key[16])
 
 bool smb_auth_can_sign(const struct smb_auth *a)
 {
+	/* Kerberos always gives a key to sign with (MS-SPNG, RFC 4121). */
+	if (a && a->krb5)
+		return true;
 	/* MS-NLMP 2.2.2.5: a server that cannot sign leaves the flag off. */
 	return a && a->have_key && (a->flags & NTLMSSP_NEGOTIATE_SIGN);
+}
+
+bool smb_auth_is_kerberos(const struct smb_auth *a)
+{
+	return a && a->krb5;
 }
 
 bool smb_auth_is_anonymous(const struct smb_auth *a)
@@ -313,6 +383,7 @@ void smb_auth_free(struct smb_auth *a)
 {
 	if (!a)
 		return;
+	krb5_mech_free(a->krb5);
 	free_secret_string(a->password);
 	free_secret_string(a->user);
 	free_secret_string(a->domain);

@@ -9,6 +9,10 @@
 const uint8_t spnego_oid_spnego[6] = { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x02 };
 const uint8_t spnego_oid_ntlmssp[10] = { 0x2b, 0x06, 0x01, 0x04, 0x01,
 					 0x82, 0x37, 0x02, 0x02, 0x0a };
+const uint8_t spnego_oid_krb5[9] = { 0x2a, 0x86, 0x48, 0x86, 0xf7,
+				     0x12, 0x01, 0x02, 0x02 };
+const uint8_t spnego_oid_ms_krb5[9] = { 0x2a, 0x86, 0x48, 0x82, 0xf7,
+					0x12, 0x01, 0x02, 0x02 };
 
 /* MechTypeList ::= SEQUENCE OF MechType, here just NTLMSSP. */
 static const uint8_t ntlmssp_mech_types[] = {
@@ -16,10 +20,22 @@ static const uint8_t ntlmssp_mech_types[] = {
 	0x04,	       0x01, 0x82,     0x37, 0x02, 0x02, 0x0a,
 };
 
+/* MechTypeList with the Kerberos V5 OID alone (RFC 4121 1). */
+static const uint8_t krb5_mech_types[] = {
+	ASN1_SEQUENCE, 0x0b, ASN1_OID, 0x09, 0x2a, 0x86, 0x48,
+	0x86,	       0xf7, 0x12,     0x01, 0x02, 0x02,
+};
+
 const uint8_t *spnego_ntlmssp_mech_types(size_t *len)
 {
 	*len = sizeof(ntlmssp_mech_types);
 	return ntlmssp_mech_types;
+}
+
+const uint8_t *spnego_krb5_mech_types(size_t *len)
+{
+	*len = sizeof(krb5_mech_types);
+	return krb5_mech_types;
 }
 
 static int finish(struct smb_wbuf *w, uint8_t **out, size_t *out_len)
@@ -34,8 +50,9 @@ static int finish(struct smb_wbuf *w, uint8_t **out, size_t *out_len)
 	return 0;
 }
 
-int spnego_build_init(const uint8_t *mech_token, size_t mech_token_len,
-		      uint8_t **out, size_t *out_len)
+int spnego_build_init_mechs(const uint8_t *mech_types, size_t mech_types_len,
+			    const uint8_t *mech_token, size_t mech_token_len,
+			    uint8_t **out, size_t *out_len)
 {
 	struct smb_wbuf w = SMB_WBUF_INIT;
 	size_t gss, choice, seq, mechs, tok;
@@ -48,7 +65,7 @@ int spnego_build_init(const uint8_t *mech_token, size_t mech_token_len,
 	choice = asn1_begin(&w, ASN1_CONTEXT(0)); /* negTokenInit */
 	seq = asn1_begin(&w, ASN1_SEQUENCE);
 	mechs = asn1_begin(&w, ASN1_CONTEXT(0)); /* mechTypes */
-	wbuf_bytes(&w, ntlmssp_mech_types, sizeof(ntlmssp_mech_types));
+	wbuf_bytes(&w, mech_types, mech_types_len);
 	asn1_end(&w, mechs);
 	if (mech_token) {
 		tok = asn1_begin(&w, ASN1_CONTEXT(2)); /* mechToken */
@@ -59,6 +76,14 @@ int spnego_build_init(const uint8_t *mech_token, size_t mech_token_len,
 	asn1_end(&w, choice);
 	asn1_end(&w, gss);
 	return finish(&w, out, out_len);
+}
+
+int spnego_build_init(const uint8_t *mech_token, size_t mech_token_len,
+		      uint8_t **out, size_t *out_len)
+{
+	return spnego_build_init_mechs(ntlmssp_mech_types,
+				       sizeof(ntlmssp_mech_types), mech_token,
+				       mech_token_len, out, out_len);
 }
 
 int spnego_build_resp(const uint8_t *token, size_t token_len,
@@ -143,6 +168,11 @@ static int resp_field(uint32_t number, const struct asn1_elem *e,
 		out->has_supported_mech = true;
 		out->supported_mech_ntlmssp = asn1_oid_equal(
 			e, spnego_oid_ntlmssp, sizeof(spnego_oid_ntlmssp));
+		out->supported_mech_krb5 =
+			asn1_oid_equal(e, spnego_oid_krb5,
+				       sizeof(spnego_oid_krb5)) ||
+			asn1_oid_equal(e, spnego_oid_ms_krb5,
+				       sizeof(spnego_oid_ms_krb5));
 		return 0;
 	case 2: /* responseToken */
 	case 3: /* mechListMIC */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Session establishment: connect, NEGOTIATE, SESSION_SETUP rounds with
- * SPNEGO/NTLMSSP, key derivation and signing activation (MS-SMB2
- * 3.2.4.2 and 3.2.5.2 - 3.2.5.3).
+ * SPNEGO (NTLMSSP or Kerberos), key derivation and signing activation
+ * (MS-SMB2 3.2.4.2 and 3.2.5.2 - 3.2.5.3).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -342,10 +342,18 @@ static int session_setup_round(struct smb_session *s, const uint8_t *token,
 	return 0;
 }
 
-static int auth_failure(uint32_t status, char *err, size_t errlen)
+static int auth_failure(const struct smb_auth *auth, uint32_t status,
+			char *err, size_t errlen)
 {
 	char buf[64];
 
+	/*
+	 * "wrong user name or password" would mislead for a ticket; the
+	 * usual cause is a server keytab without the service's current key.
+	 */
+	if (smb_auth_is_kerberos(auth) && status == STATUS_LOGON_FAILURE)
+		return client_error(err, errlen, -EACCES,
+				    "Kerberos: the server refused the ticket (does its keytab hold the service's current key?)");
 	return client_error(err, errlen, nt_status_to_errno(status), "%s",
 			    nt_status_message(status, buf, sizeof(buf)));
 }
@@ -397,16 +405,19 @@ static int session_activate(struct smb_session *s, struct smb_auth *auth,
 			    bool encrypt, char *err, size_t errlen)
 {
 	struct smb_conn_security sec = {0};
-	uint8_t key[16];
+	uint8_t key[SMB_AUTH_KEY_MAX];
+	size_t key_len;
 	int rc;
 
 	if (s->info.anonymous || s->info.guest)
 		return 0;
-	rc = smb_auth_session_key(auth, key);
+	/* MS-SMB2 3.2.5.3.1: Kerberos keys may be longer than 16 bytes. */
+	rc = smb_auth_full_session_key(auth, key, &key_len);
 	if (rc < 0)
 		return client_error(err, errlen, rc, "no session key");
-	rc = smb_derive_session_keys(s->info.dialect, s->info.cipher, key,
-				     s->preauth_hash, &sec.keys);
+	rc = smb_derive_session_keys_full(s->info.dialect, s->info.cipher, key,
+					  key, key_len, s->preauth_hash,
+					  &sec.keys);
 	smb_secure_zero(key, sizeof(key));
 	if (rc < 0)
 		return client_error(err, errlen, rc, "key derivation failed");
@@ -443,6 +454,14 @@ out:
 	return rc;
 }
 
+/* The mechanism's own account of a failure, when it has one. */
+static const char *auth_why(const struct smb_auth *auth, const char *fallback)
+{
+	const char *why = smb_auth_error(auth);
+
+	return why ? why : fallback;
+}
+
 /* Runs the SPNEGO rounds until the server says STATUS_SUCCESS. */
 static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 				const uint8_t *hint, size_t hint_len,
@@ -456,6 +475,9 @@ static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 	int round, rc;
 
 	rc = smb_auth_step(auth, hint, hint_len, &token, &token_len);
+	if (rc < 0)
+		return client_error(err, errlen, rc, "%s",
+				    auth_why(auth, "cannot start authentication"));
 	for (round = 0; rc >= 0 && round < SESSION_SETUP_MAX_ROUNDS; round++) {
 		rc = session_setup_round(s, token, token_len, &req);
 		token_free(token, token_len);
@@ -466,7 +488,7 @@ static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 					    strerror(-rc));
 		if (req->status != STATUS_SUCCESS &&
 		    req->status != STATUS_MORE_PROCESSING_REQUIRED) {
-			rc = auth_failure(req->status, err, errlen);
+			rc = auth_failure(auth, req->status, err, errlen);
 			break;
 		}
 		rc = smb2_session_setup_response_decode(req->rsp, req->rsp_len,
@@ -493,8 +515,8 @@ static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 			token_free(token, token_len);
 			token = NULL;
 			if (rc < 0)
-				client_error(err, errlen, rc,
-					     "server's final authentication token rejected");
+				client_error(err, errlen, rc, "%s",
+					     auth_why(auth, "server's final authentication token rejected"));
 			else if (rc > 0)
 				rc = client_error(err, errlen, -EPROTO,
 						  "server ended authentication early");
@@ -512,8 +534,8 @@ static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 		setup_req_free(req);
 		req = NULL;
 		if (rc < 0)
-			client_error(err, errlen, rc,
-				     "bad authentication token from the server");
+			client_error(err, errlen, rc, "%s",
+				     auth_why(auth, "bad authentication token from the server"));
 	}
 	token_free(token, token_len);
 	setup_req_free(req);
@@ -521,6 +543,28 @@ static int session_authenticate(struct smb_session *s, struct smb_auth *auth,
 		rc = client_error(err, errlen, -EPROTO,
 				  "authentication did not finish");
 	return rc;
+}
+
+/* The mechanism: Kerberos takes its credentials now (see auth.h). */
+static int auth_start(const struct smb_client_config *cfg,
+		      const struct smb_auth_creds *creds, struct smb_auth **auth,
+		      char *err, size_t errlen)
+{
+	struct smb_krb5_creds kc = {
+		.host = cfg->host,
+		.spn = cfg->krb5_spn,
+		.keytab = cfg->krb5_keytab,
+		.principal = cfg->krb5_principal,
+	};
+	int rc;
+
+	if (cfg->krb5)
+		return smb_auth_krb5_new(&kc, auth, err, errlen);
+	rc = smb_auth_ntlmssp_new(creds, auth);
+	if (rc < 0)
+		return client_error(err, errlen, rc, "cannot start NTLMSSP: %s",
+				    strerror(-rc));
+	return 0;
 }
 
 static int session_login(struct smb_session *s,
@@ -545,10 +589,9 @@ static int session_login(struct smb_session *s,
 		creds.user = "guest";
 	if (cfg->guest && !cfg->password && !cfg->nt_hash)
 		creds.password = "";
-	rc = smb_auth_ntlmssp_new(&creds, &auth);
+	rc = auth_start(cfg, &creds, &auth, err, errlen);
 	if (rc < 0)
-		return client_error(err, errlen, rc, "cannot start NTLMSSP: %s",
-				    strerror(-rc));
+		return rc;
 	rc = session_authenticate(s, auth, hint, hint_len, &final, err, errlen);
 	if (rc < 0)
 		goto out;

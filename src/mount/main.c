@@ -123,7 +123,8 @@ static void default_username(struct smbfs_mount_opts *o)
 {
 	struct passwd *pw;
 
-	if (o->username || o->guest || o->sec == SMBFS_SEC_NONE)
+	if (o->username || o->guest || o->sec == SMBFS_SEC_NONE ||
+	    smbfs_opts_kerberos(o))
 		return;
 	/* mount.cifs logs on as the local user by default. */
 	pw = getpwuid(getuid());
@@ -248,6 +249,10 @@ static void pool_config_fill(const struct mount_ctx *m,
 	 */
 	pc->anonymous = o->sec == SMBFS_SEC_NONE || (o->guest && !o->username);
 	pc->guest = o->guest;
+	pc->krb5 = smbfs_opts_kerberos(o);
+	pc->krb5_keytab = o->keytab;
+	pc->krb5_principal = o->principal;
+	pc->krb5_spn = o->spn;
 	pc->sign = smbfs_opts_signing_required(o);
 	pc->nosign = o->nosign;
 	pc->seal = o->seal || o->require256;

@@ -81,6 +81,9 @@ void smbfs_opts_free(struct smbfs_mount_opts *o)
 	free(o->username);
 	free(o->domain);
 	free(o->credentials);
+	free(o->keytab);
+	free(o->principal);
+	free(o->spn);
 	smbfs_opts_init(o);
 }
 
@@ -170,6 +173,40 @@ static int set_credentials(struct smbfs_mount_opts *o, const char *name,
 	if (!val[0])
 		return bad_value(name, val, err, errlen, NULL);
 	return replace_string(&o->credentials, val, false);
+}
+
+/*
+ * The daemon leaves its working directory, so a keytab file is named by
+ * its absolute path ("/etc/krb5.keytab" or "FILE:/...", other types as
+ * the Kerberos library spells them).
+ */
+static int set_keytab(struct smbfs_mount_opts *o, const char *name,
+		      const char *val, char *err, size_t errlen)
+{
+	if (val[0] != '/' && !strchr(val, ':'))
+		return bad_value(name, val, err, errlen,
+				 "an absolute path, e.g. /etc/krb5.keytab");
+	return replace_string(&o->keytab, val, false);
+}
+
+static int set_principal(struct smbfs_mount_opts *o, const char *name,
+			 const char *val, char *err, size_t errlen)
+{
+	if (!val[0])
+		return bad_value(name, val, err, errlen, NULL);
+	return replace_string(&o->principal, val, false);
+}
+
+/* A Kerberos principal: service/host[@REALM]. */
+static int set_spn(struct smbfs_mount_opts *o, const char *name,
+		   const char *val, char *err, size_t errlen)
+{
+	const char *slash = strchr(val, '/');
+
+	if (!slash || slash == val || !slash[1] || slash[1] == '@')
+		return bad_value(name, val, err, errlen,
+				 "service/host[@REALM], e.g. cifs/fs1.example.com");
+	return replace_string(&o->spn, val, false);
 }
 
 static int set_port(struct smbfs_mount_opts *o, const char *name,
@@ -527,6 +564,9 @@ static const struct opt_def opt_defs[] = {
 	VALUE("port", set_port),
 	VALUE("vers", set_vers),
 	VALUE("sec", set_sec),
+	VALUE("keytab", set_keytab),
+	VALUE("principal", set_principal),
+	VALUE("spn", set_spn),
 	FLAG("sign", sign, true),
 	FLAG("nosign", nosign, true),
 	FLAG("seal", seal, true),
@@ -724,9 +764,17 @@ int smbfs_opts_check(const struct smbfs_mount_opts *o, char *err, size_t errlen)
 				 o->threads, o->max_threads);
 		return -EINVAL;
 	}
-	if (o->sec == SMBFS_SEC_KRB5 || o->sec == SMBFS_SEC_KRB5I) {
-		smbfs_mount_errf(err, errlen, "Kerberos is not supported yet");
-		return -EOPNOTSUPP;
+	if (!smbfs_opts_kerberos(o) && (o->keytab || o->principal || o->spn)) {
+		smbfs_mount_errf(err, errlen,
+				 "%s= is for Kerberos: add sec=krb5 or sec=krb5i",
+				 o->keytab ? "keytab"
+					   : o->principal ? "principal" : "spn");
+		return -EINVAL;
+	}
+	if (o->principal && !o->keytab) {
+		smbfs_mount_errf(err, errlen,
+				 "principal= needs keytab= (the credential cache has its own principal)");
+		return -EINVAL;
 	}
 	return smbfs_opts_check_security(o, err, errlen);
 }
@@ -760,7 +808,7 @@ int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf, size_t len)
 		     "%s%s,uid=%u,gid=%u,file_mode=%04o,dir_mode=%04o,"
 		     "cache=%s,actimeo=%u,echo_interval=%u,%s%s%s%s%s"
 		     ",retrans=%u,softtimeo=%u,threads=%u,max_threads=%u"
-		     ",closetimeo=%u,dirwatch=%u%s",
+		     ",closetimeo=%u,dirwatch=%u%s%s%s%s%s%s%s",
 		     o->username ? o->username : "", o->domain ? o->domain : "",
 		     o->password ? "<set>" : "<unset>",
 		     dialect_name(o->min_dialect), dialect_name(o->max_dialect),
@@ -774,7 +822,11 @@ int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf, size_t len)
 		     o->mapposix ? ",mapposix" : "", o->noperm ? ",noperm" : "",
 		     o->soft ? ",soft" : ",hard", o->retrans, o->softtimeo,
 		     o->threads, o->max_threads, o->closetimeo, o->dirwatch,
-		     o->nolease ? ",nolease" : "");
+		     o->nolease ? ",nolease" : "", o->keytab ? ",keytab=" : "",
+		     o->keytab ? o->keytab : "",
+		     o->principal ? ",principal=" : "",
+		     o->principal ? o->principal : "", o->spn ? ",spn=" : "",
+		     o->spn ? o->spn : "");
 	if (n < 0)
 		return -EIO;
 	return (size_t)n >= len ? -ENOSPC : 0;

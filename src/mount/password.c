@@ -308,7 +308,7 @@ int smbfs_resolve_password(struct smbfs_mount_opts *o, char *err, size_t errlen)
 		if (ret)
 			return ret;
 	}
-	if (o->guest || o->sec == SMBFS_SEC_NONE) {
+	if (o->guest || o->sec == SMBFS_SEC_NONE || smbfs_opts_kerberos(o)) {
 		if (o->password) {
 			explicit_bzero(o->password, strlen(o->password));
 			free(o->password);

@@ -79,6 +79,8 @@ static int attempt_blocker(struct pool_attempt *a)
 		return -EIO;
 	if (smb_thread_interrupted())
 		return -EINTR;
+	if (a->pt->srv->auth_error && !p->cfg.hard)
+		return a->pt->srv->auth_error;
 	if (attempt_soft_expired(a)) {
 		smb_log(SMB_LOG_INFO,
 			"%s unreachable for %u s: failing the call (soft mount)",

@@ -80,6 +80,9 @@ static void server_free(struct pool_server *srv)
 	free(srv->user);
 	free(srv->domain);
 	free(srv->workstation);
+	free(srv->krb5_keytab);
+	free(srv->krb5_principal);
+	free(srv->krb5_spn);
 	smb_secure_zero(srv->nt_hash, sizeof(srv->nt_hash));
 	free(srv);
 }
@@ -99,11 +102,14 @@ static int server_new(struct smb_pool *p, const struct smb_pool_config *cfg,
 	srv->user = dup_opt(cfg->user, &fail);
 	srv->domain = dup_opt(cfg->domain, &fail);
 	srv->workstation = dup_opt(cfg->workstation, &fail);
+	srv->krb5_keytab = dup_opt(cfg->krb5_keytab, &fail);
+	srv->krb5_principal = dup_opt(cfg->krb5_principal, &fail);
+	srv->krb5_spn = dup_opt(cfg->krb5_spn, &fail);
 	if (fail || !srv->host) {
 		server_free(srv);
 		return -ENOMEM;
 	}
-	if (cfg->password && !cfg->anonymous) {
+	if (cfg->password && !cfg->anonymous && !cfg->krb5) {
 		rc = smb_password_nt_hash(cfg->password, srv->nt_hash);
 		if (rc < 0) {
 			server_free(srv);
@@ -132,6 +138,10 @@ static int server_new(struct smb_pool *p, const struct smb_pool_config *cfg,
 		.nt_hash = srv->have_hash ? srv->nt_hash : NULL,
 		.anonymous = cfg->anonymous,
 		.guest = cfg->guest,
+		.krb5 = cfg->krb5,
+		.krb5_keytab = srv->krb5_keytab,
+		.krb5_principal = srv->krb5_principal,
+		.krb5_spn = srv->krb5_spn,
 		.sign = cfg->sign,
 		.nosign = cfg->nosign,
 		.seal = cfg->seal,

@@ -59,6 +59,7 @@ struct pool_server {
 	struct smb_pool *pool;
 	struct smb_client_config cc; /* points into the strings below */
 	char *host, *user, *domain, *workstation;
+	char *krb5_keytab, *krb5_principal, *krb5_spn;
 	uint8_t nt_hash[16];
 	bool have_hash;
 	uint8_t client_guid[16]; /* the same for every channel */
@@ -67,6 +68,11 @@ struct pool_server {
 	uint64_t gen;		/* bumped by every successful repair */
 	enum pool_repair repair; /* requested, for the monitor thread */
 	int64_t down_since_ns;	 /* CLOCK_MONOTONIC; 0 when up */
+	/*
+	 * -EKEYEXPIRED while the last reconnect failed for want of a
+	 * Kerberos ticket (a soft mount's calls fail with it), else 0.
+	 */
+	int auth_error;
 	/* Server time (FILETIME) of the last answer before the failure. */
 	uint64_t loss_time;
 	struct pool_tree *trees;

@@ -412,6 +412,21 @@ static bool pool_stopping(struct smb_pool *p)
 	return stop;
 }
 
+/*
+ * A log-on that failed for want of a Kerberos ticket fails the calls of
+ * a soft mount with that reason (the log tells to run kinit) until a
+ * reconnect succeeds.
+ */
+static void note_auth_error(struct pool_server *srv, int rc)
+{
+	struct smb_pool *p = srv->pool;
+
+	pthread_mutex_lock(&p->lock);
+	srv->auth_error = rc == -EKEYEXPIRED ? rc : 0;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
 static void reconnect(struct pool_server *srv)
 {
 	struct smb_pool *p = srv->pool;
@@ -428,13 +443,14 @@ static void reconnect(struct pool_server *srv)
 			return;
 		err[0] = '\0';
 		rc = reconnect_once(srv, err, sizeof(err));
+		note_auth_error(srv, rc);
 		if (rc == 0)
 			break;
 		delay = delay ? delay * 2 : POOL_BACKOFF_FIRST_MS;
 		if (delay > POOL_BACKOFF_MAX_MS)
 			delay = POOL_BACKOFF_MAX_MS;
 		if (!pool_stopping(p))
-			smb_log(SMB_LOG_INFO,
+			smb_log(rc == -EKEYEXPIRED ? SMB_LOG_WARN : SMB_LOG_INFO,
 				"%s: reconnect attempt %u failed: %s; next in %lld ms",
 				srv->host, attempt, err[0] ? err : strerror(-rc),
 				(long long)delay);

@@ -177,8 +177,9 @@ test_failures() {
 	expect_failure "missing mountpoint: exit 5" 5 "no such directory" \
 		"$WORK/none" "$BIN" "$UNC" "$WORK/none" \
 		-o "credentials=$SMB_CREDS"
-	expect_failure "sec=krb5: exit 8, not supported yet" 8 \
-		"not supported yet" "$MNT" \
+	expect_failure "sec=krb5 without a ticket: exit 3, run kinit" 3 \
+		"Kerberos: no credential cache .*run kinit" "$MNT" \
+		env KRB5CCNAME="FILE:$WORK/no-ccache" \
 		"$BIN" "$UNC" "$MNT" -o "credentials=$SMB_CREDS,sec=krb5"
 	expect_failure "no password and no terminal: exit 1" 1 "." "$MNT" \
 		setsid -w "$BIN" "$UNC" "$MNT" -o "username=$SMB_USER" </dev/null

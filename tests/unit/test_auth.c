@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cunit_main.h"
 #include "smbfs/asn1.h"
@@ -256,6 +257,27 @@ static void test_spnego_build_init(void)
 	free(out);
 }
 
+/* The Kerberos offer: mechTypes [1.2.840.113554.1.2.2] and the AP-REQ. */
+static void test_spnego_build_init_krb5(void)
+{
+	const uint8_t token[] = { 1, 2, 3 };
+	const uint8_t *mechs;
+	uint8_t *out;
+	size_t mechs_len, len;
+
+	mechs = spnego_krb5_mech_types(&mechs_len);
+	assert_hex(mechs, mechs_len, "300b 06092a864886f712010202");
+	CU_ASSERT_EQUAL_FATAL(spnego_build_init_mechs(mechs, mechs_len, token,
+						      sizeof(token), &out,
+						      &len),
+			      0);
+	assert_hex(out, len,
+		   "6022 06062b0601050502 a018 3016"
+		   "a00d 300b 06092a864886f712010202"
+		   "a205 0403010203");
+	free(out);
+}
+
 static void test_spnego_build_resp(void)
 {
 	const uint8_t token[] = { 1, 2, 3 };
@@ -320,6 +342,33 @@ static void test_spnego_parse_resp(void)
 	CU_ASSERT_FALSE(resp.has_supported_mech);
 	CU_ASSERT_PTR_NULL(resp.response_token);
 	CU_ASSERT_EQUAL(resp.mech_list_mic_len, 16);
+	free(buf);
+}
+
+/*
+ * A server's Kerberos answer: accept-completed, supportedMech (the
+ * Microsoft OID or the standard one), the AP-REP (shortened).
+ */
+static void test_spnego_parse_resp_krb5(void)
+{
+	struct spnego_resp resp;
+	size_t len;
+	uint8_t *buf = hex("a11c 301a a0030a0100 a10b06092a864882f712010202"
+			   "a206 0404deadbeef",
+			   &len);
+
+	CU_ASSERT_EQUAL_FATAL(spnego_parse_resp(buf, len, &resp), 0);
+	CU_ASSERT_EQUAL(resp.neg_state, SPNEGO_ACCEPT_COMPLETED);
+	CU_ASSERT_TRUE(resp.supported_mech_krb5);
+	CU_ASSERT_FALSE(resp.supported_mech_ntlmssp);
+	CU_ASSERT_EQUAL(resp.response_token_len, 4);
+	buf[16] = 0x86; /* 1.2.840.113554.1.2.2 */
+	CU_ASSERT_EQUAL_FATAL(spnego_parse_resp(buf, len, &resp), 0);
+	CU_ASSERT_TRUE(resp.supported_mech_krb5);
+	buf[16] = 0x87; /* neither */
+	CU_ASSERT_EQUAL_FATAL(spnego_parse_resp(buf, len, &resp), 0);
+	CU_ASSERT_TRUE(resp.has_supported_mech);
+	CU_ASSERT_FALSE(resp.supported_mech_krb5);
 	free(buf);
 }
 
@@ -1161,6 +1210,48 @@ static void test_auth_bad_creds(void)
 }
 
 /*
+ * Kerberos without a ticket, or with a keytab that is not there: the
+ * mechanism refuses to start, with one line naming the cure.  Runs the
+ * real library against a private krb5.conf; no KDC is contacted.
+ */
+static void test_auth_krb5_no_credentials(void)
+{
+	static const char conf_text[] =
+		"[libdefaults]\n\tdefault_realm = EXAMPLE.TEST\n"
+		"\tdns_lookup_kdc = false\n";
+	struct smb_krb5_creds kc = { .host = "fs.example.test" };
+	struct smb_auth *a = (struct smb_auth *)1;
+	char conf[] = "/tmp/smbfs-krb5-conf.XXXXXX";
+	char err[512] = "";
+	int fd = mkstemp(conf);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(write(fd, conf_text, strlen(conf_text)),
+			(ssize_t)strlen(conf_text));
+	close(fd);
+	setenv("KRB5_CONFIG", conf, 1);
+	setenv("KRB5CCNAME", "FILE:/nonexistent-smbfs-test/cc", 1);
+	CU_ASSERT_EQUAL(smb_auth_krb5_new(&kc, &a, err, sizeof(err)),
+			-EKEYEXPIRED);
+	CU_ASSERT_PTR_NULL(a);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "Kerberos: no credential cache"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "run kinit"));
+	CU_ASSERT_PTR_NULL(strchr(err, '\n'));
+
+	kc.keytab = "/nonexistent-smbfs-test/user.keytab";
+	kc.principal = "user@EXAMPLE.TEST";
+	err[0] = '\0';
+	CU_ASSERT(smb_auth_krb5_new(&kc, &a, err, sizeof(err)) < 0);
+	CU_ASSERT_PTR_NULL(a);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "Kerberos: "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, kc.keytab));
+	CU_ASSERT_EQUAL(smb_auth_krb5_new(NULL, &a, err, sizeof(err)), -EINVAL);
+	unsetenv("KRB5CCNAME");
+	unsetenv("KRB5_CONFIG");
+	unlink(conf);
+}
+
+/*
  * Interoperability with a real peer: recompute smbclient's NTLMv2
  * response, MIC and mechListMIC from the password, and verify Samba's
  * mechListMIC with the server-to-client keys derived here.
@@ -1317,9 +1408,12 @@ static CU_TestInfo der_tests[] = {
 
 static CU_TestInfo spnego_tests[] = {
 	{ "NegTokenInit matches hand-assembled DER", test_spnego_build_init },
+	{ "Kerberos NegTokenInit matches hand-assembled DER",
+	  test_spnego_build_init_krb5 },
 	{ "NegTokenResp matches hand-assembled DER", test_spnego_build_resp },
 	{ "NegTokenInit2 hint with negHints", test_spnego_parse_hint },
 	{ "server NegTokenResp fields", test_spnego_parse_resp },
+	{ "server NegTokenResp choosing Kerberos", test_spnego_parse_resp_krb5 },
 	{ "malformed NegTokenResp rejected", test_spnego_parse_resp_rejects },
 	{ "truncations fail, fuzz stays in bounds",
 	  test_spnego_truncation_and_fuzz },
@@ -1346,6 +1440,7 @@ static CU_TestInfo auth_tests[] = {
 	{ "reject and malformed tokens", test_auth_reject_and_malformed },
 	{ "anonymous exchange", test_auth_anonymous },
 	{ "invalid credentials", test_auth_bad_creds },
+	{ "Kerberos without a ticket or keytab", test_auth_krb5_no_credentials },
 	{ "captured smbclient/Samba exchange verifies",
 	  test_samba_capture_interop },
 	{ "answer to Samba's real CHALLENGE", test_samba_challenge_answered },

@@ -474,13 +474,10 @@ static void test_opts_check(void)
 
 	smbfs_opts_init(&o);
 	CU_ASSERT_EQUAL(parse(&o, "sec=krb5"), 0);
-	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)),
-			-EOPNOTSUPP);
-	CU_ASSERT_STRING_EQUAL(errbuf,
-			       "smbfs-mount: Kerberos is not supported yet");
+	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)), 0);
 	CU_ASSERT_EQUAL(parse(&o, "sec=krb5i"), 0);
-	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)),
-			-EOPNOTSUPP);
+	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)), 0);
+	CU_ASSERT_TRUE(smbfs_opts_signing_required(&o));
 	smbfs_opts_free(&o);
 
 	/* Signing and encryption options that contradict each other. */
@@ -524,6 +521,43 @@ static void test_opts_check(void)
 	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(errbuf, "smbfs-mount: threads=20 is more than "
 				       "max_threads=8");
+	smbfs_opts_free(&o);
+}
+
+static void test_opts_kerberos(void)
+{
+	struct smbfs_mount_opts o;
+
+	smbfs_opts_init(&o);
+	CU_ASSERT_EQUAL(parse(&o, "sec=krb5,keytab=/etc/krb5.keytab,"
+				  "principal=svc@EXAMPLE.COM,"
+				  "spn=cifs/fs1.example.com@EXAMPLE.COM"),
+			0);
+	CU_ASSERT_TRUE(smbfs_opts_kerberos(&o));
+	CU_ASSERT_STRING_EQUAL(o.keytab, "/etc/krb5.keytab");
+	CU_ASSERT_STRING_EQUAL(o.principal, "svc@EXAMPLE.COM");
+	CU_ASSERT_STRING_EQUAL(o.spn, "cifs/fs1.example.com@EXAMPLE.COM");
+	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)), 0);
+	CU_ASSERT_EQUAL(parse(&o, "keytab=FILE:/srv/k.keytab"), 0);
+	/* The daemon leaves its working directory. */
+	CU_ASSERT_EQUAL(parse(&o, "keytab=k.keytab"), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "absolute path"));
+	CU_ASSERT_EQUAL(parse(&o, "spn=cifs"), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "spn=/host"), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "spn=cifs/"), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "principal="), -EINVAL);
+	/* Kerberos options without Kerberos, principal without keytab. */
+	CU_ASSERT_EQUAL(parse(&o, "sec=ntlmssp"), 0);
+	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(errbuf, "smbfs-mount: keytab= is for Kerberos: "
+				       "add sec=krb5 or sec=krb5i");
+	smbfs_opts_free(&o);
+	smbfs_opts_init(&o);
+	CU_ASSERT_EQUAL(parse(&o, "sec=krb5,principal=a@B"), 0);
+	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "principal= needs keytab="));
+	CU_ASSERT_EQUAL(parse(&o, "guest"), 0);
+	CU_ASSERT_EQUAL(smbfs_opts_check(&o, errbuf, sizeof(errbuf)), -EINVAL);
 	smbfs_opts_free(&o);
 }
 
@@ -821,6 +855,12 @@ static void test_password_not_needed(void)
 	CU_ASSERT_EQUAL(parse(&o, "sec=none"), 0);
 	CU_ASSERT_EQUAL(resolve(&o), 0);
 	CU_ASSERT_EQUAL(o.pw_source, SMBFS_PW_NOT_NEEDED);
+	smbfs_opts_free(&o);
+	smbfs_opts_init(&o);
+	CU_ASSERT_EQUAL(parse(&o, "sec=krb5i,password=x"), 0);
+	CU_ASSERT_EQUAL(resolve(&o), 0);
+	CU_ASSERT_EQUAL(o.pw_source, SMBFS_PW_NOT_NEEDED);
+	CU_ASSERT_PTR_NULL(o.password);
 	smbfs_opts_free(&o);
 	clear_pw_env();
 }
@@ -1142,6 +1182,7 @@ static CU_TestInfo opt_tests[] = {
 	  test_opts_mount_flags_and_fstab },
 	{ "errors name the option", test_opts_errors_name_option },
 	{ "combination checks", test_opts_check },
+	{ "Kerberos options", test_opts_kerberos },
 	{ "describe hides the password", test_opts_describe_hides_password },
 	{ "exit codes", test_exit_codes },
 	CU_TEST_INFO_NULL,
