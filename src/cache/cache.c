@@ -527,14 +527,39 @@ int cache_path_mkdir(struct smb_cache *c, const char *path,
 	return rc;
 }
 
+/* The server id of path when it is known to have other links; else 0. */
+static uint64_t linked_file_id(struct smb_cache *c, const char *path)
+{
+	struct smb_stat st;
+	const char *name;
+	char *dir;
+	uint64_t id = 0;
+
+	if (path_split(path, &dir, &name) < 0)
+		return 0;
+	if (lookup_known(c, dir, name, &st, NULL) == CACHE_HIT &&
+	    st.nlink > 1)
+		id = st.file_id;
+	free(dir);
+	return id;
+}
+
 int cache_path_delete(struct smb_cache *c, const char *path,
 		      uint32_t options)
 {
+	uint64_t linked_id = 0;
 	int rc;
 
 	if (options & FILE_DIRECTORY_FILE)
 		cache_dir_changing(c, path);
+	else
+		linked_id = linked_file_id(c, path);
 	rc = pool_path_delete(c->tree, path, options);
+	if (rc == 0 && linked_id) {
+		pthread_mutex_lock(&c->lock);
+		cache_meta_forget_file(c->meta, linked_id);
+		pthread_mutex_unlock(&c->lock);
+	}
 	if (rc == 0)
 		cache_note_removed(c, path);
 	else
@@ -562,6 +587,9 @@ int cache_path_link(struct smb_cache *c, const char *from, const char *to,
 	int rc = pool_path_link(c->tree, from, to, replace, st);
 
 	if (rc == 0 && st) {
+		pthread_mutex_lock(&c->lock);
+		cache_meta_forget_file(c->meta, st->file_id);
+		pthread_mutex_unlock(&c->lock);
 		cache_note_created(c, to, st);
 		cache_note_stat(c, from, st); /* one more link */
 	} else if (rc == 0) {

@@ -515,6 +515,27 @@ int cache_meta_put_unknown(struct cache_meta *m, const char *dir,
 	return 0;
 }
 
+void cache_meta_forget_file(struct cache_meta *m, uint64_t file_id)
+{
+	struct meta_entry *e;
+	struct meta_dir *d;
+	size_t i, j;
+
+	if (!file_id)
+		return;
+	for (i = 0; i < m->nbuckets; i++) {
+		for (d = m->dirs[i]; d; d = d->next) {
+			for (j = 0; j < d->nbuckets; j++) {
+				for (e = d->buckets[j]; e; e = e->next) {
+					if (!e->negative && !e->unknown &&
+					    e->st.file_id == file_id)
+						e->unknown = true;
+				}
+			}
+		}
+	}
+}
+
 bool cache_meta_exists(struct cache_meta *m, const char *dir,
 		       const char *name, int64_t now)
 {

@@ -81,6 +81,12 @@ int cache_meta_get_listing(struct cache_meta *m, const char *dir,
 int cache_meta_put_unknown(struct cache_meta *m, const char *dir,
 			   const char *name, int64_t now);
 /* Whether name in dir is known to exist (with or without attributes). */
+/*
+ * Every name of the file with that server id: attributes unknown (a
+ * hard link was made or removed: each name's copy of the link count is
+ * stale).  Walks the whole table; for files with several links only.
+ */
+void cache_meta_forget_file(struct cache_meta *m, uint64_t file_id);
 bool cache_meta_exists(struct cache_meta *m, const char *dir,
 		       const char *name, int64_t now);
 
