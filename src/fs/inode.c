@@ -185,17 +185,26 @@ static void inode_remember_stat(struct smbfs_inode *in,
 }
 
 /*
- * Whether a file the server reports with in's id can be in (fs->lock
- * held).  A server may give a deleted file's id to a new file (its disk
- * reuses inode numbers): an inode whose last name was removed here, a
- * directory or a file with no other link, is gone, whatever its id.
- * (Creation times cannot tell them apart: Samba makes one up for files
- * it did not create, and it moves.)
+ * Whether the file the server reports as st, with in's id, can be in
+ * (fs->lock held; in was not found under st's name).  A server may give
+ * a deleted file's id to a new file (its disk reuses inode numbers)
+ * while the kernel still knows the old one, and taking the new file for
+ * the old would serve the old one's cached pages and attributes under
+ * the new name.  The same file shows under another name when it has
+ * several links, or when another client renamed it while we hold it
+ * open (an open file's number cannot be reused).  Anything else gets a
+ * number of its own: at worst a file another client renamed changes its
+ * inode number here.  (Creation times cannot tell them apart: Samba
+ * makes one up from the other times for files it did not create.)
  */
-static bool same_file(struct smbfs *fs, const struct smbfs_inode *in)
+static bool same_file(struct smbfs *fs, const struct smbfs_inode *in,
+		      const struct smb_stat *st)
 {
-	return in == fs->root || in->parent ||
-	       (!in->is_dir && in->st.nlink > 1);
+	if (in == fs->root)
+		return true;
+	if (!in->parent) /* its last name was removed here */
+		return !in->is_dir && in->st.nlink > 1;
+	return st->nlink > 1 || in->handles;
 }
 
 /* The inode number for a server id, or 0 when one must be allocated. */
@@ -246,13 +255,7 @@ struct smbfs_inode *inode_remember(struct smbfs *fs,
 	ino = ino_for_server_id(fs, st->file_id);
 	if (!in && ino) {
 		in = find_by_ino(fs, ino);
-		if (in && !same_file(fs, in)) {
-			/*
-			 * The server gave a deleted file's id to a new one
-			 * (its disk reuses inode numbers) while the kernel
-			 * still knows the old: a number of our own, so the
-			 * new file is not taken for the deleted one.
-			 */
+		if (in && !same_file(fs, in, st)) {
 			in = NULL;
 			ino = 0;
 		}
