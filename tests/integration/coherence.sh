@@ -478,6 +478,9 @@ test_2() {
 	expected=$SMB_TMPDIR/coherence-t2.expected
 	head -c "$T2_SIZE" /dev/zero >"$expected"
 	put_on_disk "$f" <"$expected"
+	# Put on the server's disk: A and B hear of it by notification.
+	fs_wait_for 1 user_sees "$MA/$f" || true
+	fs_wait_for 1 user_sees "$MB/$f" || true
 	if ! fs_holder_start t2a "$MA/$f" rw || ! fs_holder_start t2b "$MB/$f" rw; then
 		not_run "${p}2 [$cfg] disjoint writes" "open: $FS_HOLDER_REPLY"
 		fs_holder_stop t2a
