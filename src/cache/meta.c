@@ -295,9 +295,14 @@ static void entry_set(struct cache_meta *m, struct meta_entry *e, int64_t now,
 		      const struct smb_stat *st)
 {
 	e->unknown = false;
+	if (st) {
+		struct smb_stat keep = *st;
+
+		if (!e->negative)
+			smb_stat_keep_unix(&keep, &e->st);
+		e->st = keep;
+	}
 	e->negative = !st;
-	if (st)
-		e->st = *st;
 	e->expires = now + entry_ttl(m, e);
 }
 
@@ -411,7 +416,10 @@ bool cache_meta_root(struct cache_meta *m, int64_t now, struct smb_stat *st)
 void cache_meta_put_root(struct cache_meta *m, int64_t now,
 			 const struct smb_stat *st)
 {
-	m->root = *st;
+	struct smb_stat keep = *st;
+
+	smb_stat_keep_unix(&keep, &m->root);
+	m->root = keep;
 	m->root_valid = true;
 	m->root_expires = now + m->lim.dir_ttl_ns;
 }

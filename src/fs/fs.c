@@ -47,6 +47,8 @@ static int fs_cache_start(struct smbfs *fs)
 		.dir_ttl_ms = fs->cfg.acdirmax_ms,
 		.nocase = fs->cfg.nocase,
 		.max_watches = fs->cfg.dirwatch,
+		.unix_view = fs->cfg.cifsacl ? fs_unix_view : NULL,
+		.unix_arg = fs,
 	};
 	int rc = smb_cache_new(fs->tree, &cc, fs_on_dir_change, fs, &fs->cache);
 

@@ -474,7 +474,6 @@ void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 	char *path;
 	int rc = 0;
 
-	(void)mode; /* no POSIX modes on the share: dir_mode applies */
 	if (!dir)
 		return;
 	if (fs->cfg.read_only) {
@@ -488,6 +487,9 @@ void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	/* st carries the id a later lookup sees. */
 	rc = cache_path_mkdir(fs->cache, path, &st);
+	/* cifsacl: mode as asked; without it dir_mode applies. */
+	if (!rc && fs->cfg.cifsacl)
+		fs_unix_apply_created(fs, NULL, path, mode, &st);
 	free(path);
 	if (rc < 0) {
 		fs_reply_err(req, rc);

@@ -79,10 +79,14 @@ static uint32_t file_open_disposition(int flags)
 	return (flags & O_TRUNC) ? FILE_OVERWRITE : FILE_OPEN;
 }
 
-/* The DOS read-only attribute stands for "no owner write bit". */
-static uint32_t file_create_attributes(mode_t mode)
+/*
+ * The DOS read-only attribute stands for "no owner write bit", unless
+ * the mode goes into the security descriptor (cifsacl).
+ */
+static uint32_t file_create_attributes(const struct smbfs *fs, mode_t mode)
 {
-	return (mode & S_IWUSR) ? 0 : FILE_ATTRIBUTE_READONLY;
+	return (mode & S_IWUSR) || fs->cfg.cifsacl ? 0
+						   : FILE_ATTRIBUTE_READONLY;
 }
 
 /*
@@ -132,6 +136,9 @@ static int file_smb_open(struct smbfs *fs, struct smbfs_handle *h,
 	};
 	int rc;
 
+	/* cifsacl: a new file's mode is read and written through it. */
+	if (fs->cfg.cifsacl && disposition == FILE_CREATE)
+		a.desired_access |= READ_CONTROL | WRITE_DAC;
 	if (fs->cfg.nolease) {
 		a.oplock_level = SMB2_OPLOCK_LEVEL_NONE;
 		a.lease_key = NULL;
@@ -369,7 +376,7 @@ static int file_create_or_open(struct smbfs *fs, struct smbfs_inode *dir,
 
 	for (attempt = 0; attempt < 3; attempt++) {
 		rc = file_smb_open(fs, h, path, key, FILE_CREATE,
-				   file_create_attributes(mode), res);
+				   file_create_attributes(fs, mode), res);
 		if (rc != -EEXIST)
 			return rc;
 		rc = fs_lookup_child(fs, dir, name, &st, NULL);
@@ -467,6 +474,8 @@ void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		goto out;
 	}
 	cache_note_created(fs->cache, path, &res.st);
+	if (fs->cfg.cifsacl && res.create_action == FILE_CREATED)
+		fs_unix_apply_created(fs, f->h.file, path, mode, &res.st);
 	file_reply_create(req, fs, dir, name, f, key, &res, fi);
 	f = NULL;
 out:

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cifsacl: the Unix mode and owners of files from their security
+ * descriptors, and chmod/chown written back as descriptors, in the
+ * layouts unix_meta.c makes (see smbfs-mount(8), "Unix metadata").
+ *
+ * The descriptor is read in the compound that stats a path, so a stat
+ * stays one round trip; the cache keeps the Unix view with the other
+ * attributes.  A chmod or chown reads the current descriptor, writes the
+ * new one and stats again, so what the mount shows afterwards is what
+ * the server kept, not what was asked.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "smbfs.h"
+#include "unix_meta.h"
+
+static void fs_idmap(struct smbfs *fs, struct unix_meta_idmap *map)
+{
+	memset(map, 0, sizeof(*map));
+	map->fallback_uid = fs->cfg.uid;
+	map->fallback_gid = fs->cfg.gid;
+	map->self_uid = fs->cfg.uid;
+	pthread_mutex_lock(&fs->lock);
+	map->have_self = fs->have_self_sid;
+	map->self_sid = fs->self_sid;
+	pthread_mutex_unlock(&fs->lock);
+}
+
+static unsigned int fs_unix_flags(const struct smbfs *fs)
+{
+	return fs->cfg.modefromsid ? UNIX_META_MODE_FROM_SID : 0;
+}
+
+static enum unix_meta_acl_style fs_acl_style(const struct smbfs *fs)
+{
+	return fs->cfg.modefromsid ? UNIX_META_ACL_MODE_SID
+				   : UNIX_META_ACL_POSIX;
+}
+
+void fs_unix_view(void *arg, const struct smb_sd *sd, struct smb_stat *st)
+{
+	struct smbfs *fs = arg;
+	bool dir = st->attributes & FILE_ATTRIBUTE_DIRECTORY;
+	mode_t base = dir ? S_IFDIR | fs->cfg.dir_mode
+			  : S_IFREG | fs->cfg.file_mode;
+	struct unix_meta_idmap map;
+	struct unix_meta_attr ua;
+
+	/* No descriptor shown: the mount's defaults, as without cifsacl. */
+	fs_idmap(fs, &map);
+	if (sd->has_owner || sd->has_group || sd->has_dacl) {
+		unix_meta_from_sd(sd, &map, base, fs_unix_flags(fs), &ua);
+	} else {
+		ua.mode = base;
+		ua.uid = fs->cfg.uid;
+		ua.gid = fs->cfg.gid;
+	}
+	st->has_unix = true;
+	st->unix_mode = ua.mode & 07777;
+	st->uid = ua.uid;
+	st->gid = ua.gid;
+}
+
+static void fs_learn_self(struct smbfs *fs, const struct smb_sd *sd)
+{
+	if (!sd->has_owner)
+		return;
+	pthread_mutex_lock(&fs->lock);
+	if (!fs->have_self_sid) {
+		fs->self_sid = sd->owner;
+		fs->have_self_sid = true;
+	}
+	pthread_mutex_unlock(&fs->lock);
+}
+
+/* The descriptor that gives a file with old the permission bits of mode. */
+static int fs_chmod_sd(struct smbfs *fs, const struct smb_sd *old, mode_t mode,
+		       struct smb_sd *out)
+{
+	if (!old->has_owner || !old->has_group)
+		return -EPERM; /* no descriptor to derive one from */
+	return unix_meta_chmod_sd(old, mode & 0777, fs_acl_style(fs), out,
+				  NULL);
+}
+
+int fs_unix_created(struct smbfs *fs, struct pool_file *f, const char *path,
+		    mode_t mode, struct smb_stat *st)
+{
+	struct smb_sd sd, set = { 0 };
+	int rc;
+
+	rc = f ? pool_file_get_sd(f, &sd)
+	       : pool_path_stat_sd(fs->tree, path, st, &sd);
+	if (rc < 0)
+		return rc;
+	fs_learn_self(fs, &sd);
+	fs_unix_view(fs, &sd, st);
+	if ((st->unix_mode & 0777) == (mode & 0777))
+		goto out;
+	rc = fs_chmod_sd(fs, &sd, mode, &set);
+	if (!rc)
+		rc = f ? pool_file_set_sd(f, DACL_SECURITY_INFORMATION, &set)
+		       : pool_path_set_sd(fs->tree, path,
+					  DACL_SECURITY_INFORMATION, &set);
+	if (!rc)
+		st->unix_mode = mode & 0777;
+out:
+	smb_sd_free(&set);
+	smb_sd_free(&sd);
+	return rc;
+}
+
+void fs_unix_apply_created(struct smbfs *fs, struct pool_file *f,
+			   const char *path, mode_t mode, struct smb_stat *st)
+{
+	struct smb_stat copy = *st;
+	int rc = fs_unix_created(fs, f, path, mode, &copy);
+
+	if (rc < 0) {
+		smb_log(SMB_LOG_WARN, "\\%s: cannot set mode %04o: %s", path,
+			(unsigned int)(mode & 07777), strerror(-rc));
+		return;
+	}
+	*st = copy;
+	cache_note_stat(fs->cache, path, st);
+}
+
+/* Reads path's descriptor, has change() make the new one, writes it. */
+static int fs_unix_update(struct smbfs *fs, const char *path, uint32_t secinfo,
+			  int (*change)(struct smbfs *fs, const struct smb_sd *,
+					const void *, struct smb_sd *),
+			  const void *arg)
+{
+	struct smb_sd sd, set = { 0 };
+	struct smb_stat st;
+	int rc = pool_path_stat_sd(fs->tree, path, &st, &sd);
+
+	if (rc < 0)
+		return rc;
+	rc = change(fs, &sd, arg, &set);
+	if (!rc)
+		rc = pool_path_set_sd(fs->tree, path, secinfo, &set);
+	smb_sd_free(&set);
+	smb_sd_free(&sd);
+	/* What the server made of it is asked for again. */
+	cache_forget(fs->cache, path);
+	return rc;
+}
+
+static int change_mode(struct smbfs *fs, const struct smb_sd *old,
+		       const void *arg, struct smb_sd *out)
+{
+	return fs_chmod_sd(fs, old, *(const mode_t *)arg, out);
+}
+
+int fs_unix_chmod(struct smbfs *fs, const char *path, mode_t mode)
+{
+	return fs_unix_update(fs, path, DACL_SECURITY_INFORMATION, change_mode,
+			      &mode);
+}
+
+struct chown_ids {
+	uid_t uid;
+	gid_t gid;
+};
+
+/* The SID for uid: the mount's own for cfg.uid once known. */
+static void fs_owner_sid(struct smbfs *fs, uid_t uid, struct smb_sid *sid)
+{
+	pthread_mutex_lock(&fs->lock);
+	if (uid == fs->cfg.uid && fs->have_self_sid && !fs->cfg.idsfromsid) {
+		*sid = fs->self_sid;
+		pthread_mutex_unlock(&fs->lock);
+		return;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	unix_meta_id_to_sid(sid, fs->cfg.idsfromsid, false, uid);
+}
+
+static int change_owner(struct smbfs *fs, const struct smb_sd *old,
+			const void *arg, struct smb_sd *out)
+{
+	const struct chown_ids *ids = arg;
+	struct smb_sid owner, group;
+
+	if (ids->uid != (uid_t)-1)
+		fs_owner_sid(fs, ids->uid, &owner);
+	if (ids->gid != (gid_t)-1)
+		unix_meta_id_to_sid(&group, fs->cfg.idsfromsid, true, ids->gid);
+	return unix_meta_chown_sd(old, ids->uid != (uid_t)-1 ? &owner : NULL,
+				  ids->gid != (gid_t)-1 ? &group : NULL, out);
+}
+
+int fs_unix_chown(struct smbfs *fs, const char *path, uid_t uid, gid_t gid)
+{
+	struct chown_ids ids = { uid, gid };
+	uint32_t secinfo = DACL_SECURITY_INFORMATION;
+
+	if (uid != (uid_t)-1)
+		secinfo |= OWNER_SECURITY_INFORMATION;
+	if (gid != (gid_t)-1)
+		secinfo |= GROUP_SECURITY_INFORMATION;
+	return fs_unix_update(fs, path, secinfo, change_owner, &ids);
+}
