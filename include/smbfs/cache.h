@@ -28,10 +28,11 @@
 struct smb_cache;
 
 /*
- * Fills st's Unix view (has_unix, unix_mode, uid, gid) from the file's
- * security descriptor sd (empty when the server showed none).
+ * Fills st's Unix view (has_unix, unix_mode, uid, gid, rdev) of path
+ * from what the stat's compound read (m: descriptor, EA).
  */
-typedef void (*cache_unix_fn)(void *arg, const struct smb_sd *sd,
+typedef void (*cache_unix_fn)(void *arg, const char *path,
+			      const struct smb_stat_meta *m,
 			      struct smb_stat *st);
 
 struct smb_cache_config {
@@ -46,6 +47,7 @@ struct smb_cache_config {
 	 */
 	cache_unix_fn unix_view;
 	void *unix_arg;
+	const char *unix_ea; /* an EA the view needs as well, or NULL */
 };
 
 /*

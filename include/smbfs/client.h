@@ -154,7 +154,8 @@ struct smb_stat {
 	 * owner and group.  has_unix false: not known from this answer.
 	 */
 	bool has_unix;
-	uint32_t unix_mode, uid, gid;
+	uint32_t unix_mode, uid, gid; /* unix_mode: S_IF* of sfu files too */
+	uint64_t rdev; /* sfu devices */
 };
 
 /*
@@ -171,6 +172,7 @@ static inline void smb_stat_keep_unix(struct smb_stat *st,
 	st->unix_mode = old->unix_mode;
 	st->uid = old->uid;
 	st->gid = old->gid;
+	st->rdev = old->rdev;
 }
 
 struct smb_open_args {
@@ -422,14 +424,24 @@ int smb_path_set_info(struct smb_tree *t, const char *path, uint32_t access,
 	(OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |             \
 	 DACL_SECURITY_INFORMATION)
 
+/* What smb_path_stat_sd reads besides the attributes. */
+#define SMB_STAT_EA_MAX 16
+struct smb_stat_meta {
+	struct smb_sd sd; /* owner, group, DACL; empty when not shown */
+	const char *ea_name; /* in: one EA to read too, or NULL */
+	uint8_t ea_value[SMB_STAT_EA_MAX]; /* its value (cut at the size) */
+	size_t ea_len; /* 0: the file has no such EA */
+};
+
 /*
- * The attributes and the descriptor (owner, group, DACL) of path in one
- * compound.  A descriptor the server does not show (no READ_CONTROL) is
- * no error: *sd is then empty (has_owner, has_group, has_dacl false).
- * The caller frees *sd with smb_sd_free().
+ * The attributes, the descriptor (owner, group, DACL) and, with
+ * m->ea_name, one EA of path in one compound.  A descriptor or EA the
+ * server does not show (no READ_CONTROL, no EA support) is no error:
+ * m->sd is then empty (has_owner, has_group, has_dacl false) and
+ * m->ea_len 0.  The caller frees m->sd with smb_sd_free().
  */
 int smb_path_stat_sd(struct smb_tree *t, const char *path, struct smb_stat *st,
-		     struct smb_sd *sd);
+		     struct smb_stat_meta *m);
 /* Writes the parts secinfo (*_SECURITY_INFORMATION) names of sd. */
 int smb_path_set_sd(struct smb_tree *t, const char *path, uint32_t secinfo,
 		    const struct smb_sd *sd);

@@ -160,6 +160,7 @@ struct smbfs_mount_opts {
 	bool cifsacl;	  /* default on: modes and owners in the ACL */
 	bool modefromsid; /* the mode in an S-1-5-88-3 ACE */
 	bool idsfromsid;  /* owners as S-1-5-88-1/-2 SIDs */
+	bool sfu;	  /* special files and bits as Interix files, EA */
 	bool noserverino;
 	bool nocase;   /* default off: case-sensitive name checks */
 	bool mapposix; /* default on */

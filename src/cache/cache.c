@@ -336,15 +336,15 @@ int cache_lookup(struct smb_cache *c, const char *dir, const char *name,
 static int stat_from_server(struct smb_cache *c, const char *path,
 			    struct smb_stat *st)
 {
-	struct smb_sd sd;
+	struct smb_stat_meta m = { .ea_name = c->cfg.unix_ea };
 	int rc;
 
 	if (!c->cfg.unix_view)
 		return pool_path_stat(c->tree, path, st);
-	rc = pool_path_stat_sd(c->tree, path, st, &sd);
+	rc = pool_path_stat_sd(c->tree, path, st, &m);
 	if (rc == 0) {
-		c->cfg.unix_view(c->cfg.unix_arg, &sd, st);
-		smb_sd_free(&sd);
+		c->cfg.unix_view(c->cfg.unix_arg, path, &m, st);
+		smb_sd_free(&m.sd);
 	}
 	return rc;
 }

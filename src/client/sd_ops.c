@@ -10,10 +10,12 @@
 #include <string.h>
 
 #include "client_internal.h"
+#include "smbfs/wire/fscc_info.h"
 
 /* Room for a descriptor with a few dozen ACEs. */
-#define SD_MAX_OUT 16384
+#define SD_MAX_OUT   16384
 #define ALL_INFO_MAX 4096
+#define EA_MAX_OUT   512
 
 static void op_query_sd(struct compound_op *op)
 {
@@ -22,48 +24,66 @@ static void op_query_sd(struct compound_op *op)
 }
 
 /*
- * A descriptor that cannot be read (no READ_CONTROL, too large, not
- * decodable) is not an error of the stat: sd is left empty.
+ * A descriptor or EA that cannot be read (no READ_CONTROL, too large,
+ * not decodable) is not an error of the stat: it is left empty.
  */
-static void sd_from_op(const struct compound_op *op, struct smb_sd *sd)
+static void meta_from_ops(const struct compound_op *ops, int n,
+			  struct smb_stat_meta *m)
 {
-	if (op->rc || smb_sd_decode(op->out, op->out_len, sd) < 0)
-		memset(sd, 0, sizeof(*sd));
+	struct fscc_ea e;
+
+	if (ops[1].rc || smb_sd_decode(ops[1].out, ops[1].out_len, &m->sd) < 0)
+		memset(&m->sd, 0, sizeof(m->sd));
+	if (n < 3 || ops[2].rc ||
+	    fscc_ea_find(ops[2].out, ops[2].out_len, m->ea_name, &e) != 1)
+		return;
+	m->ea_len = e.value_len < SMB_STAT_EA_MAX ? e.value_len
+						  : SMB_STAT_EA_MAX;
+	memcpy(m->ea_value, e.value, m->ea_len);
 }
 
 /*
  * CREATE asking READ_CONTROL, which needs no right the owner lacks and
  * which Samba counts as a stat open (no lease break), FileAllInformation,
- * the descriptor, CLOSE.  When READ_CONTROL is refused the plain stat is
- * the answer, without descriptor.
+ * the descriptor, the EA when asked, CLOSE.  When the CREATE is refused
+ * (READ_CONTROL or FILE_READ_EA denied) the plain stat is the answer.
  */
 int smb_path_stat_sd(struct smb_tree *t, const char *path, struct smb_stat *st,
-		     struct smb_sd *sd)
+		     struct smb_stat_meta *m)
 {
-	struct compound_op ops[2];
+	struct compound_op ops[3];
+	struct smb_wbuf names = SMB_WBUF_INIT;
 	struct smb_open_args a;
 	struct compound c = { .open = &a, .ops = ops, .n_ops = 2 };
-	int rc;
+	uint32_t access = FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE;
+	int rc = 0;
 
+	memset(&m->sd, 0, sizeof(m->sd));
+	m->ea_len = 0;
 	compound_query_info(&ops[0], SMB2_0_INFO_FILE, FILE_ALL_INFORMATION, 0,
 			    NULL, 0, ALL_INFO_MAX);
 	op_query_sd(&ops[1]);
-	path_open_args(&a, path,
-		       FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE,
-		       FILE_OPEN, 0);
-	memset(sd, 0, sizeof(*sd));
-	rc = compound_run(t, &c);
-	if (c.create_rc == -EACCES) {
-		compound_free(&c);
-		return smb_path_stat(t, path, st);
+	if (m->ea_name) {
+		rc = fscc_get_ea_encode(&names, &m->ea_name, 1);
+		compound_query_info(&ops[2], SMB2_0_INFO_FILE,
+				    FILE_FULL_EA_INFORMATION, 0, names.data,
+				    (uint32_t)names.len, EA_MAX_OUT);
+		access |= FILE_READ_EA;
+		c.n_ops = 3;
 	}
-	if (!c.create_rc && !ops[0].rc) {
-		/* Only the stat decides the outcome, not the descriptor. */
+	path_open_args(&a, path, access, FILE_OPEN, 0);
+	if (!rc)
+		rc = compound_run(t, &c);
+	if (c.create_rc == -EACCES) {
+		rc = smb_path_stat(t, path, st);
+	} else if (!c.create_rc && !ops[0].rc) {
+		/* Only the stat decides the outcome. */
 		rc = stat_decode_all(ops[0].out, ops[0].out_len, st);
 		if (!rc)
-			sd_from_op(&ops[1], sd);
+			meta_from_ops(ops, c.n_ops, m);
 	}
 	compound_free(&c);
+	wbuf_free(&names);
 	return rc;
 }
 

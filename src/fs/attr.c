@@ -38,10 +38,14 @@ static mode_t attr_mode(const struct smbfs *fs, const struct smbfs_inode *in)
 {
 	mode_t mode;
 
-	/* cifsacl: the bits the security descriptor stands for. */
-	if (in->st.has_unix)
-		return (in->is_dir ? S_IFDIR : S_IFREG) |
-		       (in->st.unix_mode & 07777);
+	/* cifsacl: the bits the security descriptor stands for; sfu: the
+	 * type of a special file. */
+	if (in->st.has_unix) {
+		mode = in->st.unix_mode & S_IFMT;
+		if (!mode || in->is_dir)
+			mode = in->is_dir ? S_IFDIR : S_IFREG;
+		return mode | (in->st.unix_mode & 07777);
+	}
 	if (in->st.attributes & FILE_ATTRIBUTE_DIRECTORY)
 		return S_IFDIR | fs->cfg.dir_mode;
 	mode = S_IFREG | fs->cfg.file_mode;
@@ -69,6 +73,11 @@ void attr_fill(const struct smbfs *fs, const struct smbfs_inode *in,
 	stbuf->st_size = (off_t)in->st.end_of_file;
 	if (S_ISLNK(stbuf->st_mode))
 		stbuf->st_size = (off_t)in->symlink_target_len;
+	if (S_ISFIFO(stbuf->st_mode) || S_ISSOCK(stbuf->st_mode) ||
+	    S_ISCHR(stbuf->st_mode) || S_ISBLK(stbuf->st_mode)) {
+		stbuf->st_size = 0; /* the sfu content is no data */
+		stbuf->st_rdev = (dev_t)in->st.rdev;
+	}
 	stbuf->st_blksize = 1 << 20;
 	stbuf->st_blocks = (blkcnt_t)((in->st.allocation_size + 511) / 512);
 	attr_filetime_to_unix(in->st.last_access_time, &stbuf->st_atim);

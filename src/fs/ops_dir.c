@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "smbfs.h"
+#include "unix_meta.h"
 
 /* The d_ino for an entry whose inode number is not known yet. */
 #define DIR_UNKNOWN_INO 0xffffffffu
@@ -378,6 +379,14 @@ static int plus_refs_add(struct plus_refs *r, struct smbfs_inode *in)
 	return 0;
 }
 
+static bool plus_type_unknown(struct smbfs *fs, const struct dir_entry *e)
+{
+	return fs->cfg.sfu && !e->st.has_unix &&
+	       (e->st.attributes & FILE_ATTRIBUTE_SYSTEM) &&
+	       !(e->st.attributes & FILE_ATTRIBUTE_DIRECTORY) &&
+	       e->st.end_of_file <= UNIX_META_SFU_HEAD;
+}
+
 /*
  * Adds one entry; 1 when the buffer is full, 0 when added, -errno.
  * Every entry but "." and ".." carries a lookup reference to the kernel
@@ -398,6 +407,13 @@ static int plus_add(fuse_req_t req, struct smbfs *fs, struct smbfs_inode *dir,
 		/* Zero ino: the kernel takes no reference for these. */
 		ep.attr.st_mode = S_IFDIR;
 		ep.attr.st_ino = idx == 0 ? dir->ino : dotdot_ino(fs, dir);
+	} else if (plus_type_unknown(fs, e)) {
+		/*
+		 * sfu: whether this is a FIFO or a device takes a read; an
+		 * entry of the wrong type would make the kernel's inode bad,
+		 * so the kernel gets the name only and looks it up.
+		 */
+		ep.attr.st_ino = e->st.file_id ? e->st.file_id : 1;
 	} else {
 		in = inode_remember(fs, dir, e->name, &e->st);
 		if (!in)

@@ -45,6 +45,8 @@ struct smbfs_config {
 	bool cifsacl;
 	bool modefromsid;
 	bool idsfromsid;
+	/* sfu: FIFOs, sockets, devices and the setuid/setgid/sticky bits. */
+	bool sfu;
 	bool nocase; /* accept the server's case-insensitive lookups */
 	bool mapposix; /* map \ : * ? " < > | and trailing . / space */
 	bool nobrl; /* byte-range locks stay local */
@@ -260,6 +262,8 @@ void smbfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 void smbfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 		      const char *name);
 void smbfs_op_readlink(fuse_req_t req, fuse_ino_t ino);
+void smbfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+		    mode_t mode, dev_t rdev);
 /*
  * Deletes path (FILE_DIRECTORY_FILE or FILE_NON_DIRECTORY_FILE in
  * options) the POSIX way: a DOS read-only attribute, which Windows
@@ -474,8 +478,12 @@ int mfsymlink_parse(const uint8_t *buf, size_t len, char **target);
 int mfsymlink_format(const char *target, uint8_t buf[MFSYMLINK_SIZE]);
 
 /* --- src/fs/unix_attr.c (cifsacl) --- */
-/* The cache's unix_view: st's mode, uid and gid from sd. */
-void fs_unix_view(void *arg, const struct smb_sd *sd, struct smb_stat *st);
+/* The cache's unix_view: st's mode, uid and gid from m (and, with sfu,
+ * the special bits from its EA and the type of a SYSTEM file). */
+void fs_unix_view(void *arg, const char *path, const struct smb_stat_meta *m,
+		  struct smb_stat *st);
+/* The EA the view needs (sfu: SETFILEBITS), or NULL. */
+const char *fs_unix_ea(const struct smbfs *fs);
 /*
  * A file or directory this mount just created with mode: learns the
  * mount's SID from its owner and writes the mode when the server chose

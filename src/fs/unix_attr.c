@@ -28,6 +28,11 @@ static void fs_idmap(struct smbfs *fs, struct unix_meta_idmap *map)
 	pthread_mutex_unlock(&fs->lock);
 }
 
+const char *fs_unix_ea(const struct smbfs *fs)
+{
+	return fs->cfg.sfu ? UNIX_META_SFU_BITS_EA : NULL;
+}
+
 static unsigned int fs_unix_flags(const struct smbfs *fs)
 {
 	return fs->cfg.modefromsid ? UNIX_META_MODE_FROM_SID : 0;
@@ -39,12 +44,42 @@ static enum unix_meta_acl_style fs_acl_style(const struct smbfs *fs)
 				   : UNIX_META_ACL_POSIX;
 }
 
-void fs_unix_view(void *arg, const struct smb_sd *sd, struct smb_stat *st)
+/*
+ * sfu: a SYSTEM file small enough to be a FIFO, socket or device is one
+ * when its first bytes say so (cifs.ko cifs_sfu_type()); one READ.
+ */
+static void fs_sfu_type(struct smbfs *fs, const char *path,
+			struct smb_stat *st)
+{
+	uint8_t head[UNIX_META_SFU_HEAD];
+	ssize_t n = 0;
+	dev_t rdev = 0;
+	mode_t type;
+
+	if (!fs->cfg.sfu || (st->attributes & FILE_ATTRIBUTE_DIRECTORY) ||
+	    !(st->attributes & FILE_ATTRIBUTE_SYSTEM) ||
+	    st->end_of_file > UNIX_META_SFU_HEAD)
+		return;
+	if (st->end_of_file)
+		n = pool_path_read(fs->tree, path, head, sizeof(head), NULL);
+	if (n < 0)
+		return;
+	type = unix_meta_sfu_type(head, (size_t)n, st->end_of_file, &rdev);
+	/* sfu symlinks are not followed: mfsymlinks are the symlinks. */
+	if (type && type != S_IFLNK) {
+		st->unix_mode |= type;
+		st->rdev = rdev;
+	}
+}
+
+void fs_unix_view(void *arg, const char *path, const struct smb_stat_meta *m,
+		  struct smb_stat *st)
 {
 	struct smbfs *fs = arg;
 	bool dir = st->attributes & FILE_ATTRIBUTE_DIRECTORY;
 	mode_t base = dir ? S_IFDIR | fs->cfg.dir_mode
 			  : S_IFREG | fs->cfg.file_mode;
+	const struct smb_sd *sd = &m->sd;
 	struct unix_meta_idmap map;
 	struct unix_meta_attr ua;
 
@@ -57,10 +92,15 @@ void fs_unix_view(void *arg, const struct smb_sd *sd, struct smb_stat *st)
 		ua.uid = fs->cfg.uid;
 		ua.gid = fs->cfg.gid;
 	}
+	if (fs->cfg.sfu)
+		ua.mode = unix_meta_sfu_bits_apply(ua.mode, m->ea_value,
+						   m->ea_len);
 	st->has_unix = true;
 	st->unix_mode = ua.mode & 07777;
 	st->uid = ua.uid;
 	st->gid = ua.gid;
+	st->rdev = 0;
+	fs_sfu_type(fs, path, st);
 }
 
 static void fs_learn_self(struct smbfs *fs, const struct smb_sd *sd)
@@ -85,30 +125,53 @@ static int fs_chmod_sd(struct smbfs *fs, const struct smb_sd *old, mode_t mode,
 				  NULL);
 }
 
+/* sfu: setuid, setgid and sticky in the SETFILEBITS EA (an empty value
+ * removes it, MS-FSA 2.1.5.15.5). */
+static int fs_sfu_set_bits(struct smbfs *fs, const char *path, mode_t mode,
+			   bool had)
+{
+	uint8_t v[4];
+
+	if (!fs->cfg.sfu || (!had && !(mode & UNIX_META_SFU_BITS_MASK)))
+		return 0;
+	unix_meta_sfu_bits_encode(mode, v);
+	return pool_path_set_ea(fs->tree, path, UNIX_META_SFU_BITS_EA, v,
+				mode & UNIX_META_SFU_BITS_MASK ? sizeof(v) : 0);
+}
+
 int fs_unix_created(struct smbfs *fs, struct pool_file *f, const char *path,
 		    mode_t mode, struct smb_stat *st)
 {
-	struct smb_sd sd, set = { 0 };
+	struct smb_stat_meta m = { .ea_name = fs_unix_ea(fs) };
+	struct smb_sd set = { 0 };
+	mode_t type = st->unix_mode & S_IFMT;
 	int rc;
 
-	rc = f ? pool_file_get_sd(f, &sd)
-	       : pool_path_stat_sd(fs->tree, path, st, &sd);
+	rc = f ? pool_file_get_sd(f, &m.sd)
+	       : pool_path_stat_sd(fs->tree, path, st, &m);
 	if (rc < 0)
 		return rc;
-	fs_learn_self(fs, &sd);
-	fs_unix_view(fs, &sd, st);
-	if ((st->unix_mode & 0777) == (mode & 0777))
-		goto out;
-	rc = fs_chmod_sd(fs, &sd, mode, &set);
+	fs_learn_self(fs, &m.sd);
+	if (f)
+		m.ea_len = 0; /* a new file has no EA */
+	fs_unix_view(fs, path, &m, st);
+	st->unix_mode |= type;
+	if ((st->unix_mode & 0777) != (mode & 0777)) {
+		rc = fs_chmod_sd(fs, &m.sd, mode, &set);
+		if (!rc)
+			rc = f ? pool_file_set_sd(f, DACL_SECURITY_INFORMATION,
+						  &set)
+			       : pool_path_set_sd(fs->tree, path,
+						  DACL_SECURITY_INFORMATION,
+						  &set);
+	}
 	if (!rc)
-		rc = f ? pool_file_set_sd(f, DACL_SECURITY_INFORMATION, &set)
-		       : pool_path_set_sd(fs->tree, path,
-					  DACL_SECURITY_INFORMATION, &set);
+		rc = fs_sfu_set_bits(fs, path, mode, false);
 	if (!rc)
-		st->unix_mode = mode & 0777;
-out:
+		st->unix_mode = (st->unix_mode & ~(mode_t)07777) |
+				(mode & (0777 | (fs->cfg.sfu ? 07000 : 0)));
 	smb_sd_free(&set);
-	smb_sd_free(&sd);
+	smb_sd_free(&m.sd);
 	return rc;
 }
 
@@ -131,19 +194,22 @@ void fs_unix_apply_created(struct smbfs *fs, struct pool_file *f,
 static int fs_unix_update(struct smbfs *fs, const char *path, uint32_t secinfo,
 			  int (*change)(struct smbfs *fs, const struct smb_sd *,
 					const void *, struct smb_sd *),
-			  const void *arg)
+			  const void *arg, const mode_t *mode)
 {
-	struct smb_sd sd, set = { 0 };
+	struct smb_stat_meta m = { .ea_name = fs_unix_ea(fs) };
+	struct smb_sd set = { 0 };
 	struct smb_stat st;
-	int rc = pool_path_stat_sd(fs->tree, path, &st, &sd);
+	int rc = pool_path_stat_sd(fs->tree, path, &st, &m);
 
 	if (rc < 0)
 		return rc;
-	rc = change(fs, &sd, arg, &set);
+	rc = change(fs, &m.sd, arg, &set);
 	if (!rc)
 		rc = pool_path_set_sd(fs->tree, path, secinfo, &set);
+	if (!rc && mode)
+		rc = fs_sfu_set_bits(fs, path, *mode, m.ea_len > 0);
 	smb_sd_free(&set);
-	smb_sd_free(&sd);
+	smb_sd_free(&m.sd);
 	/* What the server made of it is asked for again. */
 	cache_forget(fs->cache, path);
 	return rc;
@@ -158,7 +224,7 @@ static int change_mode(struct smbfs *fs, const struct smb_sd *old,
 int fs_unix_chmod(struct smbfs *fs, const char *path, mode_t mode)
 {
 	return fs_unix_update(fs, path, DACL_SECURITY_INFORMATION, change_mode,
-			      &mode);
+			      &mode, &mode);
 }
 
 struct chown_ids {
@@ -202,5 +268,5 @@ int fs_unix_chown(struct smbfs *fs, const char *path, uid_t uid, gid_t gid)
 		secinfo |= OWNER_SECURITY_INFORMATION;
 	if (gid != (gid_t)-1)
 		secinfo |= GROUP_SECURITY_INFORMATION;
-	return fs_unix_update(fs, path, secinfo, change_owner, &ids);
+	return fs_unix_update(fs, path, secinfo, change_owner, &ids, NULL);
 }

@@ -330,8 +330,9 @@ static int build_fs_config(struct mount_ctx *m, struct smbfs_config *cfg)
 	cfg->read_only = m->read_only;
 	cfg->serverino = !o->noserverino;
 	cfg->mfsymlinks = o->mfsymlinks;
-	/* modefromsid and idsfromsid are layouts of cifsacl. */
-	cfg->cifsacl = o->cifsacl || o->modefromsid || o->idsfromsid;
+	/* modefromsid, idsfromsid and sfu build on cifsacl. */
+	cfg->cifsacl = o->cifsacl || o->modefromsid || o->idsfromsid || o->sfu;
+	cfg->sfu = o->sfu;
 	cfg->modefromsid = o->modefromsid;
 	cfg->idsfromsid = o->idsfromsid;
 	cfg->nocase = o->nocase;

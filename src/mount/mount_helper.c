@@ -481,7 +481,10 @@ int smbfs_fuse_optstr(const struct smbfs_mount_opts *o, const char *fsname,
 		 * cifsacl: the kernel checks access against the mode and
 		 * owners shown, as on a local filesystem (noperm: not).
 		 */
-		{ o->default_permissions || (o->cifsacl && !o->noperm),
+		{ o->default_permissions ||
+			  ((o->cifsacl || o->modefromsid || o->idsfromsid ||
+			    o->sfu) &&
+			   !o->noperm),
 		  "default_permissions" },
 		{ o->auto_unmount, "auto_unmount" },
 		{ read_only, "ro" },

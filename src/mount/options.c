@@ -563,6 +563,8 @@ static const struct opt_def opt_defs[] = {
 	FLAG("nomodefromsid", modefromsid, false),
 	FLAG("idsfromsid", idsfromsid, true),
 	FLAG("noidsfromsid", idsfromsid, false),
+	FLAG("sfu", sfu, true),
+	FLAG("nosfu", sfu, false),
 	FLAG("noserverino", noserverino, true),
 	FLAG("serverino", noserverino, false),
 	VALUE("echo_interval", set_echo_interval),
@@ -743,7 +745,7 @@ int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf, size_t len)
 	n = snprintf(buf, len,
 		     "username=%s,domain=%s,password=%s,vers=%s-%s,sec=%s%s%s"
 		     "%s,uid=%u,gid=%u,file_mode=%04o,dir_mode=%04o,"
-		     "cache=%s,actimeo=%u,echo_interval=%u,%s%s%s%s%s%s%s%s%s"
+		     "cache=%s,actimeo=%u,echo_interval=%u,%s%s%s%s%s%s%s%s%s%s"
 		     ",retrans=%u,softtimeo=%u,threads=%u,max_threads=%u"
 		     ",closetimeo=%u,dirwatch=%u%s",
 		     o->username ? o->username : "", o->domain ? o->domain : "",
@@ -759,7 +761,7 @@ int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf, size_t len)
 		     o->mfsymlinks ? ",mfsymlinks" : "",
 		     o->cifsacl ? ",cifsacl" : "",
 		     o->modefromsid ? ",modefromsid" : "",
-		     o->idsfromsid ? ",idsfromsid" : "",
+		     o->idsfromsid ? ",idsfromsid" : "", o->sfu ? ",sfu" : "",
 		     o->soft ? ",soft" : ",hard", o->retrans, o->softtimeo,
 		     o->threads, o->max_threads, o->closetimeo, o->dirwatch,
 		     o->nolease ? ",nolease" : "");

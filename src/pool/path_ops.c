@@ -38,7 +38,7 @@ int pool_path_stat(struct pool_tree *t, const char *path, struct smb_stat *st)
 }
 
 int pool_path_stat_sd(struct pool_tree *t, const char *path,
-		      struct smb_stat *st, struct smb_sd *sd)
+		      struct smb_stat *st, struct smb_stat_meta *m)
 {
 	struct pool_attempt a;
 	int rc;
@@ -46,7 +46,7 @@ int pool_path_stat_sd(struct pool_tree *t, const char *path,
 	pool_attempt_init(&a, t, NULL);
 	while (pool_attempt_next(&a, &rc))
 		rc = pool_attempt_done(&a,
-				       smb_path_stat_sd(a.tree, path, st, sd));
+				       smb_path_stat_sd(a.tree, path, st, m));
 	return rc;
 }
 
