@@ -639,6 +639,8 @@ enum falloc_kind {
 	FALLOC_ALLOCATE,  /* mode 0: may extend the file */
 	FALLOC_KEEP_SIZE, /* reserve only */
 	FALLOC_PUNCH,	  /* PUNCH_HOLE | KEEP_SIZE */
+	FALLOC_ZERO,	  /* ZERO_RANGE: may extend the file */
+	FALLOC_ZERO_KEEP_SIZE, /* ZERO_RANGE | KEEP_SIZE */
 	FALLOC_UNSUPPORTED,
 };
 
@@ -651,6 +653,10 @@ static enum falloc_kind falloc_classify(int mode)
 		return FALLOC_KEEP_SIZE;
 	case FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE:
 		return FALLOC_PUNCH;
+	case FALLOC_FL_ZERO_RANGE:
+		return FALLOC_ZERO;
+	case FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE:
+		return FALLOC_ZERO_KEEP_SIZE;
 	default:
 		return FALLOC_UNSUPPORTED;
 	}
@@ -677,9 +683,28 @@ static int file_extend(struct smbfs *fs, struct smbfs_file *f, uint64_t end)
 }
 
 /*
- * MS-FSCC 2.3.64 / 2.3.70: mark the file sparse once, then zero the range
- * (the server deallocates it).  The range is clipped to the end of file:
- * KEEP_SIZE must not extend it.
+ * MS-FSCC 2.3.70: FSCTL_SET_ZERO_DATA of [off, end); with sparse the
+ * file is marked sparse first (MS-FSCC 2.3.64), so the server gives the
+ * space back.
+ */
+static int file_zero_range(struct smbfs_file *f, const struct smb_stat *st,
+			   uint64_t off, uint64_t end, bool sparse)
+{
+	int rc;
+
+	if (sparse && !(st->attributes & FILE_ATTRIBUTE_SPARSE_FILE)) {
+		/* Without sparse support zeroing still reads back as zeros. */
+		rc = pool_file_set_sparse(f->h.file, true);
+		if (rc < 0)
+			smb_log(SMB_LOG_WARN, "FSCTL_SET_SPARSE failed: %s",
+				strerror(-rc));
+	}
+	return pool_file_zero_data(f->h.file, off, end);
+}
+
+/*
+ * PUNCH_HOLE: a sparse zeroed range.  The range is clipped to the end of
+ * file: KEEP_SIZE must not extend it.
  */
 static int file_punch_hole(struct smbfs_file *f, uint64_t off, uint64_t len)
 {
@@ -690,15 +715,33 @@ static int file_punch_hole(struct smbfs_file *f, uint64_t off, uint64_t len)
 	if (rc < 0 || off >= st.end_of_file)
 		return rc;
 	end = len > st.end_of_file - off ? st.end_of_file : off + len;
-	if (!(st.attributes & FILE_ATTRIBUTE_SPARSE_FILE)) {
-		/* Without sparse support zeroing still reads back as zeros. */
-		rc = pool_file_set_sparse(f->h.file, true);
-		if (rc < 0)
-			smb_log(SMB_LOG_WARN, "FSCTL_SET_SPARSE failed: %s",
-				strerror(-rc));
-	}
-	return pool_file_zero_data(f->h.file, off, end);
+	return file_zero_range(f, &st, off, end, true);
 }
+
+/*
+ * ZERO_RANGE: the same FSCTL_SET_ZERO_DATA within the file (MS-FSCC
+ * 2.3.70: reads as zeros, sparse or not), and without KEEP_SIZE the file
+ * grows to the end of the range, whose new part reads as zeros too.
+ */
+static int file_zero(struct smbfs *fs, struct smbfs_file *f, uint64_t off,
+		     uint64_t len, bool keep_size)
+{
+	struct smb_stat st;
+	uint64_t end = off + len;
+	int rc = pool_file_stat(f->h.file, &st);
+
+	if (rc < 0)
+		return rc;
+	if (off < st.end_of_file)
+		rc = file_zero_range(f, &st, off,
+				     end < st.end_of_file ? end
+							  : st.end_of_file,
+				     false);
+	if (!rc && !keep_size && end > st.end_of_file)
+		rc = file_extend(fs, f, end);
+	return rc;
+}
+
 
 void smbfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 			off_t length, struct fuse_file_info *fi)
@@ -725,6 +768,11 @@ void smbfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 		break;
 	case FALLOC_PUNCH:
 		rc = file_punch_hole(f, offset, length);
+		break;
+	case FALLOC_ZERO:
+	case FALLOC_ZERO_KEEP_SIZE:
+		rc = file_zero(fs, f, offset, length,
+			       falloc_classify(mode) == FALLOC_ZERO_KEEP_SIZE);
 		break;
 	default:
 		rc = -EOPNOTSUPP;

@@ -190,6 +190,36 @@ void fs_unix_apply_created(struct smbfs *fs, struct pool_file *f,
 	cache_note_stat(fs->cache, path, st);
 }
 
+/*
+ * Samba grants WRITE_OWNER, which a change of owner or group needs, only
+ * to an owner with rwx (its GENERIC_ALL).  The owner may always write
+ * the DACL: its bits are widened for the change, whose own DACL puts
+ * them back; when the change is refused the old DACL goes back.
+ */
+static int set_sd_widened(struct smbfs *fs, const char *path,
+			  const struct smb_sd *old, mode_t cur, uint32_t secinfo,
+			  const struct smb_sd *set)
+{
+	struct smb_sd wide = { 0 };
+	int rc;
+
+	rc = fs_chmod_sd(fs, old, cur | 0700, &wide);
+	if (!rc)
+		rc = pool_path_set_sd(fs->tree, path,
+				      DACL_SECURITY_INFORMATION, &wide);
+	if (!rc) {
+		rc = pool_path_set_sd(fs->tree, path, secinfo, set);
+		if (rc < 0 &&
+		    pool_path_set_sd(fs->tree, path,
+				     DACL_SECURITY_INFORMATION, old) < 0)
+			smb_log(SMB_LOG_WARN,
+				"\\%s: cannot restore the mode after a "
+				"refused chown", path);
+	}
+	smb_sd_free(&wide);
+	return rc;
+}
+
 /* Reads path's descriptor, has change() make the new one, writes it. */
 static int fs_unix_update(struct smbfs *fs, const char *path, uint32_t secinfo,
 			  int (*change)(struct smbfs *fs, const struct smb_sd *,
@@ -204,7 +234,14 @@ static int fs_unix_update(struct smbfs *fs, const char *path, uint32_t secinfo,
 	if (rc < 0)
 		return rc;
 	rc = change(fs, &m.sd, arg, &set);
-	if (!rc)
+	fs_unix_view(fs, path, &m, &st);
+	/* An owner without rwx would only be refused: widen at once. */
+	if (!rc && (secinfo & (OWNER_SECURITY_INFORMATION |
+			       GROUP_SECURITY_INFORMATION)) &&
+	    (st.unix_mode & 0700) != 0700)
+		rc = set_sd_widened(fs, path, &m.sd, st.unix_mode, secinfo,
+				    &set);
+	else if (!rc)
 		rc = pool_path_set_sd(fs->tree, path, secinfo, &set);
 	if (!rc && mode)
 		rc = fs_sfu_set_bits(fs, path, *mode, m.ea_len > 0);
@@ -259,14 +296,43 @@ static int change_owner(struct smbfs *fs, const struct smb_sd *old,
 				  ids->gid != (gid_t)-1 ? &group : NULL, out);
 }
 
+/*
+ * The ids chown(2) changes: those the file shows already are left out,
+ * because changing an owner needs WRITE_OWNER, which a file's owner
+ * does not have by itself.
+ */
+static void chown_changes(struct smbfs *fs, const char *path,
+			  struct chown_ids *ids)
+{
+	struct smb_stat st;
+
+	if (cache_stat(fs->cache, path, &st) < 0 || !st.has_unix)
+		return;
+	if (ids->uid == st.uid)
+		ids->uid = (uid_t)-1;
+	if (ids->gid == st.gid)
+		ids->gid = (gid_t)-1;
+}
+
+/*
+ * Samba lets only its administrators (root) give a file away, and the
+ * owner change a group to one of its own: what the server refuses is
+ * EPERM, as chown(2) says, whether it answered ACCESS_DENIED or
+ * INVALID_OWNER.
+ */
 int fs_unix_chown(struct smbfs *fs, const char *path, uid_t uid, gid_t gid)
 {
 	struct chown_ids ids = { uid, gid };
 	uint32_t secinfo = DACL_SECURITY_INFORMATION;
+	int rc;
 
-	if (uid != (uid_t)-1)
+	chown_changes(fs, path, &ids);
+	if (ids.uid == (uid_t)-1 && ids.gid == (gid_t)-1)
+		return 0;
+	if (ids.uid != (uid_t)-1)
 		secinfo |= OWNER_SECURITY_INFORMATION;
-	if (gid != (gid_t)-1)
+	if (ids.gid != (gid_t)-1)
 		secinfo |= GROUP_SECURITY_INFORMATION;
-	return fs_unix_update(fs, path, secinfo, change_owner, &ids, NULL);
+	rc = fs_unix_update(fs, path, secinfo, change_owner, &ids, NULL);
+	return rc == -EACCES ? -EPERM : rc;
 }
