@@ -26,8 +26,11 @@
 #     first user cannot be read, a 0644 one can, a file of the first user
 #     in a sticky 1777 directory cannot be deleted (the first user can).
 #   - with sfu: mkfifo and mknod c/b show their types and numbers through
-#     a second mount, the server holds the bytes cifs.ko writes, and a
-#     FIFO carries data between two processes on one mount.
+#     a second mount, the server holds the bytes and the SYSTEM attribute
+#     cifs.ko writes (and an mfsymlink's bytes), and a FIFO carries data
+#     between two processes on one mount.
+#   - rsync -a of mixed modes, a symlink and a FIFO, then again with
+#     --dry-run --itemize-changes: nothing to transfer.
 #   - fallocate --punch-hole and --zero-range: the data through the
 #     mount and on the server's disk, and the hole there.
 #   - the POSIX corners of fs/posix_corners.py: ctime, utimensat, nlink,
@@ -218,6 +221,18 @@ check_eq "the server holds the device as cifs.ko writes it" \
 0500000000000000" "$(od -An -tx1 -v "$D/chr" | tr -d ' ')"
 check_eq "the server holds the FIFO as an empty file" 0 \
 	"$(stat -c %s "$D/fifo")"
+check "the FIFO carries the SYSTEM attribute (smbclient allinfo)" bash -c \
+	"smbclient //$SMB_HOST/plain -p $SMB_PORT -A '$SMB_CREDS' \
+		-c 'allinfo unixmeta\\fifo' 2>/dev/null |
+	grep -qE '^attributes: [A-Z]*S'"
+fs_user ln -s some/target "$A/link"
+check_eq "the server holds the symlink as cifs.ko writes it (mfsymlinks)" \
+	"$(python3 -c '
+import hashlib
+t = b"some/target"
+b = b"XSym\n%04d\n%s\n%s\n" % (len(t), hashlib.md5(t).hexdigest().encode(), t)
+print(hashlib.sha256(b + b" " * (1067 - len(b))).hexdigest())')" \
+	"$(sha256sum "$D/link" | cut -d' ' -f1)"
 fifo_out=$(fs_user_sh '
 	(echo "through the fifo" >"$1") &
 	timeout 15 cat "$1"' "$A/fifo")
@@ -258,6 +273,18 @@ while IFS= read -r line; do
 	*) fail "posix_corners.py: $line" ;;
 	esac
 done < <(fs_user python3 "$FS_LIB_DIR/posix_corners.py" "$A/corners" 2>&1)
+
+# --- rsync -a ------------------------------------------------------------------
+R=$FS_SCRATCH/um-rsync
+fs_user rm -rf "$R"
+fs_user_sh 'set -e; mkdir -p "$1/sub"; cd "$1"
+	for m in 600 640 644 664 700 750 755 775 444 400; do
+		echo "$m" >"f$m"; chmod "$m" "f$m"; done
+	chmod 750 sub; echo in >sub/x; ln -s f644 link; mkfifo fifo' "$R"
+check "rsync -a of mixed modes, a symlink and a FIFO onto the mount" \
+	fs_user rsync -a "$R/" "$A/rsync/"
+check_eq "rsync -a --dry-run --itemize-changes again: nothing to transfer" "" \
+	"$(fs_user rsync -a --dry-run --itemize-changes "$R/" "$A/rsync/" 2>&1)"
 
 # --- git --------------------------------------------------------------------
 G=$FS_SCRATCH/um-git
