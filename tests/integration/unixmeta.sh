@@ -189,6 +189,23 @@ check_eq "owner and group through a fresh mount of the ordinary user" \
 fs_umount "$FS_MNT"
 fs_umount "$ADM_MNT"
 
+# --- modefromsid / idsfromsid ----------------------------------------------
+# Samba drops any DACL holding an S-1-5-88 ACE with success
+# (security_descriptor_with_ms_nfs() in source3/smbd/posix_acls.c and
+# vfs_acl_common.c; only vfs_fruit with an AAPL client reads the mode ACE)
+# and refuses S-1-5-88 owners: the mount must show what Samba kept.
+fs_user_sh 'echo m >"$1/msid" && chmod 640 "$1/msid"' "$A"
+fs_mount um-msid plain modefromsid,idsfromsid || die "cannot mount"
+MS=$FS_MNT/unixmeta
+check "modefromsid: chmod 600 is accepted" fs_user chmod 600 "$MS/msid"
+check_eq "modefromsid: the mode Samba kept shows (it ignores S-1-5-88 ACEs)" \
+	"640 640" "$(fs_user stat -c %a "$MS/msid") $(disk_modes "$D" |
+		sed -n 's/^msid //p')"
+check_fails_with "Operation not permitted" \
+	"idsfromsid: Samba refuses an S-1-5-88-2 group (STATUS_INVALID_OWNER)" \
+	fs_user chgrp "$test_gid" "$MS/msid"
+fs_umount "$FS_MNT"
+
 # --- a second user on the allow_other mount ---------------------------------
 fs_user_sh 'cd "$1" && echo secret >p600 && chmod 600 p600 &&
 	echo public >p644 && chmod 644 p644 &&
