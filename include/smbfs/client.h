@@ -442,9 +442,14 @@ struct smb_stat_meta {
  */
 int smb_path_stat_sd(struct smb_tree *t, const char *path, struct smb_stat *st,
 		     struct smb_stat_meta *m);
-/* Writes the parts secinfo (*_SECURITY_INFORMATION) names of sd. */
+/*
+ * Writes the parts secinfo (*_SECURITY_INFORMATION) names of sd; with st
+ * (and m, as for smb_path_stat_sd) reads back what the server made of it
+ * in the same compound.  The caller frees m->sd.
+ */
 int smb_path_set_sd(struct smb_tree *t, const char *path, uint32_t secinfo,
-		    const struct smb_sd *sd);
+		    const struct smb_sd *sd, struct smb_stat *st,
+		    struct smb_stat_meta *m);
 /* The same through a handle opened with READ_CONTROL / WRITE_DAC. */
 int smb_file_get_sd(struct smb_tree *t, struct smb2_fileid fid,
 		    struct smb_sd *sd);

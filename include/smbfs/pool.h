@@ -306,7 +306,8 @@ int pool_path_stat(struct pool_tree *t, const char *path,
 int pool_path_stat_sd(struct pool_tree *t, const char *path,
 		      struct smb_stat *st, struct smb_stat_meta *m);
 int pool_path_set_sd(struct pool_tree *t, const char *path, uint32_t secinfo,
-		     const struct smb_sd *sd);
+		     const struct smb_sd *sd, struct smb_stat *st,
+		     struct smb_stat_meta *m);
 int pool_path_mkdir(struct pool_tree *t, const char *path,
 		    struct smb_stat *st);
 int pool_path_delete(struct pool_tree *t, const char *path,

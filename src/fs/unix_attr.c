@@ -163,7 +163,7 @@ int fs_unix_created(struct smbfs *fs, struct pool_file *f, const char *path,
 						  &set)
 			       : pool_path_set_sd(fs->tree, path,
 						  DACL_SECURITY_INFORMATION,
-						  &set);
+						  &set, NULL, NULL);
 	}
 	if (!rc)
 		rc = fs_sfu_set_bits(fs, path, mode, false);
@@ -191,6 +191,28 @@ void fs_unix_apply_created(struct smbfs *fs, struct pool_file *f,
 }
 
 /*
+ * Writes sd and notes what the server made of it, read back in the same
+ * compound, in the cache: the getattr that follows a chmod or chown is
+ * answered from there.
+ */
+static int set_and_note(struct smbfs *fs, const char *path, uint32_t secinfo,
+			const struct smb_sd *sd)
+{
+	struct smb_stat_meta m = { .ea_name = fs_unix_ea(fs) };
+	struct smb_stat st;
+	int rc = pool_path_set_sd(fs->tree, path, secinfo, sd, &st, &m);
+
+	if (rc < 0) {
+		cache_forget(fs->cache, path);
+		return rc;
+	}
+	fs_unix_view(fs, path, &m, &st);
+	smb_sd_free(&m.sd);
+	cache_note_stat(fs->cache, path, &st);
+	return 0;
+}
+
+/*
  * Samba grants WRITE_OWNER, which a change of owner or group needs, only
  * to an owner with rwx (its GENERIC_ALL).  The owner may always write
  * the DACL: its bits are widened for the change, whose own DACL puts
@@ -206,12 +228,14 @@ static int set_sd_widened(struct smbfs *fs, const char *path,
 	rc = fs_chmod_sd(fs, old, cur | 0700, &wide);
 	if (!rc)
 		rc = pool_path_set_sd(fs->tree, path,
-				      DACL_SECURITY_INFORMATION, &wide);
+				      DACL_SECURITY_INFORMATION, &wide, NULL,
+				      NULL);
 	if (!rc) {
-		rc = pool_path_set_sd(fs->tree, path, secinfo, set);
+		rc = set_and_note(fs, path, secinfo, set);
 		if (rc < 0 &&
 		    pool_path_set_sd(fs->tree, path,
-				     DACL_SECURITY_INFORMATION, old) < 0)
+				     DACL_SECURITY_INFORMATION, old, NULL,
+				     NULL) < 0)
 			smb_log(SMB_LOG_WARN,
 				"\\%s: cannot restore the mode after a "
 				"refused chown", path);
@@ -235,6 +259,9 @@ static int fs_unix_update(struct smbfs *fs, const char *path, uint32_t secinfo,
 		return rc;
 	rc = change(fs, &m.sd, arg, &set);
 	fs_unix_view(fs, path, &m, &st);
+	/* The EA first: the descriptor's write reads everything back. */
+	if (!rc && mode)
+		rc = fs_sfu_set_bits(fs, path, *mode, m.ea_len > 0);
 	/* An owner without rwx would only be refused: widen at once. */
 	if (!rc && (secinfo & (OWNER_SECURITY_INFORMATION |
 			       GROUP_SECURITY_INFORMATION)) &&
@@ -242,13 +269,9 @@ static int fs_unix_update(struct smbfs *fs, const char *path, uint32_t secinfo,
 		rc = set_sd_widened(fs, path, &m.sd, st.unix_mode, secinfo,
 				    &set);
 	else if (!rc)
-		rc = pool_path_set_sd(fs->tree, path, secinfo, &set);
-	if (!rc && mode)
-		rc = fs_sfu_set_bits(fs, path, *mode, m.ea_len > 0);
+		rc = set_and_note(fs, path, secinfo, &set);
 	smb_sd_free(&set);
 	smb_sd_free(&m.sd);
-	/* What the server made of it is asked for again. */
-	cache_forget(fs->cache, path);
 	return rc;
 }
 

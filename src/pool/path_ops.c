@@ -52,7 +52,8 @@ int pool_path_stat_sd(struct pool_tree *t, const char *path,
 
 /* Setting the same descriptor twice does what setting it once does. */
 int pool_path_set_sd(struct pool_tree *t, const char *path, uint32_t secinfo,
-		     const struct smb_sd *sd)
+		     const struct smb_sd *sd, struct smb_stat *st,
+		     struct smb_stat_meta *m)
 {
 	struct pool_attempt a;
 	int rc;
@@ -60,7 +61,7 @@ int pool_path_set_sd(struct pool_tree *t, const char *path, uint32_t secinfo,
 	pool_attempt_init(&a, t, NULL);
 	while (pool_attempt_next(&a, &rc))
 		rc = pool_attempt_done(&a, smb_path_set_sd(a.tree, path,
-							   secinfo, sd));
+							   secinfo, sd, st, m));
 	return rc;
 }
 
