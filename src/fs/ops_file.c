@@ -136,9 +136,12 @@ static int file_smb_open(struct smbfs *fs, struct smbfs_handle *h,
 	};
 	int rc;
 
-	/* cifsacl: a new file's mode is read and written through it. */
+	/*
+	 * cifsacl: a new file's mode and group are read and written through
+	 * it; its creator is granted what it asks for.
+	 */
 	if (fs->cfg.cifsacl && disposition == FILE_CREATE)
-		a.desired_access |= READ_CONTROL | WRITE_DAC;
+		a.desired_access |= READ_CONTROL | WRITE_DAC | WRITE_OWNER;
 	if (fs->cfg.nolease) {
 		a.oplock_level = SMB2_OPLOCK_LEVEL_NONE;
 		a.lease_key = NULL;

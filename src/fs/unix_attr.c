@@ -139,12 +139,58 @@ static int fs_sfu_set_bits(struct smbfs *fs, const char *path, mode_t mode,
 				mode & UNIX_META_SFU_BITS_MASK ? sizeof(v) : 0);
 }
 
+/* Writes a new file's descriptor through its handle or by path. */
+static int set_new_sd(struct smbfs *fs, struct pool_file *f, const char *path,
+		      uint32_t secinfo, const struct smb_sd *sd)
+{
+	return f ? pool_file_set_sd(f, secinfo, sd)
+		 : pool_path_set_sd(fs->tree, path, secinfo, sd, NULL, NULL);
+}
+
+/*
+ * The descriptor that gives a new file mode and, when it has another
+ * one, the mount's group (*group set), as a local file gets its
+ * creator's group.  0 with *out empty when nothing is to change.
+ */
+static int new_file_sd(struct smbfs *fs, const struct smb_sd *old,
+		       const struct smb_stat *st, mode_t mode,
+		       struct smb_sd *out, bool *group)
+{
+	struct smb_sd moded = { 0 };
+	struct smb_sid sid;
+	bool mode_differs = (st->unix_mode & 0777) != (mode & 0777);
+	int rc = 0;
+
+	*group = old->has_group && st->gid != fs->cfg.gid;
+	if (!mode_differs && !*group)
+		return 0;
+	rc = fs_chmod_sd(fs, old, mode_differs ? mode : st->unix_mode,
+			 &moded);
+	if (rc || !*group) {
+		*out = moded;
+		return rc;
+	}
+	moded.has_owner = moded.has_group = true;
+	moded.owner = old->owner;
+	moded.group = old->group;
+	unix_meta_id_to_sid(&sid, fs->cfg.idsfromsid, true, fs->cfg.gid);
+	rc = unix_meta_chown_sd(&moded, NULL, &sid, out);
+	smb_sd_free(&moded);
+	return rc;
+}
+
+/*
+ * A new file: its mode as asked, and the mount's group.  The creator
+ * holds WRITE_OWNER on a file it just created; a group the server's
+ * account is not in is refused, and then only the mode is written.
+ */
 int fs_unix_created(struct smbfs *fs, struct pool_file *f, const char *path,
 		    mode_t mode, struct smb_stat *st)
 {
 	struct smb_stat_meta m = { .ea_name = fs_unix_ea(fs) };
 	struct smb_sd set = { 0 };
 	mode_t type = st->unix_mode & S_IFMT;
+	bool group = false;
 	int rc;
 
 	rc = f ? pool_file_get_sd(f, &m.sd)
@@ -156,20 +202,26 @@ int fs_unix_created(struct smbfs *fs, struct pool_file *f, const char *path,
 		m.ea_len = 0; /* a new file has no EA */
 	fs_unix_view(fs, path, &m, st);
 	st->unix_mode |= type;
-	if ((st->unix_mode & 0777) != (mode & 0777)) {
-		rc = fs_chmod_sd(fs, &m.sd, mode, &set);
-		if (!rc)
-			rc = f ? pool_file_set_sd(f, DACL_SECURITY_INFORMATION,
-						  &set)
-			       : pool_path_set_sd(fs->tree, path,
-						  DACL_SECURITY_INFORMATION,
-						  &set, NULL, NULL);
+	rc = new_file_sd(fs, &m.sd, st, mode, &set, &group);
+	if (!rc && set.has_dacl) {
+		rc = set_new_sd(fs, f, path,
+				DACL_SECURITY_INFORMATION |
+					(group ? GROUP_SECURITY_INFORMATION : 0),
+				&set);
+		if (rc < 0 && group) {
+			group = false;
+			rc = set_new_sd(fs, f, path, DACL_SECURITY_INFORMATION,
+					&set);
+		}
 	}
 	if (!rc)
 		rc = fs_sfu_set_bits(fs, path, mode, false);
-	if (!rc)
+	if (!rc) {
 		st->unix_mode = (st->unix_mode & ~(mode_t)07777) |
 				(mode & (0777 | (fs->cfg.sfu ? 07000 : 0)));
+		if (group)
+			st->gid = fs->cfg.gid;
+	}
 	smb_sd_free(&set);
 	smb_sd_free(&m.sd);
 	return rc;
@@ -281,8 +333,18 @@ static int change_mode(struct smbfs *fs, const struct smb_sd *old,
 	return fs_chmod_sd(fs, old, *(const mode_t *)arg, out);
 }
 
+/*
+ * A chmod to the mode the file shows changes nothing (cp -a, rsync and
+ * tar set the mode a file was just created with).
+ */
 int fs_unix_chmod(struct smbfs *fs, const char *path, mode_t mode)
 {
+	mode_t bits = fs->cfg.sfu ? 07777 : 0777;
+	struct smb_stat st;
+
+	if (cache_stat(fs->cache, path, &st) == 0 && st.has_unix &&
+	    (st.unix_mode & bits) == (mode & bits))
+		return 0;
 	return fs_unix_update(fs, path, DACL_SECURITY_INFORMATION, change_mode,
 			      &mode, &mode);
 }

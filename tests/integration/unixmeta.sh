@@ -15,7 +15,8 @@
 #     on files and rwx on directories (source3/smbd/posix_acls.c,
 #     ensure_minimal_owner_ace_perms): those bits are expected on.
 #   - chmod +x of a script lets the owner run it, before it cannot.
-#   - chgrp to the mount owner's own group (seen on disk); a group the
+#   - a new file gets the mount owner's group; chgrp of a file of the
+#     server's account to the mount owner's own group (seen on disk); a group the
 #     server's user is not in is refused with EPERM and the mode stays
 #     (Samba grants the WRITE_OWNER a chgrp needs only to an owner with
 #     rwx: smbfs widens the owner's bits for the change, see unix_attr.c);
@@ -155,7 +156,15 @@ check_eq "0755 on the server's disk" "run.sh 755" \
 
 # --- owners -----------------------------------------------------------------
 test_gid=$(id -g "$FS_USER")
-fs_user_sh 'echo data >"$1/grp" && chmod 644 "$1/grp"' "$A"
+fs_user_sh 'echo new >"$1/newgrp"' "$A"
+check_eq "a new file gets the mount owner's group on the server's disk" \
+	"$test_gid" "$(stat -c %g "$D/newgrp")"
+# A file of the server's account with its primary group, made on disk.
+echo data >"$D/grp"
+chown "$SMB_USER:$SMB_USER" "$D/grp"
+chmod 644 "$D/grp"
+check_eq "a file of the server's account shows the mount's owner" \
+	"$(id -u "$FS_USER") $(id -g "$SMB_USER")" "$(stat -c '%u %g' "$A/grp")"
 check "chgrp to the mount owner's own group" \
 	fs_user chgrp "$test_gid" "$A/grp"
 check_eq "the group on the server's disk" "$test_gid" "$(stat -c %g "$D/grp")"
@@ -194,7 +203,9 @@ fs_umount "$ADM_MNT"
 # (security_descriptor_with_ms_nfs() in source3/smbd/posix_acls.c and
 # vfs_acl_common.c; only vfs_fruit with an AAPL client reads the mode ACE)
 # and refuses S-1-5-88 owners: the mount must show what Samba kept.
-fs_user_sh 'echo m >"$1/msid" && chmod 640 "$1/msid"' "$A"
+echo m >"$D/msid"
+chown "$SMB_USER:$SMB_USER" "$D/msid"
+chmod 640 "$D/msid"
 fs_mount um-msid plain modefromsid,idsfromsid || die "cannot mount"
 MS=$FS_MNT/unixmeta
 check "modefromsid: chmod 600 is accepted" fs_user chmod 600 "$MS/msid"
