@@ -251,6 +251,11 @@ ssize_t pool_file_read(struct pool_file *f, void *buf, size_t len,
 ssize_t pool_file_write(struct pool_file *f, const void *buf, size_t len,
 			uint64_t off);
 int pool_file_flush(struct pool_file *f);
+/*
+ * Rights a later reopen of f (after a reconnect) no longer asks for:
+ * what only the creator of a file is granted, once used.
+ */
+void pool_file_drop_access(struct pool_file *f, uint32_t mask);
 /* Security descriptors (client.h smb_file_get_sd / smb_file_set_sd). */
 int pool_file_get_sd(struct pool_file *f, struct smb_sd *sd);
 int pool_file_set_sd(struct pool_file *f, uint32_t secinfo,

@@ -298,7 +298,12 @@ static void entry_set(struct cache_meta *m, struct meta_entry *e, int64_t now,
 	if (st) {
 		struct smb_stat keep = *st;
 
-		if (!e->negative)
+		/*
+		 * A directory entry carries no Unix view: the known one
+		 * stays while the ChangeTime says nothing changed (a chmod
+		 * or chown by anyone moves it, MS-FSCC 2.4.7).
+		 */
+		if (!e->negative && keep.change_time == e->st.change_time)
 			smb_stat_keep_unix(&keep, &e->st);
 		e->st = keep;
 	}
@@ -418,7 +423,8 @@ void cache_meta_put_root(struct cache_meta *m, int64_t now,
 {
 	struct smb_stat keep = *st;
 
-	smb_stat_keep_unix(&keep, &m->root);
+	if (keep.change_time == m->root.change_time)
+		smb_stat_keep_unix(&keep, &m->root);
 	m->root = keep;
 	m->root_valid = true;
 	m->root_expires = now + m->lim.dir_ttl_ns;

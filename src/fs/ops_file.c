@@ -73,6 +73,9 @@ static bool file_flags_modify(int flags)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
 }
 
+/* What a new file's mode and group are written with (cifsacl). */
+#define FILE_CREATOR_ACCESS (READ_CONTROL | WRITE_DAC | WRITE_OWNER)
+
 /* FUSE_CAP_ATOMIC_O_TRUNC is on: O_TRUNC arrives here, one CREATE does it. */
 static uint32_t file_open_disposition(int flags)
 {
@@ -141,7 +144,7 @@ static int file_smb_open(struct smbfs *fs, struct smbfs_handle *h,
 	 * it; its creator is granted what it asks for.
 	 */
 	if (fs->cfg.cifsacl && disposition == FILE_CREATE)
-		a.desired_access |= READ_CONTROL | WRITE_DAC | WRITE_OWNER;
+		a.desired_access |= FILE_CREATOR_ACCESS;
 	if (fs->cfg.nolease) {
 		a.oplock_level = SMB2_OPLOCK_LEVEL_NONE;
 		a.lease_key = NULL;
@@ -477,8 +480,11 @@ void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		goto out;
 	}
 	cache_note_created(fs->cache, path, &res.st);
-	if (fs->cfg.cifsacl && res.create_action == FILE_CREATED)
+	if (fs->cfg.cifsacl && res.create_action == FILE_CREATED) {
 		fs_unix_apply_created(fs, f->h.file, path, mode, &res.st);
+		/* A reopen by path must not ask the owner for more. */
+		pool_file_drop_access(f->h.file, FILE_CREATOR_ACCESS);
+	}
 	file_reply_create(req, fs, dir, name, f, key, &res, fi);
 	f = NULL;
 out:

@@ -324,6 +324,15 @@ int pool_file_flush(struct pool_file *f)
 	return rc;
 }
 
+void pool_file_drop_access(struct pool_file *f, uint32_t mask)
+{
+	struct smb_pool *p = f->tree->srv->pool;
+
+	pthread_mutex_lock(&p->lock);
+	f->desired_access &= ~mask;
+	pthread_mutex_unlock(&p->lock);
+}
+
 int pool_file_get_sd(struct pool_file *f, struct smb_sd *sd)
 {
 	struct pool_attempt a;
