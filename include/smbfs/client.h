@@ -176,7 +176,32 @@ struct smb_stat {
 	uint32_t attributes;
 	uint64_t file_id; /* server inode number; 0 if unknown */
 	uint32_t nlink; /* 0 if unknown */
+	/*
+	 * The Unix view of the file's security descriptor, filled in above
+	 * the client (the file system's mapping): permission bits (07777),
+	 * owner and group.  has_unix false: not known from this answer.
+	 */
+	bool has_unix;
+	uint32_t unix_mode, uid, gid; /* unix_mode: S_IF* of sfu files too */
+	uint64_t rdev; /* sfu devices */
 };
+
+/*
+ * An answer without the Unix view (a CLOSE, a directory entry) keeps the
+ * one known for the same file.
+ */
+static inline void smb_stat_keep_unix(struct smb_stat *st,
+				      const struct smb_stat *old)
+{
+	if (st->has_unix || !old->has_unix ||
+	    (st->file_id && old->file_id && st->file_id != old->file_id))
+		return;
+	st->has_unix = true;
+	st->unix_mode = old->unix_mode;
+	st->uid = old->uid;
+	st->gid = old->gid;
+	st->rdev = old->rdev;
+}
 
 struct smb_open_args {
 	const char *path; /* backslash-separated, relative to the share */
@@ -419,6 +444,45 @@ int smb_path_query_info(struct smb_tree *t, const char *path,
 int smb_path_set_info(struct smb_tree *t, const char *path, uint32_t access,
 		      uint8_t info_type, uint8_t info_class,
 		      uint32_t additional, const void *buf, uint32_t len);
+
+/* --- security descriptors (src/client/sd_ops.c) --- */
+
+/* What the Unix view needs of a descriptor: owner, group and DACL. */
+#define SMB_SD_INFO_UNIX                                                       \
+	(OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |             \
+	 DACL_SECURITY_INFORMATION)
+
+/* What smb_path_stat_sd reads besides the attributes. */
+#define SMB_STAT_EA_MAX 16
+struct smb_stat_meta {
+	struct smb_sd sd; /* owner, group, DACL; empty when not shown */
+	const char *ea_name; /* in: one EA to read too, or NULL */
+	uint8_t ea_value[SMB_STAT_EA_MAX]; /* its value (cut at the size) */
+	size_t ea_len; /* 0: the file has no such EA */
+};
+
+/*
+ * The attributes, the descriptor (owner, group, DACL) and, with
+ * m->ea_name, one EA of path in one compound.  A descriptor or EA the
+ * server does not show (no READ_CONTROL, no EA support) is no error:
+ * m->sd is then empty (has_owner, has_group, has_dacl false) and
+ * m->ea_len 0.  The caller frees m->sd with smb_sd_free().
+ */
+int smb_path_stat_sd(struct smb_tree *t, const char *path, struct smb_stat *st,
+		     struct smb_stat_meta *m);
+/*
+ * Writes the parts secinfo (*_SECURITY_INFORMATION) names of sd; with st
+ * (and m, as for smb_path_stat_sd) reads back what the server made of it
+ * in the same compound.  The caller frees m->sd.
+ */
+int smb_path_set_sd(struct smb_tree *t, const char *path, uint32_t secinfo,
+		    const struct smb_sd *sd, struct smb_stat *st,
+		    struct smb_stat_meta *m);
+/* The same through a handle opened with READ_CONTROL / WRITE_DAC. */
+int smb_file_get_sd(struct smb_tree *t, struct smb2_fileid fid,
+		    struct smb_sd *sd);
+int smb_file_set_sd(struct smb_tree *t, struct smb2_fileid fid,
+		    uint32_t secinfo, const struct smb_sd *sd);
 
 /* Filesystem size (FileFsFullSizeInformation) of the tree's share. */
 struct smb_fs_size {

@@ -161,7 +161,12 @@ struct smbfs_mount_opts {
 	bool nolease;	    /* ask for no leases or oplocks */
 	uint32_t closetimeo; /* seconds a last close is deferred, default 1 */
 	uint32_t dirwatch;  /* directories watched for changes, default 32 */
-	bool mfsymlinks;
+	bool mfsymlinks; /* default on */
+	/* Unix metadata (smbfs-mount(8) "Unix metadata"). */
+	bool cifsacl;	  /* default on: modes and owners in the ACL */
+	bool modefromsid; /* the mode in an S-1-5-88-3 ACE */
+	bool idsfromsid;  /* owners as S-1-5-88-1/-2 SIDs */
+	bool sfu;	  /* special files and bits as Interix files, EA */
 	bool noserverino;
 	bool nocase;   /* default off: case-sensitive name checks */
 	bool mapposix; /* default on */

@@ -264,6 +264,15 @@ ssize_t pool_file_read(struct pool_file *f, void *buf, size_t len,
 ssize_t pool_file_write(struct pool_file *f, const void *buf, size_t len,
 			uint64_t off);
 int pool_file_flush(struct pool_file *f);
+/*
+ * Rights a later reopen of f (after a reconnect) no longer asks for:
+ * what only the creator of a file is granted, once used.
+ */
+void pool_file_drop_access(struct pool_file *f, uint32_t mask);
+/* Security descriptors (client.h smb_file_get_sd / smb_file_set_sd). */
+int pool_file_get_sd(struct pool_file *f, struct smb_sd *sd);
+int pool_file_set_sd(struct pool_file *f, uint32_t secinfo,
+		     const struct smb_sd *sd);
 int pool_file_stat(struct pool_file *f, struct smb_stat *st);
 int pool_file_setattr(struct pool_file *f, const struct smb_setattr *sa,
 		      struct smb_stat *st);
@@ -311,6 +320,12 @@ int pool_path_lookup(struct pool_tree *t, const char *dir, const char *name,
 		     unsigned int flags, struct smb_stat *st, char **exact);
 int pool_path_stat(struct pool_tree *t, const char *path,
 		   struct smb_stat *st);
+/* Attributes and descriptor in one compound (smb_path_stat_sd). */
+int pool_path_stat_sd(struct pool_tree *t, const char *path,
+		      struct smb_stat *st, struct smb_stat_meta *m);
+int pool_path_set_sd(struct pool_tree *t, const char *path, uint32_t secinfo,
+		     const struct smb_sd *sd, struct smb_stat *st,
+		     struct smb_stat_meta *m);
 int pool_path_mkdir(struct pool_tree *t, const char *path,
 		    struct smb_stat *st);
 int pool_path_delete(struct pool_tree *t, const char *path,

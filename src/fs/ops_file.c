@@ -73,16 +73,23 @@ static bool file_flags_modify(int flags)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
 }
 
+/* What a new file's mode and group are written with (cifsacl). */
+#define FILE_CREATOR_ACCESS (READ_CONTROL | WRITE_DAC | WRITE_OWNER)
+
 /* FUSE_CAP_ATOMIC_O_TRUNC is on: O_TRUNC arrives here, one CREATE does it. */
 static uint32_t file_open_disposition(int flags)
 {
 	return (flags & O_TRUNC) ? FILE_OVERWRITE : FILE_OPEN;
 }
 
-/* The DOS read-only attribute stands for "no owner write bit". */
-static uint32_t file_create_attributes(mode_t mode)
+/*
+ * The DOS read-only attribute stands for "no owner write bit", unless
+ * the mode goes into the security descriptor (cifsacl).
+ */
+static uint32_t file_create_attributes(const struct smbfs *fs, mode_t mode)
 {
-	return (mode & S_IWUSR) ? 0 : FILE_ATTRIBUTE_READONLY;
+	return (mode & S_IWUSR) || fs->cfg.cifsacl ? 0
+						   : FILE_ATTRIBUTE_READONLY;
 }
 
 /*
@@ -132,6 +139,12 @@ static int file_smb_open(struct smbfs *fs, struct smbfs_handle *h,
 	};
 	int rc;
 
+	/*
+	 * cifsacl: a new file's mode and group are read and written through
+	 * it; its creator is granted what it asks for.
+	 */
+	if (fs->cfg.cifsacl && disposition == FILE_CREATE)
+		a.desired_access |= FILE_CREATOR_ACCESS;
 	if (fs->cfg.nolease) {
 		a.oplock_level = SMB2_OPLOCK_LEVEL_NONE;
 		a.lease_key = NULL;
@@ -369,7 +382,7 @@ static int file_create_or_open(struct smbfs *fs, struct smbfs_inode *dir,
 
 	for (attempt = 0; attempt < 3; attempt++) {
 		rc = file_smb_open(fs, h, path, key, FILE_CREATE,
-				   file_create_attributes(mode), res);
+				   file_create_attributes(fs, mode), res);
 		if (rc != -EEXIST)
 			return rc;
 		rc = fs_lookup_child(fs, dir, name, &st, NULL);
@@ -467,6 +480,11 @@ void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		goto out;
 	}
 	cache_note_created(fs->cache, path, &res.st);
+	if (fs->cfg.cifsacl && res.create_action == FILE_CREATED) {
+		fs_unix_apply_created(fs, f->h.file, path, mode, &res.st);
+		/* A reopen by path must not ask the owner for more. */
+		pool_file_drop_access(f->h.file, FILE_CREATOR_ACCESS);
+	}
 	file_reply_create(req, fs, dir, name, f, key, &res, fi);
 	f = NULL;
 out:
@@ -630,6 +648,8 @@ enum falloc_kind {
 	FALLOC_ALLOCATE,  /* mode 0: may extend the file */
 	FALLOC_KEEP_SIZE, /* reserve only */
 	FALLOC_PUNCH,	  /* PUNCH_HOLE | KEEP_SIZE */
+	FALLOC_ZERO,	  /* ZERO_RANGE: may extend the file */
+	FALLOC_ZERO_KEEP_SIZE, /* ZERO_RANGE | KEEP_SIZE */
 	FALLOC_UNSUPPORTED,
 };
 
@@ -642,6 +662,10 @@ static enum falloc_kind falloc_classify(int mode)
 		return FALLOC_KEEP_SIZE;
 	case FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE:
 		return FALLOC_PUNCH;
+	case FALLOC_FL_ZERO_RANGE:
+		return FALLOC_ZERO;
+	case FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE:
+		return FALLOC_ZERO_KEEP_SIZE;
 	default:
 		return FALLOC_UNSUPPORTED;
 	}
@@ -668,9 +692,28 @@ static int file_extend(struct smbfs *fs, struct smbfs_file *f, uint64_t end)
 }
 
 /*
- * MS-FSCC 2.3.64 / 2.3.70: mark the file sparse once, then zero the range
- * (the server deallocates it).  The range is clipped to the end of file:
- * KEEP_SIZE must not extend it.
+ * MS-FSCC 2.3.70: FSCTL_SET_ZERO_DATA of [off, end); with sparse the
+ * file is marked sparse first (MS-FSCC 2.3.64), so the server gives the
+ * space back.
+ */
+static int file_zero_range(struct smbfs_file *f, const struct smb_stat *st,
+			   uint64_t off, uint64_t end, bool sparse)
+{
+	int rc;
+
+	if (sparse && !(st->attributes & FILE_ATTRIBUTE_SPARSE_FILE)) {
+		/* Without sparse support zeroing still reads back as zeros. */
+		rc = pool_file_set_sparse(f->h.file, true);
+		if (rc < 0)
+			smb_log(SMB_LOG_WARN, "FSCTL_SET_SPARSE failed: %s",
+				strerror(-rc));
+	}
+	return pool_file_zero_data(f->h.file, off, end);
+}
+
+/*
+ * PUNCH_HOLE: a sparse zeroed range.  The range is clipped to the end of
+ * file: KEEP_SIZE must not extend it.
  */
 static int file_punch_hole(struct smbfs_file *f, uint64_t off, uint64_t len)
 {
@@ -681,15 +724,33 @@ static int file_punch_hole(struct smbfs_file *f, uint64_t off, uint64_t len)
 	if (rc < 0 || off >= st.end_of_file)
 		return rc;
 	end = len > st.end_of_file - off ? st.end_of_file : off + len;
-	if (!(st.attributes & FILE_ATTRIBUTE_SPARSE_FILE)) {
-		/* Without sparse support zeroing still reads back as zeros. */
-		rc = pool_file_set_sparse(f->h.file, true);
-		if (rc < 0)
-			smb_log(SMB_LOG_WARN, "FSCTL_SET_SPARSE failed: %s",
-				strerror(-rc));
-	}
-	return pool_file_zero_data(f->h.file, off, end);
+	return file_zero_range(f, &st, off, end, true);
 }
+
+/*
+ * ZERO_RANGE: the same FSCTL_SET_ZERO_DATA within the file (MS-FSCC
+ * 2.3.70: reads as zeros, sparse or not), and without KEEP_SIZE the file
+ * grows to the end of the range, whose new part reads as zeros too.
+ */
+static int file_zero(struct smbfs *fs, struct smbfs_file *f, uint64_t off,
+		     uint64_t len, bool keep_size)
+{
+	struct smb_stat st;
+	uint64_t end = off + len;
+	int rc = pool_file_stat(f->h.file, &st);
+
+	if (rc < 0)
+		return rc;
+	if (off < st.end_of_file)
+		rc = file_zero_range(f, &st, off,
+				     end < st.end_of_file ? end
+							  : st.end_of_file,
+				     false);
+	if (!rc && !keep_size && end > st.end_of_file)
+		rc = file_extend(fs, f, end);
+	return rc;
+}
+
 
 void smbfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 			off_t length, struct fuse_file_info *fi)
@@ -716,6 +777,11 @@ void smbfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 		break;
 	case FALLOC_PUNCH:
 		rc = file_punch_hole(f, offset, length);
+		break;
+	case FALLOC_ZERO:
+	case FALLOC_ZERO_KEEP_SIZE:
+		rc = file_zero(fs, f, offset, length,
+			       falloc_classify(mode) == FALLOC_ZERO_KEEP_SIZE);
 		break;
 	default:
 		rc = -EOPNOTSUPP;

@@ -344,6 +344,11 @@ static int build_fs_config(struct mount_ctx *m, struct smbfs_config *cfg)
 	cfg->read_only = m->read_only;
 	cfg->serverino = !o->noserverino;
 	cfg->mfsymlinks = o->mfsymlinks;
+	/* modefromsid, idsfromsid and sfu build on cifsacl. */
+	cfg->cifsacl = o->cifsacl || o->modefromsid || o->idsfromsid || o->sfu;
+	cfg->sfu = o->sfu;
+	cfg->modefromsid = o->modefromsid;
+	cfg->idsfromsid = o->idsfromsid;
 	cfg->nocase = o->nocase;
 	cfg->mapposix = o->mapposix;
 	cfg->nobrl = o->nobrl;

@@ -64,6 +64,8 @@ void smbfs_opts_init(struct smbfs_mount_opts *o)
 	o->cache = SMBFS_CACHE_STRICT;
 	o->actimeo = DEFAULT_ACTIMEO;
 	o->mapposix = true;
+	o->mfsymlinks = true;
+	o->cifsacl = true;
 }
 
 static void free_secret(char **s)
@@ -597,6 +599,14 @@ static const struct opt_def opt_defs[] = {
 	FLAG("brl", nobrl, false),
 	FLAG("mfsymlinks", mfsymlinks, true),
 	FLAG("nomfsymlinks", mfsymlinks, false),
+	FLAG("cifsacl", cifsacl, true),
+	FLAG("nocifsacl", cifsacl, false),
+	FLAG("modefromsid", modefromsid, true),
+	FLAG("nomodefromsid", modefromsid, false),
+	FLAG("idsfromsid", idsfromsid, true),
+	FLAG("noidsfromsid", idsfromsid, false),
+	FLAG("sfu", sfu, true),
+	FLAG("nosfu", sfu, false),
 	FLAG("noserverino", noserverino, true),
 	FLAG("serverino", noserverino, false),
 	VALUE("echo_interval", set_echo_interval),
@@ -806,7 +816,7 @@ int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf, size_t len)
 	n = snprintf(buf, len,
 		     "username=%s,domain=%s,password=%s,vers=%s-%s,sec=%s%s%s"
 		     "%s%s,uid=%u,gid=%u,file_mode=%04o,dir_mode=%04o,"
-		     "cache=%s,actimeo=%u,echo_interval=%u,%s%s%s%s%s"
+		     "cache=%s,actimeo=%u,echo_interval=%u,%s%s%s%s%s%s%s%s%s%s"
 		     ",retrans=%u,softtimeo=%u,threads=%u,max_threads=%u"
 		     ",closetimeo=%u,dirwatch=%u%s%s%s%s%s%s%s",
 		     o->username ? o->username : "", o->domain ? o->domain : "",
@@ -820,6 +830,10 @@ int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf, size_t len)
 		     cache[o->cache], o->actimeo, o->echo_interval,
 		     o->readonly ? "ro" : "rw", o->nocase ? ",nocase" : "",
 		     o->mapposix ? ",mapposix" : "", o->noperm ? ",noperm" : "",
+		     o->mfsymlinks ? ",mfsymlinks" : "",
+		     o->cifsacl ? ",cifsacl" : "",
+		     o->modefromsid ? ",modefromsid" : "",
+		     o->idsfromsid ? ",idsfromsid" : "", o->sfu ? ",sfu" : "",
 		     o->soft ? ",soft" : ",hard", o->retrans, o->softtimeo,
 		     o->threads, o->max_threads, o->closetimeo, o->dirwatch,
 		     o->nolease ? ",nolease" : "", o->keytab ? ",keytab=" : "",

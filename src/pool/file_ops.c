@@ -324,6 +324,39 @@ int pool_file_flush(struct pool_file *f)
 	return rc;
 }
 
+void pool_file_drop_access(struct pool_file *f, uint32_t mask)
+{
+	struct smb_pool *p = f->tree->srv->pool;
+
+	pthread_mutex_lock(&p->lock);
+	f->desired_access &= ~mask;
+	pthread_mutex_unlock(&p->lock);
+}
+
+int pool_file_get_sd(struct pool_file *f, struct smb_sd *sd)
+{
+	struct pool_attempt a;
+	int rc;
+
+	pool_attempt_init(&a, f->tree, f);
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a, smb_file_get_sd(a.tree, a.fid, sd));
+	return rc;
+}
+
+int pool_file_set_sd(struct pool_file *f, uint32_t secinfo,
+		     const struct smb_sd *sd)
+{
+	struct pool_attempt a;
+	int rc;
+
+	pool_attempt_init(&a, f->tree, f);
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a, smb_file_set_sd(a.tree, a.fid,
+							   secinfo, sd));
+	return rc;
+}
+
 int pool_file_stat(struct pool_file *f, struct smb_stat *st)
 {
 	struct pool_attempt a;

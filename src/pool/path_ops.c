@@ -37,6 +37,34 @@ int pool_path_stat(struct pool_tree *t, const char *path, struct smb_stat *st)
 	return rc;
 }
 
+int pool_path_stat_sd(struct pool_tree *t, const char *path,
+		      struct smb_stat *st, struct smb_stat_meta *m)
+{
+	struct pool_attempt a;
+	int rc;
+
+	pool_attempt_init(&a, t, NULL);
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a,
+				       smb_path_stat_sd(a.tree, path, st, m));
+	return rc;
+}
+
+/* Setting the same descriptor twice does what setting it once does. */
+int pool_path_set_sd(struct pool_tree *t, const char *path, uint32_t secinfo,
+		     const struct smb_sd *sd, struct smb_stat *st,
+		     struct smb_stat_meta *m)
+{
+	struct pool_attempt a;
+	int rc;
+
+	pool_attempt_init(&a, t, NULL);
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a, smb_path_set_sd(a.tree, path,
+							   secinfo, sd, st, m));
+	return rc;
+}
+
 int pool_path_mkdir(struct pool_tree *t, const char *path, struct smb_stat *st)
 {
 	struct pool_attempt a;

@@ -150,7 +150,10 @@ static void test_opts_defaults(void)
 	CU_ASSERT_FALSE(o.uid_set || o.gid_set || o.forceuid || o.forcegid);
 	CU_ASSERT_EQUAL(o.file_mode, 0755);
 	CU_ASSERT_EQUAL(o.dir_mode, 0755);
-	CU_ASSERT_FALSE(o.readonly || o.noperm || o.nobrl || o.mfsymlinks);
+	CU_ASSERT_FALSE(o.readonly || o.noperm || o.nobrl);
+	/* Symlinks and modes work without options. */
+	CU_ASSERT_TRUE(o.mfsymlinks && o.cifsacl);
+	CU_ASSERT_FALSE(o.modefromsid || o.idsfromsid);
 	CU_ASSERT_EQUAL(o.cache, SMBFS_CACHE_STRICT);
 	CU_ASSERT_EQUAL(o.actimeo, 1);
 	CU_ASSERT_EQUAL(smbfs_opts_attr_timeout(&o, false), 1);
