@@ -118,8 +118,11 @@ int smb_sign_message(uint16_t algo, const uint8_t *signing_key,
 int smb_verify_message(uint16_t algo, const uint8_t *signing_key,
 		       const uint8_t *msg, size_t len);
 
-/* Most pieces one message may be given in to the functions below. */
-#define SMB_MSG_MAX_IOV 8
+/*
+ * Most pieces one message (or compound chain) may be given in to the
+ * functions below: room for 32 compound elements of three pieces each.
+ */
+#define SMB_MSG_MAX_IOV 128
 
 /*
  * The signature of one message given as up to SMB_MSG_MAX_IOV pieces

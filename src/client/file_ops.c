@@ -290,16 +290,19 @@ struct smb_req *write_request_new(struct smb_tree *t,
 				     struct smb2_fileid fid, const void *buf,
 				     uint32_t len, uint64_t off)
 {
+	/* The data goes out from buf itself, after the encoded body. */
 	struct smb2_write_request wr = {
 		.offset = off,
 		.file_id = fid,
-		.data = buf,
 		.length = len,
+		.data_follows = true,
 	};
 	struct smb_req *req = smb_tree_req_new(t, SMB2_WRITE);
 
 	if (!req)
 		return NULL;
+	req->payload = buf;
+	req->payload_len = len;
 	req->payload_send = len;
 	if (smb2_write_request_encode(&req->msg, &wr)) {
 		smb_req_free(req);
