@@ -56,6 +56,8 @@ struct smb_client_config {
 	/* 3.1.1 ciphers to offer, in order; 0 entries: all four */
 	uint16_t ciphers[SMB_CLIENT_MAX_CIPHERS];
 	int n_ciphers;
+	/* Largest READ / WRITE payload to send; 0: what the server takes. */
+	uint32_t max_read, max_write;
 	/* Unsolicited oplock/lease breaks (the whole message). */
 	void (*on_break)(void *arg, const uint8_t *msg, size_t len);
 	void (*on_disconnect)(void *arg, int err);
@@ -72,6 +74,7 @@ struct smb_session_info {
 	uint16_t cipher; /* SMB2_ENCRYPTION_* negotiated (3.1.1) or 0 */
 	uint32_t capabilities; /* server's */
 	uint16_t server_security_mode;
+	/* max_read/max_write: the server's, lowered to the config's. */
 	uint32_t max_transact, max_read, max_write;
 	uint8_t server_guid[16];
 	uint64_t session_id;

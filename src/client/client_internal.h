@@ -17,6 +17,7 @@ struct smb_session {
 	uint16_t dialect_count;
 	uint8_t preauth_hash[SMB_SHA512_LEN];
 	int establish_timeout_ms; /* per request of the log-on */
+	uint32_t max_read, max_write; /* the config's caps; 0: none */
 };
 
 struct smb_tree {
