@@ -4,11 +4,12 @@
  * copy_file_range and lseek (SEEK_DATA / SEEK_HOLE).
  *
  * Every open(2) becomes one SMB2 CREATE and its handle lives until
- * release.  Data goes to the server synchronously (no write-back cache),
- * so flush has nothing to send and close(2) costs no FLUSH round trip;
- * fsync sends SMB2 FLUSH.  The kernel drops its page cache at every open
- * (keep_cache = 0), so a file reopened after another client changed it
- * is read afresh.
+ * release.  Writes are queued by the pool and sent behind the writer
+ * (reads come from its read-ahead), unless cache=none: flush waits
+ * until they are on the server and reports a failed one to close(2);
+ * fsync also sends SMB2 FLUSH.  The kernel drops its page cache at every
+ * open (keep_cache = 0), so a file reopened after another client
+ * changed it is read afresh.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -130,7 +131,10 @@ static int file_smb_open(struct smbfs *fs, struct smbfs_handle *h,
 			       SMB2_LEASE_HANDLE_CACHING |
 			       SMB2_LEASE_WRITE_CACHING,
 	};
-	int rc = pool_file_open(fs->tree, &a, h, file_pool_path, &h->file, res);
+	unsigned int flags =
+		fs->cfg.cache == SMBFS_CACHE_MODE_NONE ? POOL_FILE_UNCACHED : 0;
+	int rc = pool_file_open(fs->tree, &a, flags, h, file_pool_path,
+				&h->file, res);
 
 	/*
 	 * MS-SMB2 3.3.5.9.8: a lease key belongs to one file name, and the
@@ -141,8 +145,8 @@ static int file_smb_open(struct smbfs *fs, struct smbfs_handle *h,
 		a.oplock_level = SMB2_OPLOCK_LEVEL_NONE;
 		a.lease_key = NULL;
 		a.lease_state = 0;
-		rc = pool_file_open(fs->tree, &a, h, file_pool_path, &h->file,
-				    res);
+		rc = pool_file_open(fs->tree, &a, flags, h, file_pool_path,
+				    &h->file, res);
 	}
 	return rc;
 }
@@ -220,8 +224,8 @@ static void file_fill_fi(struct smbfs *fs, struct fuse_file_info *fi,
 	 */
 	fi->keep_cache = fs->cfg.cache == SMBFS_CACHE_MODE_LOOSE;
 	fi->direct_io = fs->cfg.cache == SMBFS_CACHE_MODE_NONE;
-	/* Flush exists to drop POSIX locks; with nobrl the kernel does. */
-	fi->noflush = fs->cfg.nobrl;
+	/* Flush reports write errors to close(2): never skipped. */
+	fi->noflush = false;
 }
 
 void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -409,7 +413,7 @@ void smbfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	/* Large reads go out as several READs at once (client layer). */
+	/* From the pool's read-ahead, or large READs sent at once. */
 	n = pool_file_read(f->h.file, buf, size, off);
 	if (n < 0)
 		fs_reply_err(req, n);
@@ -430,34 +434,44 @@ static void file_note_size(struct smbfs *fs, struct smbfs_inode *in,
 	pthread_mutex_unlock(&fs->lock);
 }
 
+/* Copies the next len bytes of a FUSE write into the pool's buffer. */
+static int file_fill_from_fuse(void *arg, void *dst, size_t len)
+{
+	struct fuse_bufvec to = FUSE_BUFVEC_INIT(len);
+
+	to.buf[0].mem = dst;
+	return fuse_buf_copy(&to, arg, 0) == (ssize_t)len ? 0 : -EIO;
+}
+
 /*
  * O_APPEND: the kernel's offset is its cached size, which another client
- * may have outgrown; write at the server's end of file instead.  The
- * handle's mutex keeps this handle's appends from overlapping; appends
- * through other handles or clients can still race (SMB has no atomic
- * append-write).
+ * may have outgrown; the pool writes at the file's real end instead
+ * (see pool_file_append).  The handle's mutex keeps this handle's
+ * appends from overlapping; appends through other clients can still
+ * race (SMB has no atomic append-write with Samba).
  */
-static ssize_t file_append(struct smbfs_file *f, const char *buf, size_t size,
-			   uint64_t *pos)
+static ssize_t file_append(struct smbfs_file *f, struct fuse_bufvec *buf,
+			   size_t size, uint64_t *pos)
 {
-	struct smb_stat st;
 	ssize_t n;
 
 	pthread_mutex_lock(&f->io_lock);
-	n = pool_file_stat(f->h.file, &st);
-	if (!n) {
-		*pos = st.end_of_file;
-		n = pool_file_write(f->h.file, buf, size, *pos);
-	}
+	n = pool_file_append(f->h.file, file_fill_from_fuse, buf, size, pos);
 	pthread_mutex_unlock(&f->io_lock);
 	return n;
 }
 
-void smbfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
-		    size_t size, off_t off, struct fuse_file_info *fi)
+/*
+ * The pool copies the data once, straight from the request (memory or
+ * the splice pipe), and queues it: the reply does not wait for the
+ * server.  A failed write shows at a later write, flush or fsync.
+ */
+void smbfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *buf,
+			off_t off, struct fuse_file_info *fi)
 {
 	struct smbfs *fs = fs_begin(req);
 	struct smbfs_file *f = file_from_fi(fi);
+	size_t size = fuse_buf_size(buf);
 	uint64_t pos = (uint64_t)off;
 	ssize_t n;
 
@@ -478,7 +492,8 @@ void smbfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	if (f->h.append || (fi->flags & O_APPEND))
 		n = file_append(f, buf, size, &pos);
 	else
-		n = pool_file_write(f->h.file, buf, size, pos);
+		n = pool_file_write_from(f->h.file, file_fill_from_fuse, buf,
+					 size, pos);
 	if (n < 0) {
 		fs_reply_err(req, n);
 		return;
@@ -491,19 +506,20 @@ void smbfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 
 /*
  * close(2) of any descriptor drops the caller's POSIX locks on the file
- * (the kernel leaves that to us when we implement setlk).  Data was
- * written synchronously, so nothing else needs sending: like cifs.ko, no
- * SMB2 FLUSH at close.
+ * (the kernel leaves that to us when we implement setlk), after the
+ * writes made under them are on the server; a write that failed is
+ * close(2)'s error.  Like cifs.ko, no SMB2 FLUSH at close.
  */
 void smbfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct smbfs *fs = fs_begin(req);
 	struct smbfs_file *f = file_from_fi(fi);
+	int rc = pool_file_wait_writes(f->h.file);
 
 	(void)ino;
 	if (!fs->cfg.nobrl)
 		fs_locks_release_owner(&f->h, fi->lock_owner);
-	fuse_reply_err(req, 0);
+	fs_reply_err(req, rc);
 }
 
 void smbfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -523,16 +539,15 @@ void smbfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 		    struct fuse_file_info *fi)
 {
 	struct smbfs_file *f = file_from_fi(fi);
-	int rc = 0;
+	int rc;
 
 	(void)ino;
 	(void)datasync; /* SMB2 FLUSH has no data-only variant */
 	/*
-	 * MS-SMB2 3.3.5.11: FLUSH needs write access; a read-only handle
-	 * has nothing of ours to flush, and fsync on it must succeed.
+	 * The writes of every handle of the file, then (through a handle
+	 * that may write: MS-SMB2 3.3.5.11) SMB2 FLUSH.
 	 */
-	if ((f->h.flags & O_ACCMODE) != O_RDONLY)
-		rc = pool_file_flush(f->h.file);
+	rc = pool_file_flush(f->h.file);
 	fs_reply_err(req, rc);
 }
 

@@ -106,6 +106,12 @@ static struct pool_tree *lease_note(struct pool_server *srv,
 			f->lease_state = b->new_state;
 			f->lease_epoch = b->epoch;
 			found = t;
+			/* Others may change the file now (size, data). */
+			if (!(b->new_state & SMB2_LEASE_WRITE_CACHING) &&
+			    f->node)
+				f->node->size_known = false;
+			if (!(b->new_state & SMB2_LEASE_READ_CACHING))
+				atomic_fetch_add(&f->ra_epoch, 1);
 		}
 	}
 	return found;

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Reading ahead of a sequential reader of one open file.
+ *
+ * A read that follows the previous one (io_plan.c decides, allowing for
+ * the kernel's slightly out-of-order read-ahead requests) grows a
+ * window of READs kept in flight past the reader: 1 MiB at first,
+ * doubling up to the pool's readahead, in pieces of a quarter of the
+ * window up to the largest READ.  Later reads copy from the pieces that
+ * arrived (waiting for one still on its way) and a piece is freed once
+ * read past.  Whatever the window cannot serve is read directly.
+ *
+ * The window belongs to one handle and one moment: it is dropped by a
+ * read elsewhere in the file, and, through f->ra_epoch, by writes to
+ * the file through any handle of the pool, by the reopen after a
+ * reconnect, by a lease break that ends read caching and by
+ * pool_file_invalidate_cache().  A piece never answers an end of file
+ * (the file may have grown since): a read there goes to the server.
+ *
+ * A piece holds the channel it was sent on (struct pool_attempt) until
+ * it is freed, which the I/O thread does (writeback.c): never the
+ * reader thread that answers it, and never under io_lock.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool_internal.h"
+
+/* Hands a piece out of the window to the I/O thread (io_lock held). */
+static void ra_piece_retire(struct pool_file *f, struct ra_piece *p)
+{
+	if (p->done)
+		pool_io_release_piece(pool_of_file(f), p);
+	else
+		p->dropped = true; /* its answer hands it over */
+}
+
+void pool_ra_drop(struct pool_file *f)
+{
+	struct ra_piece *p;
+
+	while ((p = f->ra.pieces)) {
+		f->ra.pieces = p->next;
+		p->next = NULL;
+		ra_piece_retire(f, p);
+	}
+	/* The reader keeps its place; the window starts small again. */
+	f->ra.w.size = 0;
+	f->ra.w.end = f->ra.w.next;
+	f->ra.w.eof = IO_PLAN_NO_EOF;
+}
+
+/* Drops the window when something made it stale (io_lock held). */
+static void ra_sync_epoch(struct pool_file *f)
+{
+	uint64_t now = atomic_load(&f->ra_epoch);
+
+	if (f->ra.epoch == now)
+		return;
+	pool_ra_drop(f);
+	f->ra.epoch = now;
+}
+
+/* Frees the pieces the reader has passed (io_lock held). */
+static void ra_trim(struct pool_file *f)
+{
+	struct ra_piece *p;
+
+	while ((p = f->ra.pieces) && p->done &&
+	       p->off + p->len <= f->ra.w.next) {
+		f->ra.pieces = p->next;
+		p->next = NULL;
+		ra_piece_retire(f, p);
+	}
+}
+
+static struct ra_piece *ra_find(struct pool_file *f, uint64_t off)
+{
+	struct ra_piece *p;
+
+	for (p = f->ra.pieces; p; p = p->next)
+		if (off >= p->off && off - p->off < p->len)
+			return p;
+	return NULL;
+}
+
+/*
+ * Copies what the window has of [off, off + len) into buf, waiting for
+ * pieces on their way; stops at the first byte it does not have.
+ * Returns the bytes copied or -EINTR (io_lock held).
+ */
+static ssize_t ra_copy(struct pool_file *f, uint8_t *buf, size_t len,
+		       uint64_t off)
+{
+	struct timespec ts;
+	struct ra_piece *p;
+	size_t n = 0, avail;
+
+	while (n < len) {
+		/* Looked up again after each wait: it may have been dropped. */
+		p = ra_find(f, off + n);
+		if (!p)
+			break;
+		if (!p->done) {
+			if (smb_thread_interrupted())
+				return -EINTR;
+			pool_poll_deadline(&ts, 0);
+			pthread_cond_timedwait(&f->io_cond, &f->io_lock, &ts);
+			ra_sync_epoch(f);
+			continue;
+		}
+		if (p->got < 0) {
+			/* A direct read repeats it, waiting for a repair. */
+			pool_ra_drop(f);
+			break;
+		}
+		if (off + n >= p->off + (uint64_t)p->got)
+			break; /* its end of file: ask the server */
+		avail = (size_t)(p->off + (uint64_t)p->got - (off + n));
+		if (avail > len - n)
+			avail = len - n;
+		memcpy(buf + n, p->data + (off + n - p->off), avail);
+		n += avail;
+	}
+	return (ssize_t)n;
+}
+
+/* A READ of the window was answered (reader thread, or the sender). */
+static void ra_piece_answered(void *arg, ssize_t got)
+{
+	struct ra_piece *p = arg;
+	struct pool_file *f = p->f;
+	struct smb_pool *pool = pool_of_file(f);
+	bool dropped;
+
+	pthread_mutex_lock(&f->io_lock);
+	p->got = got;
+	p->done = true;
+	dropped = p->dropped;
+	if (got >= 0 && !dropped)
+		ra_piece_done(&f->ra.w, p->off, p->len, (size_t)got);
+	f->ra.inflight--;
+	pthread_cond_broadcast(&f->io_cond);
+	pthread_mutex_unlock(&f->io_lock);
+	/* f may be gone from here on; a dropped piece is ours alone. */
+	if (dropped)
+		pool_io_release_piece(pool, p);
+	pool_io_request_done(pool);
+}
+
+/* A piece of len bytes at off, on the channel the call may use now. */
+static struct ra_piece *ra_piece_new(struct pool_file *f, uint64_t off,
+				     uint32_t len)
+{
+	struct ra_piece *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->data = malloc(len);
+	pool_attempt_init(&p->a, f->tree, f);
+	if (!p->data || !pool_attempt_now(&p->a)) {
+		free(p->data);
+		free(p);
+		return NULL;
+	}
+	p->f = f;
+	p->off = off;
+	p->len = len;
+	return p;
+}
+
+/*
+ * Sends READs until the window is full (io_lock held; dropped while
+ * each goes out).  The server being away just stops it: read-ahead is
+ * not worth waiting for.
+ */
+static void ra_fill(struct pool_file *f)
+{
+	uint32_t io_max = pool_tree_max_io(f->tree, false);
+	struct ra_piece *p, **tail;
+	uint64_t off;
+	uint32_t len;
+
+	while (f->ra.w.size && ra_take_piece(&f->ra.w, io_max, &off, &len)) {
+		p = ra_piece_new(f, off, len);
+		if (!p) {
+			f->ra.w.end = off;
+			return;
+		}
+		for (tail = &f->ra.pieces; *tail; tail = &(*tail)->next)
+			;
+		*tail = p;
+		f->ra.inflight++;
+		pool_io_request_start(pool_of_file(f));
+		pthread_mutex_unlock(&f->io_lock);
+		/* ra_piece_answered runs once, whatever happens. */
+		smb_file_read_async(p->a.tree, p->a.fid, p->data, len, off,
+				    ra_piece_answered, p);
+		pthread_mutex_lock(&f->io_lock);
+		ra_sync_epoch(f);
+	}
+}
+
+ssize_t pool_ra_read(struct pool_file *f, void *buf, size_t len, uint64_t off)
+{
+	uint64_t max = pool_of_file(f)->readahead;
+	ssize_t n = 0, m;
+	bool seq;
+
+	pthread_mutex_lock(&f->io_lock);
+	ra_sync_epoch(f);
+	seq = ra_is_sequential(&f->ra.w, off);
+	if (seq)
+		n = ra_copy(f, buf, len, off);
+	else
+		pool_ra_drop(f);
+	pthread_mutex_unlock(&f->io_lock);
+	if (n < 0)
+		return n;
+	if ((size_t)n < len) {
+		/*
+		 * An error after some bytes is still the call's error: a
+		 * short count would read as the end of the file.
+		 */
+		m = pool_file_read_direct(f, (uint8_t *)buf + n,
+					  len - (size_t)n, off + (uint64_t)n);
+		if (m < 0)
+			return m;
+		n += m;
+	}
+	pthread_mutex_lock(&f->io_lock);
+	ra_sync_epoch(f);
+	if (seq) {
+		ra_advance(&f->ra.w, off, (size_t)n, max);
+		ra_trim(f);
+		ra_fill(f);
+	} else {
+		ra_restart(&f->ra.w, off, (size_t)n);
+	}
+	pthread_mutex_unlock(&f->io_lock);
+	return n;
+}
+
+void pool_ra_wait_idle(struct pool_file *f)
+{
+	pthread_mutex_lock(&f->io_lock);
+	pool_ra_drop(f);
+	while (f->ra.inflight)
+		pthread_cond_wait(&f->io_cond, &f->io_lock);
+	pthread_mutex_unlock(&f->io_lock);
+}
+
+void pool_ra_piece_free(struct ra_piece *p)
+{
+	pool_attempt_done(&p->a, p->got < 0 ? (int)p->got : 0);
+	free(p->data);
+	free(p);
+}
+
+void pool_file_invalidate_cache(struct pool_file *f)
+{
+	atomic_fetch_add(&f->ra_epoch, 1);
+}
