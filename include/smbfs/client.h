@@ -214,6 +214,17 @@ int smb_file_read_async(struct smb_tree *t, struct smb2_fileid fid,
 int smb_file_write_async(struct smb_tree *t, struct smb2_fileid fid,
 			 const void *buf, uint32_t len, uint64_t off,
 			 smb_io_done_fn done, void *arg);
+/*
+ * A READ whose answer is handed over instead of copied out:
+ * done(arg, bytes, rsp, data) gets the bytes read at data, which lies
+ * inside rsp, malloc'd and the callee's to free(); on failure bytes is
+ * -errno and rsp NULL.
+ */
+typedef void (*smb_read_owned_fn)(void *arg, ssize_t result, uint8_t *rsp,
+				  const uint8_t *data);
+int smb_file_read_async_owned(struct smb_tree *t, struct smb2_fileid fid,
+			      uint32_t len, uint64_t off,
+			      smb_read_owned_fn done, void *arg);
 
 /* Queries FileAllInformation through an open handle. */
 int smb_file_stat(struct smb_tree *t, struct smb2_fileid fid,

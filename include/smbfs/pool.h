@@ -283,6 +283,20 @@ uint32_t pool_file_lease_state(struct pool_file *f);
 ssize_t pool_file_read(struct pool_file *f, void *buf, size_t len,
 		       uint64_t off);
 /*
+ * Takes the bytes a read gets where they are.  0 or -errno; called
+ * once, with the pieces in order (n 0 at the end of file).
+ */
+struct iovec;
+typedef int (*pool_give_fn)(void *arg, const struct iovec *iov, int n);
+/*
+ * pool_file_read without copying what the read-ahead window holds:
+ * give(arg, iov, n) sees the data where it lies, which stays valid
+ * until give returns.  Returns the bytes given, or -errno (give's own
+ * failure included).
+ */
+ssize_t pool_file_read_give(struct pool_file *f, size_t len, uint64_t off,
+			    pool_give_fn give, void *arg);
+/*
  * Queues len bytes for writing at off and returns len, or the file's
  * unreported write error (then buf is not queued).  Uncached files
  * write before returning.

@@ -396,11 +396,25 @@ out:
 
 /* --- read --- */
 
+/* A read's reply, straight from where the pool holds the data. */
+struct file_read_reply {
+	fuse_req_t req;
+	bool replied;
+};
+
+static int file_reply_data(void *arg, const struct iovec *iov, int n)
+{
+	struct file_read_reply *r = arg;
+
+	r->replied = true;
+	return fuse_reply_iov(r->req, iov, n);
+}
+
 void smbfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		   struct fuse_file_info *fi)
 {
 	struct smbfs_file *f = file_from_fi(fi);
-	char *buf;
+	struct file_read_reply r = { .req = req, .replied = false };
 	ssize_t n;
 
 	(void)ino;
@@ -408,18 +422,10 @@ void smbfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_buf(req, NULL, 0);
 		return;
 	}
-	buf = malloc(size);
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
 	/* From the pool's read-ahead, or large READs sent at once. */
-	n = pool_file_read(f->h.file, buf, size, off);
-	if (n < 0)
+	n = pool_file_read_give(f->h.file, size, off, file_reply_data, &r);
+	if (n < 0 && !r.replied)
 		fs_reply_err(req, n);
-	else
-		fuse_reply_buf(req, buf, n);
-	free(buf);
 }
 
 /* --- write --- */

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "pool_internal.h"
 #include "smbfs/crypto.h"
@@ -389,15 +390,58 @@ ssize_t pool_file_read_direct(struct pool_file *f, void *buf, size_t len,
 	return rc < 0 ? rc : n;
 }
 
+/* Reads of an uncached file, or without read-ahead, go straight out. */
+static bool file_reads_ahead(struct pool_file *f)
+{
+	return !f->uncached && file_pool(f)->readahead;
+}
+
+/* A give function that copies into a buffer (arg). */
+static int give_to_buffer(void *arg, const struct iovec *iov, int n)
+{
+	uint8_t *dst = arg;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(dst, iov[i].iov_base, iov[i].iov_len);
+		dst += iov[i].iov_len;
+	}
+	return 0;
+}
+
 ssize_t pool_file_read(struct pool_file *f, void *buf, size_t len, uint64_t off)
 {
 	int rc = pool_node_drain(f, off, len, NULL);
 
 	if (rc < 0)
 		return rc;
-	if (f->uncached || !file_pool(f)->readahead)
+	if (!file_reads_ahead(f))
 		return pool_file_read_direct(f, buf, len, off);
-	return pool_ra_read(f, buf, len, off);
+	return pool_ra_read_give(f, len, off, give_to_buffer, buf);
+}
+
+ssize_t pool_file_read_give(struct pool_file *f, size_t len, uint64_t off,
+			    pool_give_fn give, void *arg)
+{
+	struct iovec iov;
+	uint8_t *buf;
+	ssize_t n;
+	int rc = pool_node_drain(f, off, len, NULL);
+
+	if (rc < 0)
+		return rc;
+	if (file_reads_ahead(f))
+		return pool_ra_read_give(f, len, off, give, arg);
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return -ENOMEM;
+	n = pool_file_read_direct(f, buf, len, off);
+	if (n >= 0) {
+		iov = (struct iovec){ buf, (size_t)n };
+		rc = give(arg, &iov, n ? 1 : 0);
+	}
+	free(buf);
+	return n < 0 ? n : rc < 0 ? rc : n;
 }
 
 /* A write at a fixed offset can be sent again without harm. */

@@ -154,10 +154,13 @@ struct ra_piece {
 	struct pool_attempt a; /* holds the channel it went out on */
 	uint64_t off;
 	uint32_t len;
-	uint8_t *data;
-	ssize_t got; /* bytes, or -errno; once done */
+	uint8_t *rsp;	     /* the READ's answer, which holds the data */
+	const uint8_t *data; /* got bytes of it */
+	ssize_t got;	     /* bytes, or -errno; once done */
 	bool done;
 	bool dropped; /* out of the window: freed once done */
+	unsigned int pins; /* readers handing its data over (io_lock) */
+	bool retired;	   /* out of the window: freed once unpinned */
 	struct ra_piece *next;
 };
 
@@ -372,8 +375,12 @@ static inline struct smb_pool *pool_of_file(const struct pool_file *f)
 }
 
 /* --- readahead.c --- */
-/* Reads for a cached file: from the window where it can, else direct. */
-ssize_t pool_ra_read(struct pool_file *f, void *buf, size_t len, uint64_t off);
+/*
+ * pool_file_read_give for a cached file: from the window where it can,
+ * else directly.
+ */
+ssize_t pool_ra_read_give(struct pool_file *f, size_t len, uint64_t off,
+			  pool_give_fn give, void *arg);
 /* Drops f's window; pieces on their way are let go of once answered
  * (io_lock held). */
 void pool_ra_drop(struct pool_file *f);

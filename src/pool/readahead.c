@@ -24,13 +24,19 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "pool_internal.h"
 
-/* Hands a piece out of the window to the I/O thread (io_lock held). */
+/*
+ * Hands a piece out of the window to the I/O thread (io_lock held);
+ * one a reader is handing over still goes once that reader is done.
+ */
 static void ra_piece_retire(struct pool_file *f, struct ra_piece *p)
 {
-	if (p->done)
+	if (p->pins)
+		p->retired = true;
+	else if (p->done)
 		pool_io_release_piece(pool_of_file(f), p);
 	else
 		p->dropped = true; /* its answer hands it over */
@@ -85,21 +91,33 @@ static struct ra_piece *ra_find(struct pool_file *f, uint64_t off)
 	return NULL;
 }
 
+/* Where the bytes of one read are: pieces of the window, and a buffer. */
+#define RA_VIEW_PIECES 32
+struct ra_view {
+	struct iovec iov[RA_VIEW_PIECES + 1];
+	struct ra_piece *pinned[RA_VIEW_PIECES];
+	int n, npinned;
+	size_t len;
+	uint8_t *buf; /* what the window did not have, read directly */
+};
+
 /*
- * Copies what the window has of [off, off + len) into buf, waiting for
- * pieces on their way; stops at the first byte it does not have.
- * Returns the bytes copied or -EINTR (io_lock held).
+ * Collects what the window has of [off, off + len) into v, waiting for
+ * pieces on their way and pinning those it uses; stops at the first
+ * byte it does not have.  0 or -EINTR (io_lock held).
  */
-static ssize_t ra_copy(struct pool_file *f, uint8_t *buf, size_t len,
-		       uint64_t off)
+static int ra_collect(struct pool_file *f, struct ra_view *v, size_t len,
+		      uint64_t off)
 {
 	struct timespec ts;
 	struct ra_piece *p;
-	size_t n = 0, avail;
+	uint64_t at;
+	size_t avail;
 
-	while (n < len) {
+	while (v->len < len && v->n < RA_VIEW_PIECES) {
+		at = off + v->len;
 		/* Looked up again after each wait: it may have been dropped. */
-		p = ra_find(f, off + n);
+		p = ra_find(f, at);
 		if (!p)
 			break;
 		if (!p->done) {
@@ -115,19 +133,40 @@ static ssize_t ra_copy(struct pool_file *f, uint8_t *buf, size_t len,
 			pool_ra_drop(f);
 			break;
 		}
-		if (off + n >= p->off + (uint64_t)p->got)
+		if (at >= p->off + (uint64_t)p->got)
 			break; /* its end of file: ask the server */
-		avail = (size_t)(p->off + (uint64_t)p->got - (off + n));
-		if (avail > len - n)
-			avail = len - n;
-		memcpy(buf + n, p->data + (off + n - p->off), avail);
-		n += avail;
+		avail = (size_t)(p->off + (uint64_t)p->got - at);
+		if (avail > len - v->len)
+			avail = len - v->len;
+		p->pins++;
+		v->pinned[v->npinned++] = p;
+		v->iov[v->n++] = (struct iovec){ (uint8_t *)p->data + (at - p->off),
+						 avail };
+		v->len += avail;
 	}
-	return (ssize_t)n;
+	return 0;
 }
 
-/* A READ of the window was answered (reader thread, or the sender). */
-static void ra_piece_answered(void *arg, ssize_t got)
+/* The reader is done with the pieces it used (io_lock held). */
+static void ra_unpin(struct pool_file *f, struct ra_view *v)
+{
+	struct ra_piece *p;
+	int i;
+
+	for (i = 0; i < v->npinned; i++) {
+		p = v->pinned[i];
+		if (--p->pins == 0 && p->retired)
+			pool_io_release_piece(pool_of_file(f), p);
+	}
+}
+
+/*
+ * A READ of the window was answered (reader thread, or the sender): the
+ * piece keeps the answer itself, so its data is never copied but into
+ * the reader's buffer.
+ */
+static void ra_piece_answered(void *arg, ssize_t got, uint8_t *rsp,
+			      const uint8_t *data)
 {
 	struct ra_piece *p = arg;
 	struct pool_file *f = p->f;
@@ -135,6 +174,8 @@ static void ra_piece_answered(void *arg, ssize_t got)
 	bool dropped;
 
 	pthread_mutex_lock(&f->io_lock);
+	p->rsp = rsp;
+	p->data = data;
 	p->got = got;
 	p->done = true;
 	dropped = p->dropped;
@@ -157,10 +198,8 @@ static struct ra_piece *ra_piece_new(struct pool_file *f, uint64_t off,
 
 	if (!p)
 		return NULL;
-	p->data = malloc(len);
 	pool_attempt_init(&p->a, f->tree, f);
-	if (!p->data || !pool_attempt_now(&p->a)) {
-		free(p->data);
+	if (!pool_attempt_now(&p->a)) {
 		free(p);
 		return NULL;
 	}
@@ -195,51 +234,61 @@ static void ra_fill(struct pool_file *f)
 		pool_io_request_start(pool_of_file(f));
 		pthread_mutex_unlock(&f->io_lock);
 		/* ra_piece_answered runs once, whatever happens. */
-		smb_file_read_async(p->a.tree, p->a.fid, p->data, len, off,
-				    ra_piece_answered, p);
+		smb_file_read_async_owned(p->a.tree, p->a.fid, len, off,
+					  ra_piece_answered, p);
 		pthread_mutex_lock(&f->io_lock);
 		ra_sync_epoch(f);
 	}
 }
 
-ssize_t pool_ra_read(struct pool_file *f, void *buf, size_t len, uint64_t off)
+ssize_t pool_ra_read_give(struct pool_file *f, size_t len, uint64_t off,
+			  pool_give_fn give, void *arg)
 {
 	uint64_t max = pool_of_file(f)->readahead;
-	ssize_t n = 0, m;
+	struct ra_view v = { .n = 0 };
+	ssize_t m;
 	bool seq;
+	int rc = 0;
 
 	pthread_mutex_lock(&f->io_lock);
 	ra_sync_epoch(f);
 	seq = ra_is_sequential(&f->ra.w, off);
 	if (seq)
-		n = ra_copy(f, buf, len, off);
+		rc = ra_collect(f, &v, len, off);
 	else
 		pool_ra_drop(f);
 	pthread_mutex_unlock(&f->io_lock);
-	if (n < 0)
-		return n;
-	if ((size_t)n < len) {
+	if (!rc && v.len < len) {
 		/*
 		 * An error after some bytes is still the call's error: a
 		 * short count would read as the end of the file.
 		 */
-		m = pool_file_read_direct(f, (uint8_t *)buf + n,
-					  len - (size_t)n, off + (uint64_t)n);
+		v.buf = malloc(len - v.len);
+		m = v.buf ? pool_file_read_direct(f, v.buf, len - v.len,
+						  off + v.len)
+			  : -ENOMEM;
 		if (m < 0)
-			return m;
-		n += m;
+			rc = (int)m;
+		else if (m > 0)
+			v.iov[v.n++] = (struct iovec){ v.buf, (size_t)m };
+		if (m > 0)
+			v.len += (size_t)m;
 	}
+	if (!rc)
+		rc = give(arg, v.iov, v.n);
 	pthread_mutex_lock(&f->io_lock);
+	ra_unpin(f, &v);
 	ra_sync_epoch(f);
-	if (seq) {
-		ra_advance(&f->ra.w, off, (size_t)n, max);
+	if (!rc && seq) {
+		ra_advance(&f->ra.w, off, v.len, max);
 		ra_trim(f);
 		ra_fill(f);
-	} else {
-		ra_restart(&f->ra.w, off, (size_t)n);
+	} else if (!rc) {
+		ra_restart(&f->ra.w, off, v.len);
 	}
 	pthread_mutex_unlock(&f->io_lock);
-	return n;
+	free(v.buf);
+	return rc < 0 ? rc : (ssize_t)v.len;
 }
 
 void pool_ra_wait_idle(struct pool_file *f)
@@ -254,7 +303,7 @@ void pool_ra_wait_idle(struct pool_file *f)
 void pool_ra_piece_free(struct ra_piece *p)
 {
 	pool_attempt_done(&p->a, p->got < 0 ? (int)p->got : 0);
-	free(p->data);
+	free(p->rsp);
 	free(p);
 }
 
