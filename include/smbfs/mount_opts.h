@@ -101,6 +101,8 @@ enum smbfs_pw_source {
 #define SMBFS_SOFTTIMEO_MAX	3600
 #define SMBFS_THREADS_MAX	1024
 #define SMBFS_RASIZE_MAX	(1u << 30) /* read-ahead per open file */
+#define SMBFS_CLOSETIMEO_MAX	3600
+#define SMBFS_DIRWATCH_MAX	1024
 
 struct smbfs_mount_opts {
 	/* Identity; strings are malloc'd, NULL when not given. */
@@ -153,6 +155,9 @@ struct smbfs_mount_opts {
 	bool acregmax_set;
 	bool acdirmax_set;
 	bool nobrl;
+	bool nolease;	    /* ask for no leases or oplocks */
+	uint32_t closetimeo; /* seconds a last close is deferred, default 1 */
+	uint32_t dirwatch;  /* directories watched for changes, default 32 */
 	bool mfsymlinks;
 	bool noserverino;
 	bool nocase;   /* default off: case-sensitive name checks */

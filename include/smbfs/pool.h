@@ -181,6 +181,21 @@ uint32_t pool_tree_max_io(struct pool_tree *t, bool write);
  */
 void pool_thread_set_interrupt(const atomic_int *flag);
 
+/* --- statistics --- */
+
+struct smb_pool_stats {
+	uint64_t round_trips; /* request frames sent; a compound is one */
+	uint64_t requests[SMB2_COMMAND_COUNT]; /* by command */
+	uint64_t bytes_read, bytes_written;    /* file data */
+	uint64_t reconnects, files_lost;
+	uint64_t leases_granted, leases_broken;
+	uint64_t oplocks_granted, oplocks_broken;
+	uint64_t notify_events; /* CHANGE_NOTIFY answers handed on */
+	unsigned int watches;	/* directories watched now */
+	unsigned int credits;	/* held now */
+};
+void smb_pool_get_stats(struct smb_pool *p, struct smb_pool_stats *st);
+
 /* --- events --- */
 
 enum pool_event_type {
@@ -231,9 +246,22 @@ struct pool_event {
 typedef void (*pool_event_fn)(void *arg, const struct pool_event *ev);
 void smb_pool_set_event_handler(struct smb_pool *p, pool_event_fn fn,
 				void *arg);
+/*
+ * The acknowledgements first write back what the files of the lease
+ * (the oplock's file) queued when the new state has no write caching
+ * (MS-SMB2 3.2.5.19.2): nothing written behind stays only here.
+ */
 int pool_lease_break_ack(struct pool_tree *t, const uint8_t key[16],
 			 uint32_t state);
 int pool_oplock_break_ack(struct pool_file *f, uint8_t level);
+/*
+ * Waits until the writes queued by every open file holding the lease
+ * key (pool_file_write_back: of f's server file) are on the server.
+ * A failed one stays the error its file reports next.  For a break
+ * handler that must give up write caching before other steps (locks).
+ */
+void pool_lease_write_back(struct pool_tree *t, const uint8_t key[16]);
+void pool_file_write_back(struct pool_file *f);
 /* A fresh random lease key (MS-SMB2 3.2.4.3.8). */
 int pool_lease_key_new(uint8_t key[16]);
 

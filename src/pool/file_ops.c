@@ -172,6 +172,14 @@ static void file_attach(struct pool_file *f, uint64_t gen,
 			const struct smb_open_result *res,
 			struct pool_node **spare)
 {
+	struct pool_counters *n = &file_pool(f)->count;
+
+	if (res->lease_state)
+		atomic_fetch_add(&n->leases_granted, 1);
+	else if (res->oplock_level == SMB2_OPLOCK_LEVEL_BATCH ||
+		 res->oplock_level == SMB2_OPLOCK_LEVEL_EXCLUSIVE ||
+		 res->oplock_level == SMB2_OPLOCK_LEVEL_II)
+		atomic_fetch_add(&n->oplocks_granted, 1);
 	if (res->st.file_id)
 		f->file_id = res->st.file_id;
 	file_join_node(f, spare);
@@ -387,7 +395,10 @@ ssize_t pool_file_read_direct(struct pool_file *f, void *buf, size_t len,
 		n = smb_file_read(a.tree, a.fid, buf, len, off);
 		rc = pool_attempt_done(&a, n < 0 ? (int)n : 0);
 	}
-	return rc < 0 ? rc : n;
+	if (rc < 0)
+		return rc;
+	atomic_fetch_add(&file_pool(f)->count.bytes_read, (uint64_t)n);
+	return n;
 }
 
 /* Reads of an uncached file, or without read-ahead, go straight out. */
@@ -457,7 +468,10 @@ static ssize_t file_write_direct(struct pool_file *f, const void *buf,
 		n = smb_file_write(a.tree, a.fid, buf, len, off);
 		rc = pool_attempt_done(&a, n < 0 ? (int)n : 0);
 	}
-	return rc < 0 ? rc : n;
+	if (rc < 0)
+		return rc;
+	atomic_fetch_add(&file_pool(f)->count.bytes_written, (uint64_t)n);
+	return n;
 }
 
 /* An uncached write: the data gathered, then written now. */
@@ -488,11 +502,32 @@ static int file_lost_error(struct pool_file *f)
 	return rc;
 }
 
+/*
+ * Whether the server lets this client keep written data to itself: a
+ * lease with write caching, or an exclusive or batch oplock (MS-SMB2
+ * 3.2.5.19).  Without, other clients may read the file at any moment.
+ */
+static bool file_caches_writes(struct pool_file *f)
+{
+	struct smb_pool *p = file_pool(f);
+	bool yes;
+
+	pthread_mutex_lock(&p->lock);
+	if (f->oplock_granted == SMB2_OPLOCK_LEVEL_LEASE)
+		yes = f->lease_state & SMB2_LEASE_WRITE_CACHING;
+	else
+		yes = f->oplock_granted == SMB2_OPLOCK_LEVEL_BATCH ||
+		      f->oplock_granted == SMB2_OPLOCK_LEVEL_EXCLUSIVE;
+	pthread_mutex_unlock(&p->lock);
+	return yes;
+}
+
 ssize_t pool_file_write_from(struct pool_file *f, pool_fill_fn fill, void *arg,
 			     size_t len, uint64_t off)
 {
 	/* Another handle's write of the same bytes lands first. */
 	int rc = pool_node_drain(f, off, len, f);
+	ssize_t n;
 
 	if (!rc)
 		rc = file_lost_error(f);
@@ -501,7 +536,17 @@ ssize_t pool_file_write_from(struct pool_file *f, pool_fill_fn fill, void *arg,
 	pool_node_wrote(f, off, len);
 	if (f->uncached)
 		return file_write_now(f, fill, arg, len, off);
-	return pool_wb_write(f, fill, arg, len, off);
+	n = pool_wb_write(f, fill, arg, len, off);
+	/*
+	 * Without write caching the data must be on the server when the
+	 * write returns; it still goes as large WRITEs, several at once.
+	 */
+	if (n > 0 && !file_caches_writes(f)) {
+		rc = pool_wb_drain(f, off, (uint64_t)n, true);
+		if (rc < 0)
+			return rc;
+	}
+	return n;
 }
 
 /* The filler of a plain buffer: arg points to the next byte. */
@@ -877,6 +922,7 @@ void pool_file_reopened(struct pool_file *f, const struct smb_open_result *res,
 	if (!n->size_known || res->st.end_of_file > n->size)
 		n->size = res->st.end_of_file;
 	n->size_known = true;
+	f->oplock_granted = res->oplock_level;
 	if (f->has_lease_key) {
 		f->lease_state = res->lease_state;
 		f->lease_epoch = res->lease_epoch;

@@ -173,6 +173,9 @@ static void ra_piece_answered(void *arg, ssize_t got, uint8_t *rsp,
 	struct smb_pool *pool = pool_of_file(f);
 	bool dropped;
 
+	if (got > 0)
+		atomic_fetch_add(&pool_of_file(f)->count.bytes_read,
+				 (uint64_t)got);
 	pthread_mutex_lock(&f->io_lock);
 	p->rsp = rsp;
 	p->data = data;

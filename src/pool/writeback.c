@@ -226,6 +226,9 @@ static void wb_chunk_finish(struct pool_file *f, struct wb_chunk *c, int rc)
 			c->len, (unsigned long long)c->off, strerror(-rc));
 		if (!f->wb.error)
 			f->wb.error = rc;
+	} else {
+		atomic_fetch_add(&pool_of_file(f)->count.bytes_written,
+				 (uint64_t)c->len);
 	}
 	atomic_fetch_sub(&f->node->writes, 1);
 	free(c->data);
@@ -526,6 +529,39 @@ int pool_node_drain(struct pool_file *f, uint64_t off, uint64_t len,
 	}
 	free(v);
 	return rc;
+}
+
+void pool_file_write_back(struct pool_file *f)
+{
+	pool_node_drain(f, 0, UINT64_MAX, NULL);
+}
+
+void pool_lease_write_back(struct pool_tree *t, const uint8_t key[16])
+{
+	struct smb_pool *p = t->srv->pool;
+	struct pool_file **v = NULL, **grown, *f;
+	struct pool_tree *u;
+	size_t n = 0, i;
+
+	pthread_mutex_lock(&p->lock);
+	for (u = t->srv->trees; u; u = u->next) {
+		for (f = u->files; f; f = f->next) {
+			if (!f->has_lease_key || memcmp(f->lease_key, key, 16))
+				continue;
+			grown = realloc(v, (n + 1) * sizeof(*v));
+			if (!grown)
+				break;
+			v = grown;
+			pool_file_get(f);
+			v[n++] = f;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	for (i = 0; i < n; i++) {
+		pool_wb_drain(v[i], 0, UINT64_MAX, false);
+		pool_file_put(p, v[i]);
+	}
+	free(v);
 }
 
 void pool_node_wrote(struct pool_file *f, uint64_t off, uint64_t len)
