@@ -156,6 +156,11 @@ void pool_on_break(void *arg, const uint8_t *msg, size_t len)
 			return;
 		}
 		ev.type = POOL_EVENT_OPLOCK_BREAK;
+		/* Level II or none: others may change the file now. */
+		if (f->node)
+			f->node->size_known = false;
+		if (b.oplock_level == SMB2_OPLOCK_LEVEL_NONE)
+			atomic_fetch_add(&f->ra_epoch, 1);
 		ev.tree = f->tree;
 		ev.u.oplock.file = f;
 		ev.u.oplock.level = b.oplock_level;

@@ -401,10 +401,42 @@ ssize_t pool_file_read_direct(struct pool_file *f, void *buf, size_t len,
 	return n;
 }
 
-/* Reads of an uncached file, or without read-ahead, go straight out. */
+/*
+ * What the server lets this client cache of the file, in lease terms: a
+ * lease's state, or what an oplock allows (MS-SMB2 3.2.5.19).  Without
+ * read caching other clients may change the file at any moment, without
+ * write caching they may read it.
+ */
+static uint32_t file_caching(struct pool_file *f)
+{
+	struct smb_pool *p = file_pool(f);
+	uint32_t c = 0;
+
+	pthread_mutex_lock(&p->lock);
+	switch (f->oplock_granted) {
+	case SMB2_OPLOCK_LEVEL_LEASE:
+		c = f->lease_state;
+		break;
+	case SMB2_OPLOCK_LEVEL_BATCH:
+	case SMB2_OPLOCK_LEVEL_EXCLUSIVE:
+		c = SMB2_LEASE_WRITE_CACHING;
+		/* fall through */
+	case SMB2_OPLOCK_LEVEL_II:
+		c |= SMB2_LEASE_READ_CACHING;
+		break;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return c;
+}
+
+/*
+ * Reads of an uncached file, without read-ahead, or that the server
+ * does not let us cache, go straight out.
+ */
 static bool file_reads_ahead(struct pool_file *f)
 {
-	return !f->uncached && file_pool(f)->readahead;
+	return !f->uncached && file_pool(f)->readahead &&
+	       (file_caching(f) & SMB2_LEASE_READ_CACHING);
 }
 
 /* A give function that copies into a buffer (arg). */
@@ -502,26 +534,6 @@ static int file_lost_error(struct pool_file *f)
 	return rc;
 }
 
-/*
- * Whether the server lets this client keep written data to itself: a
- * lease with write caching, or an exclusive or batch oplock (MS-SMB2
- * 3.2.5.19).  Without, other clients may read the file at any moment.
- */
-static bool file_caches_writes(struct pool_file *f)
-{
-	struct smb_pool *p = file_pool(f);
-	bool yes;
-
-	pthread_mutex_lock(&p->lock);
-	if (f->oplock_granted == SMB2_OPLOCK_LEVEL_LEASE)
-		yes = f->lease_state & SMB2_LEASE_WRITE_CACHING;
-	else
-		yes = f->oplock_granted == SMB2_OPLOCK_LEVEL_BATCH ||
-		      f->oplock_granted == SMB2_OPLOCK_LEVEL_EXCLUSIVE;
-	pthread_mutex_unlock(&p->lock);
-	return yes;
-}
-
 ssize_t pool_file_write_from(struct pool_file *f, pool_fill_fn fill, void *arg,
 			     size_t len, uint64_t off)
 {
@@ -541,7 +553,7 @@ ssize_t pool_file_write_from(struct pool_file *f, pool_fill_fn fill, void *arg,
 	 * Without write caching the data must be on the server when the
 	 * write returns; it still goes as large WRITEs, several at once.
 	 */
-	if (n > 0 && !file_caches_writes(f)) {
+	if (n > 0 && !(file_caching(f) & SMB2_LEASE_WRITE_CACHING)) {
 		rc = pool_wb_drain(f, off, (uint64_t)n, true);
 		if (rc < 0)
 			return rc;

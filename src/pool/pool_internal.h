@@ -169,6 +169,11 @@ struct pool_ra {
 	struct ra_piece *pieces; /* ascending, contiguous up to w.end */
 	uint64_t epoch;		 /* the f->ra_epoch the window is of */
 	unsigned int inflight;	 /* asked for, not done */
+	/*
+	 * Reads under way: one goes on after its data reached the kernel,
+	 * which may then release the file (pool_ra_wait_idle waits).
+	 */
+	unsigned int readers;
 };
 
 /* States of a write-behind chunk. */

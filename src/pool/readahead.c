@@ -213,9 +213,26 @@ static struct ra_piece *ra_piece_new(struct pool_file *f, uint64_t off,
 }
 
 /*
+ * Credits read-ahead leaves to everything else on the connection: a
+ * window never makes a call the application waits for queue behind it.
+ */
+#define RA_CREDIT_RESERVE 64
+
+/* The connection has the credits for p and the reserve besides. */
+static bool ra_credits_allow(const struct ra_piece *p)
+{
+	struct smb_conn *c = smb_session_conn(smb_tree_session(p->a.tree));
+	/* MS-SMB2 3.1.5.2: one credit per 64 KiB. */
+	unsigned int charge = (p->len + 65535) / 65536;
+
+	return smb_conn_credits(c) >= charge + RA_CREDIT_RESERVE;
+}
+
+/*
  * Sends READs until the window is full (io_lock held; dropped while
- * each goes out).  The server being away just stops it: read-ahead is
- * not worth waiting for.
+ * each goes out), or until the connection's credits run short: the
+ * rest of the window goes out at a later read.  The server being away
+ * just stops it: read-ahead is not worth waiting for.
  */
 static void ra_fill(struct pool_file *f)
 {
@@ -226,6 +243,11 @@ static void ra_fill(struct pool_file *f)
 
 	while (f->ra.w.size && ra_take_piece(&f->ra.w, io_max, &off, &len)) {
 		p = ra_piece_new(f, off, len);
+		if (p && !ra_credits_allow(p)) {
+			p->done = true;
+			pool_io_release_piece(pool_of_file(f), p);
+			p = NULL;
+		}
 		if (!p) {
 			f->ra.w.end = off;
 			return;
@@ -254,6 +276,7 @@ ssize_t pool_ra_read_give(struct pool_file *f, size_t len, uint64_t off,
 	int rc = 0;
 
 	pthread_mutex_lock(&f->io_lock);
+	f->ra.readers++;
 	ra_sync_epoch(f);
 	seq = ra_is_sequential(&f->ra.w, off);
 	if (seq)
@@ -289,6 +312,8 @@ ssize_t pool_ra_read_give(struct pool_file *f, size_t len, uint64_t off,
 	} else if (!rc) {
 		ra_restart(&f->ra.w, off, v.len);
 	}
+	if (--f->ra.readers == 0)
+		pthread_cond_broadcast(&f->io_cond);
 	pthread_mutex_unlock(&f->io_lock);
 	free(v.buf);
 	return rc < 0 ? rc : (ssize_t)v.len;
@@ -297,6 +322,8 @@ ssize_t pool_ra_read_give(struct pool_file *f, size_t len, uint64_t off,
 void pool_ra_wait_idle(struct pool_file *f)
 {
 	pthread_mutex_lock(&f->io_lock);
+	while (f->ra.readers)
+		pthread_cond_wait(&f->io_cond, &f->io_lock);
 	pool_ra_drop(f);
 	while (f->ra.inflight)
 		pthread_cond_wait(&f->io_cond, &f->io_lock);
