@@ -201,6 +201,26 @@ static void file_store_stat(struct smbfs *fs, struct smbfs_inode *in,
 }
 
 /*
+ * file_store_stat for a CREATE that opened an existing file.  Another
+ * client that cached writes flushed them before the server let this
+ * open through (MS-SMB2 3.3.4.7), so the size may have moved since the
+ * kernel's lookup: its attributes are dropped (attributes only, which
+ * takes no lock a waiting request may hold).
+ */
+static void file_store_stat_opened(struct smbfs *fs, struct smbfs_inode *in,
+				   struct smb_stat *st)
+{
+	uint64_t was;
+
+	pthread_mutex_lock(&fs->lock);
+	was = in->st.end_of_file;
+	pthread_mutex_unlock(&fs->lock);
+	file_store_stat(fs, in, st);
+	if (was != st->end_of_file && fs->se)
+		fuse_lowlevel_notify_inval_inode(fs->se, in->ino, -1, 0);
+}
+
+/*
  * The last words of a handle with a read lease: the pages the kernel
  * holds are the file as of these attributes (nobody else could write).
  */
@@ -343,7 +363,7 @@ void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (rc < 0)
 		goto out;
 	inode_handle_add(fs, in, &f->h);
-	file_store_stat(fs, in, &res.st);
+	file_store_stat_opened(fs, in, &res.st);
 	file_fill_fi(fs, fi, f, file_opened(fs, in, &res));
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		file_release(fs, f); /* interrupted: no release will come */

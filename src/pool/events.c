@@ -189,18 +189,23 @@ int pool_oplock_break_ack(struct pool_file *f, uint8_t level)
 	struct smb_pool *p = f->tree->srv->pool;
 	struct pool_attempt a;
 	uint8_t held;
+	bool closed;
 	int rc;
 
 	pthread_mutex_lock(&p->lock);
 	held = f->oplock_granted;
 	f->oplock_granted = level;
+	closed = f->closing;
 	pthread_mutex_unlock(&p->lock);
-	if (level != SMB2_OPLOCK_LEVEL_BATCH &&
-	    level != SMB2_OPLOCK_LEVEL_EXCLUSIVE)
-		pool_file_write_back(f);
-	/* MS-SMB2 3.2.5.19.1: a level II oplock goes without an answer. */
-	if (held == SMB2_OPLOCK_LEVEL_II)
+	/*
+	 * MS-SMB2 3.2.5.19.1: a level II oplock goes without an answer,
+	 * and closing the handle (the break handler may have closed a
+	 * deferred one) answers any: the server would call the
+	 * acknowledgement's handle closed.
+	 */
+	if (held == SMB2_OPLOCK_LEVEL_II || closed)
 		return 0;
+	pool_file_write_back(f);
 
 	pool_attempt_init(&a, f->tree, f);
 	while (pool_attempt_next(&a, &rc))
