@@ -83,6 +83,8 @@ struct smb_client_config {
 	 */
 	uint16_t ciphers[SMB_CLIENT_MAX_CIPHERS];
 	int n_ciphers;
+	/* Largest READ / WRITE payload to send; 0: what the server takes. */
+	uint32_t max_read, max_write;
 	/* Unsolicited oplock/lease breaks (the whole message). */
 	void (*on_break)(void *arg, const uint8_t *msg, size_t len);
 	void (*on_disconnect)(void *arg, int err);
@@ -99,6 +101,7 @@ struct smb_session_info {
 	uint16_t cipher; /* SMB2_ENCRYPTION_* negotiated (3.1.1) or 0 */
 	uint32_t capabilities; /* server's */
 	uint16_t server_security_mode;
+	/* max_read/max_write: the server's, lowered to the config's. */
 	uint32_t max_transact, max_read, max_write;
 	uint8_t server_guid[16];
 	uint64_t session_id;
@@ -265,6 +268,17 @@ int smb_file_read_async(struct smb_tree *t, struct smb2_fileid fid,
 int smb_file_write_async(struct smb_tree *t, struct smb2_fileid fid,
 			 const void *buf, uint32_t len, uint64_t off,
 			 smb_io_done_fn done, void *arg);
+/*
+ * A READ whose answer is handed over instead of copied out:
+ * done(arg, bytes, rsp, data) gets the bytes read at data, which lies
+ * inside rsp, malloc'd and the callee's to free(); on failure bytes is
+ * -errno and rsp NULL.
+ */
+typedef void (*smb_read_owned_fn)(void *arg, ssize_t result, uint8_t *rsp,
+				  const uint8_t *data);
+int smb_file_read_async_owned(struct smb_tree *t, struct smb2_fileid fid,
+			      uint32_t len, uint64_t off,
+			      smb_read_owned_fn done, void *arg);
 
 /* Queries FileAllInformation through an open handle. */
 int smb_file_stat(struct smb_tree *t, struct smb2_fileid fid,

@@ -100,6 +100,7 @@ enum smbfs_pw_source {
 #define SMBFS_RETRANS_MAX	100
 #define SMBFS_SOFTTIMEO_MAX	3600
 #define SMBFS_THREADS_MAX	1024
+#define SMBFS_RASIZE_MAX	(1u << 30) /* read-ahead per open file */
 #define SMBFS_CLOSETIMEO_MAX	3600
 #define SMBFS_DIRWATCH_MAX	1024
 
@@ -138,6 +139,8 @@ struct smbfs_mount_opts {
 	uint32_t softtimeo;	/* soft: seconds a call waits for the server */
 	uint32_t rsize;		/* 0: negotiate; else what the user asked */
 	uint32_t wsize;
+	uint32_t rasize; /* bytes read ahead per open file */
+	bool rasize_set; /* else 4 reads of the largest size */
 
 	/* Ownership and permissions of files shown by the mount. */
 	uid_t uid; /* default getuid() */

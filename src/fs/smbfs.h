@@ -285,8 +285,8 @@ void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		     mode_t mode, struct fuse_file_info *fi);
 void smbfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		   struct fuse_file_info *fi);
-void smbfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
-		    size_t size, off_t off, struct fuse_file_info *fi);
+void smbfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *buf,
+			off_t off, struct fuse_file_info *fi);
 void smbfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void smbfs_op_release(fuse_req_t req, fuse_ino_t ino,
 		      struct fuse_file_info *fi);

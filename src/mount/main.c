@@ -260,6 +260,9 @@ static void pool_config_fill(const struct mount_ctx *m,
 	pc->hard = !o->soft;
 	pc->soft_timeout_s = o->softtimeo;
 	pc->retrans = o->retrans;
+	pc->rsize = o->rsize;
+	pc->wsize = o->wsize;
+	pc->readahead = o->rasize_set ? (int64_t)o->rasize : -1;
 }
 
 static void wipe_password(struct smbfs_mount_opts *o)

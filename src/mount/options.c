@@ -453,6 +453,19 @@ static int set_wsize(struct smbfs_mount_opts *o, const char *name,
 	return parse_io_size(name, val, &o->wsize, err, errlen);
 }
 
+/* rasize= (readahead=): bytes, 0 turns read-ahead off. */
+static int set_rasize(struct smbfs_mount_opts *o, const char *name,
+		      const char *val, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_ulong(val, 10, SMBFS_RASIZE_MAX, &v))
+		return bad_value(name, val, err, errlen, "0 to 1 GiB in bytes");
+	o->rasize = (uint32_t)v;
+	o->rasize_set = true;
+	return 0;
+}
+
 /* A whole number in [lo, hi] into *out, or the option's error. */
 static int parse_bounded(const char *name, const char *val, unsigned long lo,
 			 unsigned long hi, const char *what, uint32_t *out,
@@ -592,6 +605,8 @@ static const struct opt_def opt_defs[] = {
 	VALUE("acdirmax", set_acdirmax),
 	VALUE("rsize", set_rsize),
 	VALUE("wsize", set_wsize),
+	VALUE("rasize", set_rasize),
+	VALUE("readahead", set_rasize),
 	FLAG("nobrl", nobrl, true),
 	FLAG("nolease", nolease, true),
 	VALUE("closetimeo", set_closetimeo),
