@@ -116,7 +116,7 @@ check: deps
 	@bash scripts/run-tests.sh
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all $(TEST_TOOLS)
 	@bash scripts/bench.sh
 
 demo: deps
