@@ -8,8 +8,10 @@ SAMPLES holds one line per measurement: "METRIC<TAB>CLIENT<TAB>VALUE", or
 "METRIC<TAB>CLIENT<TAB>n/a<TAB>REASON" for one that could not be made.
 INFO holds KEY=VALUE lines (sizes, the proxy self-test, notes). Each figure
 printed is the median of a metric's measurements; next to every other
-client's figure stands the ratio smbfs / that client. With --samples every
-single measurement is listed instead.
+client's figure stands the ratio smbfs / that client; a figure made of
+fewer runs than the others carries a "*". The report ends with the same
+figures as a Markdown table, the machine above it, for the README. With
+--samples every single measurement is listed instead.
 """
 import statistics
 import sys
@@ -44,9 +46,10 @@ SECTIONS = OrderedDict([
         " smbclient: /usr/bin/time %U+%S of the whole command",
     ])),
     ("sealed", ("Sealed: share [enc] (server smb encrypt = required),"
-                " {size_label} file", ["smbfs", "smbclient"], [
-        "smbclient with --client-protection=encrypt; smbfs encrypts because"
-        " the share requires it; the same writes and reads as above",
+                " {size_label} file", ["smbfs", "smbclient", "smbnetfs",
+                                       "rclone"], [
+        "smbclient with --client-protection=encrypt (-e); the mounts encrypt"
+        " because the share requires it; the same writes and reads as above",
     ])),
     ("meta", ("Metadata: share [plain]", [
         "smbfs", "smbnetfs", "rclone", "server"], [
@@ -65,7 +68,8 @@ SECTIONS = OrderedDict([
     ("latency", ("Latency: {rtt} ms round trip through build/tests/smbproxy"
                  " --delay-ms {delay}", ["smbfs", "smbclient"], [
         "proxy alone: {selftest}",
-        "sequential read as above (caches dropped); ls -l of a directory of"
+        "sequential read as above (caches dropped), smbfs's dd stopped after"
+        " {lat_read_s} s if not done by then; ls -l of a directory of"
         " {lat_ls_n} empty files on a fresh mount; untar of a tree of"
         " {tree_files} files ({tree_dirs} directories)",
         "round trips: smbfs-mount --stats (request frames sent, a compound"
@@ -130,6 +134,11 @@ TARGETS = [
      "<=", 2),
 ]
 
+ONE_RUN_NOTE = ("fewer runs than the others: smbnetfs and rclone repeat a"
+                " measurement only while its run takes at most {slow_s} s, to keep"
+                " make bench within its time (their figures are far from"
+                " smbfs's either way)")
+
 LABEL_W = 34
 CELL_W = 17
 
@@ -187,15 +196,22 @@ class Report:
             return None, "not run"
         return statistics.median(self.values[key]), None
 
-    def cell(self, metric, client, notes):
+    def fewer_runs(self, metric, client):
+        reps = int(self.info.get("reps", "1").replace(",", ""))
+        return len(self.values.get((metric, client), [])) < reps
+
+    def cell(self, metric, client, notes, na="n/a[%d]", none="-"):
+        """A median with "*" when made of fewer runs and, for another
+        client, the ratio smbfs / it; or NA with the reason's number in
+        NOTES; or NONE when not measured."""
         v, why = self.median(metric, client)
         if v is None:
             if why == "not run":
-                return "-"
+                return none
             if why not in notes:
                 notes.append(why)
-            return "n/a[%d]" % (notes.index(why) + 1)
-        s = fmt(v)
+            return na % (notes.index(why) + 1)
+        s = fmt(v) + ("*" if self.fewer_runs(metric, client) else "")
         if client != "smbfs":
             mine, _ = self.median(metric, "smbfs")
             if mine is not None and v != 0:
@@ -219,8 +235,13 @@ class Report:
             out.append(line.rstrip())
         for i, why in enumerate(footnotes):
             out.append("  n/a[%d]: %s" % (i + 1, why))
+        if any(self.fewer_runs(m[0], c) and (m[0], c) in self.values
+               for m in METRICS if m[1] == name for c in clients):
+            out.append("  *: " + self.text(ONE_RUN_NOTE))
         for n in notes:
             out.append("  - " + self.text(n))
+        if "time_" + name in self.info:
+            out.append("  - this section took %s s" % self.info["time_" + name])
         return out
 
     def target(self, label, metric, other, op, limit):
@@ -237,7 +258,7 @@ class Report:
                 measured, fmt(mine), CLIENT_TITLES[other], fmt(theirs))
         ok = {">=": measured >= limit, "<=": measured <= limit,
               "<": measured < limit}[op]
-        return "%-5s %s: %s" % ("PASS" if ok else "FAIL", self.text(label),
+        return "%-5s %s: %s" % ("PASS" if ok else "MISS", self.text(label),
                                 shown)
 
     def targets(self):
@@ -245,15 +266,90 @@ class Report:
         out += [self.target(*t) for t in TARGETS]
         return out
 
+    def header(self):
+        i = defaultdict(lambda: "?", self.info)
+        quick = (", BENCH_QUICK=1 (small sizes)" if i["quick"] == "1"
+                 else "")
+        return [
+            "smbfs benchmark, %s%s" % (i["date"], quick),
+            "machine: %s cores (%s), %s memory, kernel %s, Debian %s" % (
+                i["cores"], i["cpu"], i["memory"], i["kernel"], i["debian"]),
+            "server: Samba %s on loopback, one smbd for every client"
+            % i["samba"],
+            "clients: smbfs %s" % i["smbfs"],
+            "         smbclient %s, smbnetfs %s, rclone %s, fio %s" % (
+                i["smbclient_version"], i["smbnetfs_version"],
+                i["rclone_version"], i["fio_version"]),
+            "load average at the start: %s (other work on the machine shows"
+            " in the figures)" % i["load_start"],
+        ]
+
     def full(self):
         reps = self.info.get("reps", "?")
-        out = ["Each figure is the median of %s run%s. In brackets: smbfs /"
-               " that client (MiB/s, IOPS, files/s: higher is better; s:"
-               " lower is better)." % (reps, "" if reps == "1" else "s")]
+        out = self.header()
+        out.append("Each figure is the median of %s run%s. In brackets: smbfs /"
+                   " that client (MiB/s, IOPS, files/s: higher is better; s:"
+                   " lower is better)." % (reps, "" if reps == "1" else "s"))
         for name in self.info.get("sections", "").split():
             out += self.section(name)
         out += self.targets()
+        out += ["", "took %s; load average at the end: %s" % (
+            self.info.get("took", "?"), self.info.get("load_end", "?"))]
+        out += ["", "== Markdown, for the README " + "=" * 10, ""]
+        out += self.markdown()
         return "\n".join(out)
+
+    def markdown(self):
+        """Every section's rows in one table, clients as columns, then the
+        targets as a list."""
+        i = defaultdict(lambda: "?", self.info)
+        clients = [c for c in CLIENT_TITLES
+                   if any(c in SECTIONS[n][1]
+                          for n in i["sections"].split())]
+        reps = i["reps"]
+        out = ["Measured with `make bench` on %s, %s cores, %s memory, Linux"
+               " %s, Debian %s; Samba %s on loopback; smbfs %s; %s." % (
+                   i["cpu"], i["cores"], i["memory"], i["kernel"],
+                   i["debian"], i["samba"], i["smbfs"].split(" ")[0],
+                   i["date"]),
+               "Medians of %s run%s; in brackets smbfs / that client (higher"
+               " is better for MiB/s, IOPS and files/s, lower for seconds)."
+               % (reps, "" if reps == "1" else "s"), "",
+               "| workload | " + " | ".join(CLIENT_TITLES[c] for c in clients)
+               + " |",
+               "|---|" + "---:|" * len(clients)]
+        notes = []
+        one_run = False
+        for name in i["sections"].split():
+            title, sec_clients, _ = SECTIONS[name]
+            out.append("| **%s** |%s" % (self.text(title), " |" * len(clients)))
+            for mid, sec, label, unit, _ in METRICS:
+                if sec != name:
+                    continue
+                row = self.text(label).strip() + (", " + unit if unit else "")
+                cells = []
+                for c in clients:
+                    if c not in sec_clients:
+                        cells.append("")
+                        continue
+                    cell = self.cell(mid, c, notes, na="n/a [%d]", none="—")
+                    one_run |= "*" in cell
+                    cells.append(cell.replace("*", "\\*"))
+                indent = "&nbsp;&nbsp;" if label.startswith("  ") else ""
+                out.append("| %s%s | %s |" % (indent, row.replace("|", "\\|"),
+                                              " | ".join(cells)))
+        out.append("")
+        for n, why in enumerate(notes):
+            out += ["n/a [%d]: %s" % (n + 1, why.replace("|", "\\|")), ""]
+        if one_run:
+            out += ["\\*: " + self.text(ONE_RUN_NOTE), ""]
+        out.append("Targets:")
+        out.append("")
+        for t in TARGETS:
+            verdict, rest = self.target(*t).split(None, 1)
+            out.append("- **%s** %s" % (verdict, rest.replace(">=", "≥")
+                                          .replace("<=", "≤")))
+        return out
 
     def samples(self):
         out = ["== Every measurement (metric client: values) " + "=" * 10]
