@@ -482,6 +482,7 @@ section_sealed() {
 			na_all "$c" "$CLIENT_ERR" $SEALED_METRICS
 			continue
 		fi
+		# shellcheck disable=SC2086 # four metric names
 		seq_runs "$c" "$ENC" $SEALED_METRICS
 		client_down "$c"
 	done
