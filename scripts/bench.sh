@@ -21,6 +21,10 @@
 #   meta     creating 2,000 x 4 KiB and 10,000 empty files (with the rate
 #            of the first and the last 1,000), ls -l of 10,000 entries cold
 #            and warm, untar, find and rm -rf of this machine's /usr/include
+#   cache    (scripts/bench-cache.sh, last, with its own server) re-reading
+#            a file under a read lease against the local page cache; git
+#            status and a stat of every file of a 5,000-file checkout with
+#            leases and caches against nolease,actimeo=0
 #   latency  through build/tests/smbproxy at 5 ms each way: sequential
 #            read, cold ls -l of 2,000 entries, untar of 1,000 files and
 #            its round trips per file (smbfs-mount --stats)
@@ -877,6 +881,16 @@ main() {
 		echo
 		python3 "$HERE/bench-report.py" "$SAMPLES" "$INFO" --samples
 	} >>"$report.tmp"
+	# Caching (leases, attribute and directory caches): its own server,
+	# after everything else, so that it does not disturb the figures.
+	if [ -z "${BENCH_SECTIONS:-}" ] || [[ " $SECTIONS " == *" cache "* ]]; then
+		log "cache: scripts/bench-cache.sh"
+		if [ "${BENCH_QUICK:-0}" = 1 ]; then
+			bash "$HERE/bench-cache.sh" --quick | tee -a "$report.tmp"
+		else
+			bash "$HERE/bench-cache.sh" | tee -a "$report.tmp"
+		fi
+	fi
 	mv "$report.tmp" "$report"
 	echo "results written to ${report#"$ROOT"/}"
 }
