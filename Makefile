@@ -131,7 +131,7 @@ tsan: deps
 	@BUILD=build-tsan bash scripts/run-tsan.sh
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all $(TEST_TOOLS)
 	@bash scripts/bench.sh
 
 demo: deps

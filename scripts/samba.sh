@@ -67,10 +67,19 @@ abs_dir() {
 }
 
 ensure_unix_user() {
-	id -u "$SMB_USER_NAME" >/dev/null 2>&1 && return 0
-	useradd -M -s /usr/sbin/nologin "$SMB_USER_NAME" ||
-		id -u "$SMB_USER_NAME" >/dev/null 2>&1 || # lost a race
-		die "useradd $SMB_USER_NAME failed"
+	if ! id -u "$SMB_USER_NAME" >/dev/null 2>&1; then
+		useradd -M -s /usr/sbin/nologin "$SMB_USER_NAME" ||
+			id -u "$SMB_USER_NAME" >/dev/null 2>&1 || # lost a race
+			die "useradd $SMB_USER_NAME failed"
+	fi
+	# A mount of the test user may give files its group (chgrp with
+	# cifsacl); the server lets the session user do that only for
+	# groups it is in, as chown(2) would.
+	if id -u smbfstest >/dev/null 2>&1 &&
+		! id -nG "$SMB_USER_NAME" | tr ' ' '\n' | grep -qx smbfstest; then
+		usermod -aG smbfstest "$SMB_USER_NAME" ||
+			die "usermod -aG smbfstest $SMB_USER_NAME failed"
+	fi
 }
 
 make_tree() {

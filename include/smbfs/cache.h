@@ -27,11 +27,27 @@
 
 struct smb_cache;
 
+/*
+ * Fills st's Unix view (has_unix, unix_mode, uid, gid, rdev) of path
+ * from what the stat's compound read (m: descriptor, EA).
+ */
+typedef void (*cache_unix_fn)(void *arg, const char *path,
+			      const struct smb_stat_meta *m,
+			      struct smb_stat *st);
+
 struct smb_cache_config {
 	uint32_t file_ttl_ms; /* acregmax */
 	uint32_t dir_ttl_ms;  /* acdirmax */
 	bool nocase;	      /* a name in another case is a hit */
 	unsigned int max_watches; /* 0: no change notification */
+	/*
+	 * With unix_view: attributes without a Unix view do not answer
+	 * cache_stat, which asks the server for attributes and descriptor
+	 * in one compound and has unix_view fill the view in.
+	 */
+	cache_unix_fn unix_view;
+	void *unix_arg;
+	const char *unix_ea; /* an EA the view needs as well, or NULL */
 };
 
 /*
@@ -56,7 +72,8 @@ void smb_cache_free(struct smb_cache *c);
  */
 int cache_lookup(struct smb_cache *c, const char *dir, const char *name,
 		 struct smb_stat *st, char **exact);
-/* The attributes of path, from the cache or the server. */
+/* The attributes of path, from the cache or the server (with the Unix
+ * view when the cache has unix_view). */
 int cache_stat(struct smb_cache *c, const char *path, struct smb_stat *st);
 /*
  * The listing of dir, from the cache or the server; the caller frees it

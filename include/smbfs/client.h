@@ -83,6 +83,8 @@ struct smb_client_config {
 	 */
 	uint16_t ciphers[SMB_CLIENT_MAX_CIPHERS];
 	int n_ciphers;
+	/* Largest READ / WRITE payload to send; 0: what the server takes. */
+	uint32_t max_read, max_write;
 	/* Unsolicited oplock/lease breaks (the whole message). */
 	void (*on_break)(void *arg, const uint8_t *msg, size_t len);
 	void (*on_disconnect)(void *arg, int err);
@@ -99,6 +101,7 @@ struct smb_session_info {
 	uint16_t cipher; /* SMB2_ENCRYPTION_* negotiated (3.1.1) or 0 */
 	uint32_t capabilities; /* server's */
 	uint16_t server_security_mode;
+	/* max_read/max_write: the server's, lowered to the config's. */
 	uint32_t max_transact, max_read, max_write;
 	uint8_t server_guid[16];
 	uint64_t session_id;
@@ -176,7 +179,32 @@ struct smb_stat {
 	uint32_t attributes;
 	uint64_t file_id; /* server inode number; 0 if unknown */
 	uint32_t nlink; /* 0 if unknown */
+	/*
+	 * The Unix view of the file's security descriptor, filled in above
+	 * the client (the file system's mapping): permission bits (07777),
+	 * owner and group.  has_unix false: not known from this answer.
+	 */
+	bool has_unix;
+	uint32_t unix_mode, uid, gid; /* unix_mode: S_IF* of sfu files too */
+	uint64_t rdev; /* sfu devices */
 };
+
+/*
+ * An answer without the Unix view (a CLOSE, a directory entry) keeps the
+ * one known for the same file.
+ */
+static inline void smb_stat_keep_unix(struct smb_stat *st,
+				      const struct smb_stat *old)
+{
+	if (st->has_unix || !old->has_unix ||
+	    (st->file_id && old->file_id && st->file_id != old->file_id))
+		return;
+	st->has_unix = true;
+	st->unix_mode = old->unix_mode;
+	st->uid = old->uid;
+	st->gid = old->gid;
+	st->rdev = old->rdev;
+}
 
 struct smb_open_args {
 	const char *path; /* backslash-separated, relative to the share */
@@ -240,6 +268,17 @@ int smb_file_read_async(struct smb_tree *t, struct smb2_fileid fid,
 int smb_file_write_async(struct smb_tree *t, struct smb2_fileid fid,
 			 const void *buf, uint32_t len, uint64_t off,
 			 smb_io_done_fn done, void *arg);
+/*
+ * A READ whose answer is handed over instead of copied out:
+ * done(arg, bytes, rsp, data) gets the bytes read at data, which lies
+ * inside rsp, malloc'd and the callee's to free(); on failure bytes is
+ * -errno and rsp NULL.
+ */
+typedef void (*smb_read_owned_fn)(void *arg, ssize_t result, uint8_t *rsp,
+				  const uint8_t *data);
+int smb_file_read_async_owned(struct smb_tree *t, struct smb2_fileid fid,
+			      uint32_t len, uint64_t off,
+			      smb_read_owned_fn done, void *arg);
 
 /* Queries FileAllInformation through an open handle. */
 int smb_file_stat(struct smb_tree *t, struct smb2_fileid fid,
@@ -419,6 +458,45 @@ int smb_path_query_info(struct smb_tree *t, const char *path,
 int smb_path_set_info(struct smb_tree *t, const char *path, uint32_t access,
 		      uint8_t info_type, uint8_t info_class,
 		      uint32_t additional, const void *buf, uint32_t len);
+
+/* --- security descriptors (src/client/sd_ops.c) --- */
+
+/* What the Unix view needs of a descriptor: owner, group and DACL. */
+#define SMB_SD_INFO_UNIX                                                       \
+	(OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |             \
+	 DACL_SECURITY_INFORMATION)
+
+/* What smb_path_stat_sd reads besides the attributes. */
+#define SMB_STAT_EA_MAX 16
+struct smb_stat_meta {
+	struct smb_sd sd; /* owner, group, DACL; empty when not shown */
+	const char *ea_name; /* in: one EA to read too, or NULL */
+	uint8_t ea_value[SMB_STAT_EA_MAX]; /* its value (cut at the size) */
+	size_t ea_len; /* 0: the file has no such EA */
+};
+
+/*
+ * The attributes, the descriptor (owner, group, DACL) and, with
+ * m->ea_name, one EA of path in one compound.  A descriptor or EA the
+ * server does not show (no READ_CONTROL, no EA support) is no error:
+ * m->sd is then empty (has_owner, has_group, has_dacl false) and
+ * m->ea_len 0.  The caller frees m->sd with smb_sd_free().
+ */
+int smb_path_stat_sd(struct smb_tree *t, const char *path, struct smb_stat *st,
+		     struct smb_stat_meta *m);
+/*
+ * Writes the parts secinfo (*_SECURITY_INFORMATION) names of sd; with st
+ * (and m, as for smb_path_stat_sd) reads back what the server made of it
+ * in the same compound.  The caller frees m->sd.
+ */
+int smb_path_set_sd(struct smb_tree *t, const char *path, uint32_t secinfo,
+		    const struct smb_sd *sd, struct smb_stat *st,
+		    struct smb_stat_meta *m);
+/* The same through a handle opened with READ_CONTROL / WRITE_DAC. */
+int smb_file_get_sd(struct smb_tree *t, struct smb2_fileid fid,
+		    struct smb_sd *sd);
+int smb_file_set_sd(struct smb_tree *t, struct smb2_fileid fid,
+		    uint32_t secinfo, const struct smb_sd *sd);
 
 /* Filesystem size (FileFsFullSizeInformation) of the tree's share. */
 struct smb_fs_size {

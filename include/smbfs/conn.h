@@ -36,6 +36,14 @@ struct smb_req {
 	 * followed by the command body as the wire codec encoded it.
 	 */
 	struct smb_wbuf msg;
+	/*
+	 * Data sent right after msg without being copied into it (a
+	 * WRITE's data): the encoded body counts it as part of the message.
+	 * Read while the request is being sent; it must stay unchanged
+	 * until smb_conn_submit*() has returned.
+	 */
+	const void *payload;
+	size_t payload_len;
 	uint16_t command;
 	uint32_t tree_id;
 	uint64_t session_id;
@@ -73,6 +81,14 @@ struct smb_req {
 	struct smb_req *next_pending; /* in the conn's request table */
 	uint16_t credit_charge;
 	int64_t deadline_ns; /* CLOCK_MONOTONIC; 0 = none */
+	/*
+	 * Under the conn's lock: the submitter is still writing the
+	 * request (msg and payload are being read), so an answer or a
+	 * failure that comes meanwhile is left to it (finish_deferred).
+	 */
+	bool sending;
+	bool finish_deferred;
+	int deferred_err;
 	bool completed;
 	pthread_mutex_t wait_lock;
 	pthread_cond_t wait_cond;

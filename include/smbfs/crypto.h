@@ -118,6 +118,22 @@ int smb_sign_message(uint16_t algo, const uint8_t *signing_key,
 int smb_verify_message(uint16_t algo, const uint8_t *signing_key,
 		       const uint8_t *msg, size_t len);
 
+/*
+ * Most pieces one message (or compound chain) may be given in to the
+ * functions below: room for 32 compound elements of three pieces each.
+ */
+#define SMB_MSG_MAX_IOV 128
+
+/*
+ * The signature of one message given as up to SMB_MSG_MAX_IOV pieces
+ * (iov[0..iovcnt-1] in order; together at least the 64-byte header), as
+ * if its Signature field were zero; written to sig, the pieces are left
+ * alone.  The same bytes as smb_sign_message over the concatenation.
+ */
+int smb_message_signature(uint16_t algo, const uint8_t *signing_key,
+			  const struct smb_iovec *iov, int iovcnt,
+			  uint8_t sig[SMB_SIGNATURE_LEN]);
+
 /* --- MS-SMB2 3.2.5.2 / 3.1.5.1 preauth integrity (src/crypto/preauth.c) --- */
 
 /* hash = SHA-512(hash || msg).  Start from 64 zero bytes. */
@@ -160,6 +176,17 @@ int smb_encrypt_message(uint16_t cipher, const uint8_t *key,
 			const uint8_t nonce[SMB_NONCE_SIZE],
 			const uint8_t *plain, size_t plain_len, uint8_t **out,
 			size_t *out_len);
+/*
+ * The same for a plaintext given as up to SMB_MSG_MAX_IOV pieces, which
+ * are encrypted straight into *out (GCM), or copied there once and
+ * encrypted in place (CCM, whose OpenSSL implementation takes the whole
+ * plaintext in one call).
+ */
+int smb_encrypt_message_iov(uint16_t cipher, const uint8_t *key,
+			    uint64_t session_id,
+			    const uint8_t nonce[SMB_NONCE_SIZE],
+			    const struct smb_iovec *iov, int iovcnt,
+			    uint8_t **out, size_t *out_len);
 /*
  * Checks and decrypts a TRANSFORM_HEADER message.  Returns 0 with a
  * malloc'd plaintext in *out, -EBADMSG on a malformed header or failed

@@ -100,6 +100,7 @@ enum smbfs_pw_source {
 #define SMBFS_RETRANS_MAX	100
 #define SMBFS_SOFTTIMEO_MAX	3600
 #define SMBFS_THREADS_MAX	1024
+#define SMBFS_RASIZE_MAX	(1u << 30) /* read-ahead per open file */
 #define SMBFS_CLOSETIMEO_MAX	3600
 #define SMBFS_DIRWATCH_MAX	1024
 
@@ -138,6 +139,8 @@ struct smbfs_mount_opts {
 	uint32_t softtimeo;	/* soft: seconds a call waits for the server */
 	uint32_t rsize;		/* 0: negotiate; else what the user asked */
 	uint32_t wsize;
+	uint32_t rasize; /* bytes read ahead per open file */
+	bool rasize_set; /* else 4 reads of the largest size */
 
 	/* Ownership and permissions of files shown by the mount. */
 	uid_t uid; /* default getuid() */
@@ -161,7 +164,12 @@ struct smbfs_mount_opts {
 	bool nolease;	    /* ask for no leases or oplocks */
 	uint32_t closetimeo; /* seconds a last close is deferred, default 1 */
 	uint32_t dirwatch;  /* directories watched for changes, default 32 */
-	bool mfsymlinks;
+	bool mfsymlinks; /* default on */
+	/* Unix metadata (smbfs-mount(8) "Unix metadata"). */
+	bool cifsacl;	  /* default on: modes and owners in the ACL */
+	bool modefromsid; /* the mode in an S-1-5-88-3 ACE */
+	bool idsfromsid;  /* owners as S-1-5-88-1/-2 SIDs */
+	bool sfu;	  /* special files and bits as Interix files, EA */
 	bool noserverino;
 	bool nocase;   /* default off: case-sensitive name checks */
 	bool mapposix; /* default on */

@@ -22,8 +22,9 @@
  * by durable handle reconnect where the server granted one, otherwise by
  * a plain open that first checks that the file is still the one that was
  * open (same file id, change time and size).  A file that fails the
- * check is lost: its calls return -EIO from then on and nothing is ever
- * written to the other file.  Byte-range locks are taken again.
+ * check is lost: its calls return -EIO from then on (-EACCES or -EROFS
+ * when the reopen was refused access) and nothing is ever written to
+ * the other file.  Byte-range locks are taken again.
  *
  * A call that meets a broken connection waits for the reconnect and is
  * then sent again (reads, queries and writes carry the replay flag on
@@ -33,6 +34,28 @@
  *   hard:           until the server is back, unless the calling thread
  *                   is interrupted (pool_thread_set_interrupt): -EINTR.
  * Nothing waits forever: smb_pool_shutdown() ends every wait at once.
+ *
+ * Data moves in requests as large as the server and the mount allow,
+ * several at once.  Below the file system, per open file:
+ *   read-ahead:   a reader whose reads follow each other gets a window of
+ *                 READs in flight ahead of it (see readahead below), and
+ *                 later reads are served from what arrived.  The window
+ *                 is dropped by a read elsewhere, by a write to the file
+ *                 through any of the pool's handles, by a reconnect and
+ *                 by pool_file_invalidate_cache();
+ *   write-behind: pool_file_write() copies the data, queues it and
+ *                 returns; consecutive writes are coalesced into WRITEs
+ *                 of the largest size and several go out at once, up to
+ *                 POOL_WRITE_BEHIND_MAX bytes per file (the writer waits
+ *                 beyond).  A WRITE that fails is kept as the file's
+ *                 error and returned by the next pool_file_write(),
+ *                 pool_file_wait_writes(), pool_file_flush() or
+ *                 pool_file_close(), once.  One lost with a connection is
+ *                 sent again after the reopen, like any call.
+ * Calls that must see the written data (stat, setattr, reads of the same
+ * range, locks, copies, ioctls) wait for the queued writes of every
+ * handle of the file first.  POOL_FILE_UNCACHED turns both off for one
+ * open file.
  *
  * Server events (lease and oplock breaks, disconnects, reconnects, lost
  * files) are queued by the reader threads and delivered one at a time on
@@ -63,6 +86,10 @@ struct pool_file;
 #define POOL_SOFT_TIMEOUT_S	10
 #define POOL_RETRANS		1
 #define POOL_REQUEST_TIMEOUT_MAX_S 30
+/* Bytes one open file may have queued or in flight as WRITEs. */
+#define POOL_WRITE_BEHIND_MAX (64u << 20)
+/* Default read-ahead: this many READs of the largest size. */
+#define POOL_READAHEAD_READS 4
 /* Reconnect attempts: the first at once, then doubling up to the cap. */
 #define POOL_BACKOFF_FIRST_MS 100
 #define POOL_BACKOFF_MAX_MS   5000
@@ -113,6 +140,15 @@ struct smb_pool_config {
 	unsigned int soft_timeout_s; /* 0: POOL_SOFT_TIMEOUT_S */
 	unsigned int retrans;	     /* soft: resends of one call */
 	bool nodurable; /* do not ask for durable handles */
+
+	/* The data path. */
+	uint32_t rsize, wsize; /* largest READ / WRITE; 0: the server's */
+	/*
+	 * Bytes kept read ahead of a sequential reader of one open file;
+	 * 0: no read-ahead; negative: POOL_READAHEAD_READS READs of the
+	 * largest size the server allows.
+	 */
+	int64_t readahead;
 };
 
 /*
@@ -223,9 +259,22 @@ struct pool_event {
 typedef void (*pool_event_fn)(void *arg, const struct pool_event *ev);
 void smb_pool_set_event_handler(struct smb_pool *p, pool_event_fn fn,
 				void *arg);
+/*
+ * The acknowledgements first write back what the files of the lease
+ * (the oplock's file) queued when the new state has no write caching
+ * (MS-SMB2 3.2.5.19.2): nothing written behind stays only here.
+ */
 int pool_lease_break_ack(struct pool_tree *t, const uint8_t key[16],
 			 uint32_t state);
 int pool_oplock_break_ack(struct pool_file *f, uint8_t level);
+/*
+ * Waits until the writes queued by every open file holding the lease
+ * key (pool_file_write_back: of f's server file) are on the server.
+ * A failed one stays the error its file reports next.  For a break
+ * handler that must give up write caching before other steps (locks).
+ */
+void pool_lease_write_back(struct pool_tree *t, const uint8_t key[16]);
+void pool_file_write_back(struct pool_file *f);
 /* A fresh random lease key (MS-SMB2 3.2.4.3.8). */
 int pool_lease_key_new(uint8_t key[16]);
 
@@ -239,18 +288,27 @@ int pool_lease_key_new(uint8_t key[16]);
  */
 typedef char *(*pool_path_fn)(void *owner);
 
+/* pool_file_open flags */
+/*
+ * Reads and writes go to the server when they are called, nothing is
+ * read ahead or written behind (the mount's cache=none).
+ */
+#define POOL_FILE_UNCACHED 0x1u
+
 /*
  * Opens a->path.  The handle asks for a durable handle (unless the
  * mount said nodurable) and for the lease a->lease_key names, if any.
- * owner and path_fn (both may be NULL: then the path opened is used
- * for a reopen) identify the file to its owner.
+ * flags: POOL_FILE_*.  owner and path_fn (both may be NULL: then the
+ * path opened is used for a reopen) identify the file to its owner.
  */
 int pool_file_open(struct pool_tree *t, const struct smb_open_args *a,
-		   void *owner, pool_path_fn path_fn, struct pool_file **out,
-		   struct smb_open_result *res);
+		   unsigned int flags, void *owner, pool_path_fn path_fn,
+		   struct pool_file **out, struct smb_open_result *res);
 /*
- * Closes the handle (st may be NULL: the post-close attributes) and
- * frees f.  A lost file closes locally and returns 0.
+ * Waits for the file's queued writes, closes the handle (st may be
+ * NULL: the post-close attributes) and frees f.  Returns the file's
+ * write error if one is still unreported, else the CLOSE's outcome; a
+ * lost file closes locally.
  */
 int pool_file_close(struct pool_file *f, struct smb_stat *st);
 void *pool_file_owner(struct pool_file *f);
@@ -259,11 +317,79 @@ bool pool_file_lost(struct pool_file *f);
 /* The lease state granted at open or left after the last break. */
 uint32_t pool_file_lease_state(struct pool_file *f);
 
+/*
+ * Reads up to len bytes at off (fewer only at the end of file), from
+ * the read-ahead window where it has them.
+ */
 ssize_t pool_file_read(struct pool_file *f, void *buf, size_t len,
 		       uint64_t off);
+/*
+ * Takes the bytes a read gets where they are.  0 or -errno; called
+ * once, with the pieces in order (n 0 at the end of file).
+ */
+struct iovec;
+typedef int (*pool_give_fn)(void *arg, const struct iovec *iov, int n);
+/*
+ * pool_file_read without copying what the read-ahead window holds:
+ * give(arg, iov, n) sees the data where it lies, which stays valid
+ * until give returns.  Returns the bytes given, or -errno (give's own
+ * failure included).
+ */
+ssize_t pool_file_read_give(struct pool_file *f, size_t len, uint64_t off,
+			    pool_give_fn give, void *arg);
+/*
+ * Queues len bytes for writing at off and returns len, or the file's
+ * unreported write error (then buf is not queued).  Uncached files
+ * write before returning.
+ */
 ssize_t pool_file_write(struct pool_file *f, const void *buf, size_t len,
 			uint64_t off);
+/*
+ * Copies the next len bytes of the data being written to dst (called
+ * in order, as the pool takes the data in): 0 or -errno.
+ */
+typedef int (*pool_fill_fn)(void *arg, void *dst, size_t len);
+/*
+ * pool_file_write of len bytes that fill copies straight to where the
+ * pool keeps them (one copy from, say, a FUSE request's buffer).
+ */
+ssize_t pool_file_write_from(struct pool_file *f, pool_fill_fn fill, void *arg,
+			     size_t len, uint64_t off);
+/*
+ * pool_file_write_from at the end of the file, for O_APPEND; *off
+ * receives where that is.  The pool knows it without asking while the file
+ * holds a write-caching lease (nobody else can change the size);
+ * otherwise it asks the server first.  MS-SMB2 2.2.21 would let a
+ * WRITE at offset 0xFFFFFFFFFFFFFFFF append at the server, but Samba
+ * 4.17 refuses that offset (STATUS_INVALID_PARAMETER) on every handle.
+ */
+ssize_t pool_file_append(struct pool_file *f, pool_fill_fn fill, void *arg,
+			 size_t len, uint64_t *off);
+/*
+ * Waits until every write queued on f is on the server; returns the
+ * first one that failed since the last report (and forgets it), 0, or
+ * -EINTR when the calling thread is interrupted (the writes go on).
+ */
+int pool_file_wait_writes(struct pool_file *f);
+/*
+ * fsync: waits for the writes of every handle of the file, then sends
+ * SMB2 FLUSH; returns f's write error first, as pool_file_wait_writes.
+ */
 int pool_file_flush(struct pool_file *f);
+/*
+ * Rights a later reopen of f (after a reconnect) no longer asks for:
+ * what only the creator of a file is granted, once used.
+ */
+void pool_file_drop_access(struct pool_file *f, uint32_t mask);
+/* Security descriptors (client.h smb_file_get_sd / smb_file_set_sd). */
+int pool_file_get_sd(struct pool_file *f, struct smb_sd *sd);
+int pool_file_set_sd(struct pool_file *f, uint32_t secinfo,
+		     const struct smb_sd *sd);
+/*
+ * Drops what f read ahead: the file changed behind the pool's back (a
+ * lease break took away read caching, another client wrote it).
+ */
+void pool_file_invalidate_cache(struct pool_file *f);
 int pool_file_stat(struct pool_file *f, struct smb_stat *st);
 int pool_file_setattr(struct pool_file *f, const struct smb_setattr *sa,
 		      struct smb_stat *st);
@@ -311,6 +437,12 @@ int pool_path_lookup(struct pool_tree *t, const char *dir, const char *name,
 		     unsigned int flags, struct smb_stat *st, char **exact);
 int pool_path_stat(struct pool_tree *t, const char *path,
 		   struct smb_stat *st);
+/* Attributes and descriptor in one compound (smb_path_stat_sd). */
+int pool_path_stat_sd(struct pool_tree *t, const char *path,
+		      struct smb_stat *st, struct smb_stat_meta *m);
+int pool_path_set_sd(struct pool_tree *t, const char *path, uint32_t secinfo,
+		     const struct smb_sd *sd, struct smb_stat *st,
+		     struct smb_stat_meta *m);
 int pool_path_mkdir(struct pool_tree *t, const char *path,
 		    struct smb_stat *st);
 int pool_path_delete(struct pool_tree *t, const char *path,

@@ -29,7 +29,8 @@
 #define WATCH_FILTER                                                   \
 	(FILE_NOTIFY_CHANGE_FILE_NAME | FILE_NOTIFY_CHANGE_DIR_NAME |  \
 	 FILE_NOTIFY_CHANGE_ATTRIBUTES | FILE_NOTIFY_CHANGE_SIZE |     \
-	 FILE_NOTIFY_CHANGE_LAST_WRITE | FILE_NOTIFY_CHANGE_CREATION)
+	 FILE_NOTIFY_CHANGE_LAST_WRITE | FILE_NOTIFY_CHANGE_CREATION | \
+	 FILE_NOTIFY_CHANGE_SECURITY)
 
 struct cache_watch {
 	char *dir;
@@ -354,6 +355,23 @@ int cache_lookup(struct smb_cache *c, const char *dir, const char *name,
 	return rc;
 }
 
+/* One round trip: the descriptor comes in the stat's compound. */
+static int stat_from_server(struct smb_cache *c, const char *path,
+			    struct smb_stat *st)
+{
+	struct smb_stat_meta m = { .ea_name = c->cfg.unix_ea };
+	int rc;
+
+	if (!c->cfg.unix_view)
+		return pool_path_stat(c->tree, path, st);
+	rc = pool_path_stat_sd(c->tree, path, st, &m);
+	if (rc == 0) {
+		c->cfg.unix_view(c->cfg.unix_arg, path, &m, st);
+		smb_sd_free(&m.sd);
+	}
+	return rc;
+}
+
 int cache_stat(struct smb_cache *c, const char *path, struct smb_stat *st)
 {
 	const char *name;
@@ -373,12 +391,12 @@ int cache_stat(struct smb_cache *c, const char *path, struct smb_stat *st)
 		rc = rc == 0 ? 0 : -EAGAIN;
 		free(dir);
 	}
-	if (rc == 0) {
+	if (rc == 0 && (!c->cfg.unix_view || st->has_unix)) {
 		atomic_fetch_add(&c->attr_hits, 1);
 		return 0;
 	}
 	atomic_fetch_add(&c->attr_misses, 1);
-	rc = pool_path_stat(c->tree, path, st);
+	rc = stat_from_server(c, path, st);
 	if (rc == 0)
 		cache_note_stat(c, path, st);
 	return rc;

@@ -295,9 +295,19 @@ static void entry_set(struct cache_meta *m, struct meta_entry *e, int64_t now,
 		      const struct smb_stat *st)
 {
 	e->unknown = false;
+	if (st) {
+		struct smb_stat keep = *st;
+
+		/*
+		 * A directory entry carries no Unix view: the known one
+		 * stays while the ChangeTime says nothing changed (a chmod
+		 * or chown by anyone moves it, MS-FSCC 2.4.7).
+		 */
+		if (!e->negative && keep.change_time == e->st.change_time)
+			smb_stat_keep_unix(&keep, &e->st);
+		e->st = keep;
+	}
 	e->negative = !st;
-	if (st)
-		e->st = *st;
 	e->expires = now + entry_ttl(m, e);
 }
 
@@ -411,7 +421,11 @@ bool cache_meta_root(struct cache_meta *m, int64_t now, struct smb_stat *st)
 void cache_meta_put_root(struct cache_meta *m, int64_t now,
 			 const struct smb_stat *st)
 {
-	m->root = *st;
+	struct smb_stat keep = *st;
+
+	if (keep.change_time == m->root.change_time)
+		smb_stat_keep_unix(&keep, &m->root);
+	m->root = keep;
 	m->root_valid = true;
 	m->root_expires = now + m->lim.dir_ttl_ns;
 }

@@ -18,6 +18,7 @@ struct smb_session {
 	uint8_t preauth_hash[SMB_SHA512_LEN];
 	uint16_t session_flags; /* of the final SESSION_SETUP response */
 	int establish_timeout_ms; /* per request of the log-on */
+	uint32_t max_read, max_write; /* the config's caps; 0: none */
 };
 
 struct smb_tree {
@@ -55,6 +56,8 @@ struct smb_req *read_request_new(struct smb_tree *t, struct smb2_fileid fid,
 /* Bytes read into buf (0 at end of file) or -errno. */
 ssize_t read_response_copy(const struct smb_req *req, void *buf,
 			   uint32_t len);
+/* A WRITE of len bytes at off; buf is sent as it is, so it must stay
+ * unchanged until the request has been submitted. */
 struct smb_req *write_request_new(struct smb_tree *t, struct smb2_fileid fid,
 				  const void *buf, uint32_t len, uint64_t off);
 /* Bytes written or -errno. */

@@ -266,12 +266,14 @@ struct smb_req *read_request_new(struct smb_tree *t, struct smb2_fileid fid,
 	return req;
 }
 
-/* Bytes read (0 at EOF) or -errno; copies into buf (at most len). */
-ssize_t read_response_copy(const struct smb_req *req, void *buf, uint32_t len)
+/* Bytes read (0 at EOF, at most len) at *data in req->rsp, or -errno. */
+static ssize_t read_response_data(const struct smb_req *req, uint32_t len,
+				  const uint8_t **data)
 {
 	struct smb2_read_response r;
 	int rc;
 
+	*data = NULL;
 	if (!req->err && req->status == STATUS_END_OF_FILE)
 		return 0;
 	rc = smb_req_result(req, 0);
@@ -281,25 +283,38 @@ ssize_t read_response_copy(const struct smb_req *req, void *buf, uint32_t len)
 		return rc;
 	if (r.data_len > len)
 		return -EBADMSG;
-	if (r.data_len)
-		memcpy(buf, r.data, r.data_len);
+	*data = r.data;
 	return r.data_len;
+}
+
+/* Bytes read (0 at EOF) or -errno; copies into buf (at most len). */
+ssize_t read_response_copy(const struct smb_req *req, void *buf, uint32_t len)
+{
+	const uint8_t *data;
+	ssize_t n = read_response_data(req, len, &data);
+
+	if (n > 0)
+		memcpy(buf, data, (size_t)n);
+	return n;
 }
 
 struct smb_req *write_request_new(struct smb_tree *t,
 				     struct smb2_fileid fid, const void *buf,
 				     uint32_t len, uint64_t off)
 {
+	/* The data goes out from buf itself, after the encoded body. */
 	struct smb2_write_request wr = {
 		.offset = off,
 		.file_id = fid,
-		.data = buf,
 		.length = len,
+		.data_follows = true,
 	};
 	struct smb_req *req = smb_tree_req_new(t, SMB2_WRITE);
 
 	if (!req)
 		return NULL;
+	req->payload = buf;
+	req->payload_len = len;
 	req->payload_send = len;
 	if (smb2_write_request_encode(&req->msg, &wr)) {
 		smb_req_free(req);
@@ -379,6 +394,54 @@ int smb_file_read_async(struct smb_tree *t, struct smb2_fileid fid,
 	}
 	return io_async_submit(t, read_request_new(t, fid, len, off),
 			       read_async_done, buf, len, done, arg);
+}
+
+struct read_owned {
+	smb_read_owned_fn done;
+	void *arg;
+	uint32_t len;
+};
+
+static void read_owned_done(struct smb_req *req)
+{
+	struct read_owned *ro = req->arg;
+	const uint8_t *data;
+	ssize_t n = read_response_data(req, ro->len, &data);
+	uint8_t *rsp = NULL;
+
+	/* The answer changes hands: no copy of its data. */
+	if (n >= 0) {
+		rsp = req->rsp;
+		req->rsp = NULL;
+	}
+	ro->done(ro->arg, n, rsp, data);
+	free(ro);
+	smb_req_free(req);
+}
+
+int smb_file_read_async_owned(struct smb_tree *t, struct smb2_fileid fid,
+			      uint32_t len, uint64_t off,
+			      smb_read_owned_fn done, void *arg)
+{
+	struct smb_req *req = NULL;
+	struct read_owned *ro = NULL;
+
+	if (len > io_max_payload(t, false)) {
+		done(arg, -EINVAL, NULL, NULL);
+		return -EINVAL;
+	}
+	req = read_request_new(t, fid, len, off);
+	ro = req ? malloc(sizeof(*ro)) : NULL;
+	if (!ro) {
+		smb_req_free(req);
+		done(arg, -ENOMEM, NULL, NULL);
+		return -ENOMEM;
+	}
+	ro->done = done;
+	ro->arg = arg;
+	ro->len = len;
+	/* On failure the connection completes req through the callback. */
+	return smb_call_async(t, req, read_owned_done, ro);
 }
 
 int smb_file_write_async(struct smb_tree *t, struct smb2_fileid fid,

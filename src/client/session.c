@@ -204,6 +204,11 @@ static int negotiate_response_apply(struct smb_session *s,
 	if (info->max_read < 65536 || info->max_write < 65536)
 		return client_error(err, errlen, -EPROTO,
 				    "server offers a read/write size below 64 KiB");
+	/* rsize / wsize: never more than the server takes. */
+	if (s->max_read && s->max_read < info->max_read)
+		info->max_read = s->max_read;
+	if (s->max_write && s->max_write < info->max_write)
+		info->max_write = s->max_write;
 	/* MS-SMB2 3.1.4.1: without a signing context 3.1.1 uses AES-CMAC. */
 	if (nr->dialect == SMB2_DIALECT_311) {
 		if (!nr->has_preauth ||
@@ -670,6 +675,8 @@ static int session_init(struct smb_session *s,
 	s->client_capabilities = SMB2_GLOBAL_CAP_LEASING |
 				 SMB2_GLOBAL_CAP_LARGE_MTU |
 				 SMB2_GLOBAL_CAP_ENCRYPTION;
+	s->max_read = cfg->max_read;
+	s->max_write = cfg->max_write;
 	/* A server that does not answer the log-on fails it quickly. */
 	s->establish_timeout_ms =
 		cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 5000;

@@ -127,12 +127,28 @@ void conn_req_finish(struct smb_req *req, int err)
 	pthread_mutex_unlock(&req->wait_lock);
 }
 
-void conn_req_finish_list(struct smb_req *list, int err)
+void conn_req_complete(struct smb_conn *c, struct smb_req *req, int err)
+{
+	bool defer;
+
+	pthread_mutex_lock(&c->lock);
+	defer = req->sending;
+	if (defer) {
+		req->finish_deferred = true;
+		req->deferred_err = err;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!defer)
+		conn_req_finish(req, err);
+}
+
+void conn_req_complete_list(struct smb_conn *c, struct smb_req *list,
+			    int err)
 {
 	while (list) {
 		struct smb_req *next = list->next_pending;
 
-		conn_req_finish(list, err);
+		conn_req_complete(c, list, err);
 		list = next;
 	}
 }
@@ -361,7 +377,7 @@ void conn_destroy(struct smb_conn *c)
 		pthread_cond_wait(&c->state_cond, &c->lock);
 	left = conn_table_take_all(c);
 	pthread_mutex_unlock(&c->lock);
-	conn_req_finish_list(left, -ECANCELED);
+	conn_req_complete_list(c, left, -ECANCELED);
 
 	pthread_cond_destroy(&c->state_cond);
 	pthread_mutex_destroy(&c->send_lock);

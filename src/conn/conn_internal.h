@@ -84,8 +84,15 @@ bool conn_req_abandon(struct smb_conn *c, struct smb_req *req);
 
 /* Completes one request with err (no conn lock held). */
 void conn_req_finish(struct smb_req *req, int err);
-/* Completes a next_pending chain with err. */
-void conn_req_finish_list(struct smb_req *list, int err);
+/*
+ * The same for a request taken out of c's table, unless its submitter
+ * is still sending it: then the submitter completes it once the write
+ * is over, since done() may free what is being written.
+ */
+void conn_req_complete(struct smb_conn *c, struct smb_req *req, int err);
+/* conn_req_complete for a next_pending chain. */
+void conn_req_complete_list(struct smb_conn *c, struct smb_req *list,
+			    int err);
 
 /*
  * Second half of smb_conn_close(), once the reader thread is gone or

@@ -47,7 +47,7 @@ static int expire_requests(struct smb_conn *c)
 		smb2_command_name(expired->command), c->host,
 		c->cfg.drop_on_timeout ? "; dropping the connection" : "");
 	/* A late response for one of these is then dropped as unknown. */
-	conn_req_finish_list(expired, -ETIMEDOUT);
+	conn_req_complete_list(c, expired, -ETIMEDOUT);
 	return c->cfg.drop_on_timeout ? -ETIMEDOUT : 0;
 }
 
@@ -368,7 +368,7 @@ static void handle_element(struct smb_conn *c, const uint8_t *elem,
 		smb_secure_zero(&sec, sizeof(sec));
 	if (!err)
 		err = attach_response(req, &h, elem, len, frame, frame_len);
-	conn_req_finish(req, err);
+	conn_req_complete(c, req, err);
 }
 
 /* Takes ownership of frame.  A negative return drops the connection. */
@@ -421,7 +421,7 @@ static void conn_drop(struct smb_conn *c, int reason)
 	pthread_cond_broadcast(&c->state_cond);
 	pthread_mutex_unlock(&c->lock);
 
-	conn_req_finish_list(list, closing ? -ECANCELED : -ECONNRESET);
+	conn_req_complete_list(c, list, closing ? -ECANCELED : -ECONNRESET);
 	if (closing)
 		return;
 	smb_log(SMB_LOG_INFO, "connection to %s lost: %s", c->host,

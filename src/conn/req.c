@@ -115,7 +115,7 @@ static void wait_interrupted(struct smb_req *req, int64_t *cancel_deadline)
 		return;
 	pthread_mutex_unlock(&req->wait_lock);
 	if (conn_req_abandon(c, req))
-		conn_req_finish(req, -EINTR);
+		conn_req_complete(c, req, -EINTR);
 	pthread_mutex_lock(&req->wait_lock);
 }
 

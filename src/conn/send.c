@@ -15,12 +15,25 @@
 
 #define SMB2_PROCESS_ID 0xFEFF
 
-/* One frame as it goes on the wire: Direct TCP header + message. */
+/* Pieces of one compound element: message, external payload, padding. */
+#define ELEMENT_PIECES 3
+#define FRAME_MAX_PIECES (ELEMENT_PIECES * CONN_MAX_COMPOUND)
+
+/*
+ * One frame as it goes on the wire: the Direct TCP header, then the
+ * messages' own pieces (nothing copied together), or one buffer holding
+ * their encryption.
+ */
 struct frame {
 	uint8_t hdr[4];
-	uint8_t *data;
+	struct iovec iov[FRAME_MAX_PIECES];
+	int iovcnt;
 	size_t len;
+	uint8_t *sealed; /* owned: the transform header and ciphertext */
 };
+
+/* Compound padding (MS-SMB2 3.2.4.1.4) comes from here. */
+static const uint8_t zero_pad[8];
 
 /* Per-element decisions of one submission. */
 struct send_plan {
@@ -29,7 +42,6 @@ struct send_plan {
 	uint16_t credit_request;
 	uint16_t charge_field;
 	bool sign;
-	bool waiter; /* done is NULL: the caller uses smb_req_wait() */
 	struct smb_conn_security sec; /* valid when sign or encrypting */
 	uint8_t nonce[SMB_NONCE_SIZE]; /* first element, when encrypting */
 };
@@ -61,6 +73,9 @@ static void req_reset(struct smb_req *req)
 	req->async_id = 0;
 	req->completed = false;
 	req->next_pending = NULL;
+	req->conn = NULL;
+	req->sending = false;
+	req->finish_deferred = false;
 	memset(&req->rsp_hdr, 0, sizeof(req->rsp_hdr));
 }
 
@@ -102,11 +117,14 @@ static int write_iov(int fd, struct iovec *iov, int cnt)
 
 static int send_frame(struct smb_conn *c, struct frame *f)
 {
-	struct iovec iov[2] = {{f->hdr, 4}, {f->data, f->len}};
+	struct iovec iov[1 + FRAME_MAX_PIECES];
 	int ret;
 
+	/* write_iov moves through its own copy of the vector. */
+	iov[0] = (struct iovec){ f->hdr, 4 };
+	memcpy(iov + 1, f->iov, (size_t)f->iovcnt * sizeof(*iov));
 	pthread_mutex_lock(&c->send_lock);
-	ret = write_iov(c->fd, iov, 2);
+	ret = write_iov(c->fd, iov, 1 + f->iovcnt);
 	pthread_mutex_unlock(&c->send_lock);
 	if (ret) {
 		smb_log(SMB_LOG_INFO, "write to %s failed: %s", c->host,
@@ -118,37 +136,47 @@ static int send_frame(struct smb_conn *c, struct frame *f)
 }
 
 /*
- * Turns a plaintext message (chain) into a frame, encrypting it when
- * enc is given.  Takes ownership of plain.
+ * Turns the pieces of a plaintext message (chain) into a frame: sealed
+ * into one buffer when enc is given, else sent from where they are.
  */
-static int frame_seal(struct frame *f, uint8_t *plain, size_t len,
-		      const struct smb_conn_security *enc,
-		      const uint8_t *nonce)
+static int frame_build(struct frame *f, const struct smb_iovec *pieces, int n,
+		       const struct smb_conn_security *enc,
+		       const uint8_t *nonce)
 {
-	int ret;
+	size_t len = 0;
+	int i, ret;
 
-	f->data = plain;
-	f->len = len;
+	f->iovcnt = 0;
+	f->sealed = NULL;
 	if (enc) {
-		ret = smb_encrypt_message(enc->cipher, enc->keys.encryption_key,
-					  enc->session_id, nonce, plain, len,
-					  &f->data, &f->len);
-		free(plain);
-		if (ret) {
-			f->data = NULL;
+		ret = smb_encrypt_message_iov(enc->cipher,
+					      enc->keys.encryption_key,
+					      enc->session_id, nonce, pieces,
+					      n, &f->sealed, &len);
+		if (ret)
 			return ret;
+		f->iov[f->iovcnt++] = (struct iovec){ f->sealed, len };
+	} else {
+		for (i = 0; i < n; i++) {
+			if (!pieces[i].len)
+				continue;
+			f->iov[f->iovcnt++] = (struct iovec){
+				(void *)pieces[i].base, pieces[i].len
+			};
+			len += pieces[i].len;
 		}
 	}
-	if (f->len > CONN_MAX_FRAME_LEN) {
-		free(f->data);
-		f->data = NULL;
+	if (len > CONN_MAX_FRAME_LEN) {
+		free(f->sealed);
+		f->sealed = NULL;
 		return -EMSGSIZE;
 	}
+	f->len = len;
 	/* MS-SMB2 2.1: a zero byte, then the length in 24 bits big-endian. */
 	f->hdr[0] = 0;
-	f->hdr[1] = (uint8_t)(f->len >> 16);
-	f->hdr[2] = (uint8_t)(f->len >> 8);
-	f->hdr[3] = (uint8_t)f->len;
+	f->hdr[1] = (uint8_t)(len >> 16);
+	f->hdr[2] = (uint8_t)(len >> 8);
+	f->hdr[3] = (uint8_t)len;
 	return 0;
 }
 
@@ -165,7 +193,10 @@ static int validate(struct smb_req **reqs, int n)
 			return reqs[i]->msg.err ? reqs[i]->msg.err : -EINVAL;
 		if (reqs[i]->command == SMB2_CANCEL)
 			return -EINVAL; /* smb_conn_cancel() sends those */
-		total += align8(reqs[i]->msg.len);
+		if (reqs[i]->payload_len > CONN_MAX_FRAME_LEN ||
+		    (reqs[i]->payload_len && !reqs[i]->payload))
+			return -EINVAL;
+		total += align8(reqs[i]->msg.len + reqs[i]->payload_len);
 	}
 	if (total + SMB2_TRANSFORM_HEADER_SIZE > CONN_MAX_FRAME_LEN)
 		return -EMSGSIZE;
@@ -321,57 +352,58 @@ static uint32_t element_flags(const struct smb_req *req, bool sign,
 	return flags;
 }
 
-/* Compound elements but the last are padded to 8 bytes (3.2.4.1.4). */
-static size_t element_len(struct smb_req **reqs, int i, int n)
+/*
+ * The pieces of element i of n: header and body, the external payload,
+ * and for all but the last the padding to 8 bytes (3.2.4.1.4).  Returns
+ * the element's length.
+ */
+static size_t element_pieces(struct smb_req **reqs, int i, int n,
+			     struct smb_iovec *v)
 {
-	return i < n - 1 ? align8(reqs[i]->msg.len) : reqs[i]->msg.len;
+	size_t len = reqs[i]->msg.len + reqs[i]->payload_len;
+	size_t pad = i < n - 1 ? align8(len) - len : 0;
+
+	v[0] = (struct smb_iovec){ reqs[i]->msg.data, reqs[i]->msg.len };
+	v[1] = (struct smb_iovec){ reqs[i]->payload, reqs[i]->payload_len };
+	v[2] = (struct smb_iovec){ zero_pad, pad };
+	return len + pad;
 }
 
 /*
- * Writes the headers into each req->msg and builds the chain: each
- * element but the last padded to 8 bytes and signed over its padded
- * length (MS-SMB2 3.2.4.1.4); the signature is copied back into
- * req->msg so it holds exactly what was sent.
+ * Writes the headers into each req->msg, signs each element over its
+ * pieces, padding included (MS-SMB2 3.2.4.1.4), with the signature
+ * going into req->msg, and makes the frame of all of them.
  */
 static int build_frame(struct smb_req **reqs, struct send_plan *plan, int n,
 		       bool related, bool encrypt, struct frame *f)
 {
-	size_t total = 0, off = 0, elen;
-	uint8_t *buf;
+	struct smb_iovec pieces[FRAME_MAX_PIECES];
+	struct smb_iovec *v;
+	size_t elen;
 	int i, ret;
 
-	for (i = 0; i < n; i++)
-		total += element_len(reqs, i, n);
-	buf = calloc(1, total);
-	if (!buf)
-		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		struct smb_req *req = reqs[i];
 		uint32_t flags;
 
-		elen = element_len(reqs, i, n);
+		v = pieces + ELEMENT_PIECES * i;
+		elen = element_pieces(reqs, i, n, v);
 		flags = element_flags(req, plan[i].sign, related && i > 0);
 		encode_header(req, &plan[i], flags,
 			      i < n - 1 ? (uint32_t)elen : 0);
-		if (wbuf_error(&req->msg)) {
-			free(buf);
+		if (wbuf_error(&req->msg))
 			return wbuf_error(&req->msg);
-		}
-		memcpy(buf + off, req->msg.data, req->msg.len);
 		if (plan[i].sign) {
-			ret = smb_sign_message(plan[i].sec.sign_algo,
-					       plan[i].sec.keys.signing_key,
-					       buf + off, elen);
-			if (ret) {
-				free(buf);
+			ret = smb_message_signature(
+				plan[i].sec.sign_algo,
+				plan[i].sec.keys.signing_key, v, ELEMENT_PIECES,
+				req->msg.data + 48);
+			if (ret)
 				return ret;
-			}
-			memcpy(req->msg.data + 48, buf + off + 48, 16);
 		}
-		off += elen;
 	}
-	return frame_seal(f, buf, total, encrypt ? &plan[0].sec : NULL,
-			  plan[0].nonce);
+	return frame_build(f, pieces, ELEMENT_PIECES * n,
+			   encrypt ? &plan[0].sec : NULL, plan[0].nonce);
 }
 
 /* Tables the requests before the write, so a fast response finds them. */
@@ -386,6 +418,7 @@ static int insert_all(struct smb_conn *c, struct smb_req **reqs, int n)
 		ret = -ENOTCONN;
 	for (i = 0; !ret && i < n; i++) {
 		reqs[i]->conn = c;
+		reqs[i]->sending = true;
 		conn_table_insert(c, reqs[i]);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -393,30 +426,36 @@ static int insert_all(struct smb_conn *c, struct smb_req **reqs, int n)
 }
 
 /*
- * The write failed after the requests went into the table.  Completes
- * the ones still there; the others the reader already completed (for
- * waiters, wait until it has, so the caller may free them on return).
+ * The write is over (err 0) or failed (err -ECONNRESET).  Every request
+ * is still ours: completions that came meanwhile were deferred to us
+ * (conn_req_complete).  Those are completed now, and after a failure so
+ * is every request still waiting in the table.  On success the others
+ * belong to the reader from here on and are not touched again.
  */
-static void fail_sent(struct smb_conn *c, struct smb_req **reqs,
+static void send_over(struct smb_conn *c, struct smb_req **reqs,
 		      const struct send_plan *plan, int n, int err)
 {
-	bool mine[CONN_MAX_COMPOUND];
+	int result[CONN_MAX_COMPOUND];
+	bool finish[CONN_MAX_COMPOUND];
 	int i;
 
-	/* A request not found may be freed already: no dereference. */
 	pthread_mutex_lock(&c->lock);
 	for (i = 0; i < n; i++) {
-		mine[i] = conn_table_unlink(c, plan[i].message_id, reqs[i]);
-		if (mine[i])
+		finish[i] = reqs[i]->finish_deferred;
+		result[i] = reqs[i]->deferred_err;
+		if (!finish[i] && err &&
+		    conn_table_unlink(c, plan[i].message_id, reqs[i])) {
 			smb_credits_finish(&c->credits, plan[i].charge);
+			finish[i] = true;
+			result[i] = err;
+		}
+		reqs[i]->sending = false;
+		reqs[i]->finish_deferred = false;
 	}
 	pthread_mutex_unlock(&c->lock);
-	for (i = 0; i < n; i++) {
-		if (mine[i])
-			conn_req_finish(reqs[i], err);
-		else if (plan[i].waiter)
-			smb_req_wait(reqs[i]);
-	}
+	for (i = 0; i < n; i++)
+		if (finish[i])
+			conn_req_finish(reqs[i], result[i]);
 }
 
 static void release_charges(struct smb_conn *c, const struct send_plan *plan,
@@ -457,9 +496,9 @@ static void submitter_leave(struct smb_conn *c)
 static int submit_planned(struct smb_conn *c, struct smb_req **reqs,
 			  struct send_plan *plan, int n, bool related)
 {
-	struct frame f = {{0}, NULL, 0};
+	struct frame f = { .sealed = NULL };
 	bool encrypt = false;
-	int i, ret;
+	int ret;
 
 	pthread_mutex_lock(&c->lock);
 	if (c->closing) {
@@ -475,8 +514,6 @@ static int submit_planned(struct smb_conn *c, struct smb_req **reqs,
 		goto out;
 	}
 	ret = build_frame(reqs, plan, n, related, encrypt, &f);
-	for (i = 0; i < n; i++)
-		plan[i].waiter = !reqs[i]->done;
 	if (!ret)
 		ret = insert_all(c, reqs, n);
 	if (ret) {
@@ -486,13 +523,11 @@ static int submit_planned(struct smb_conn *c, struct smb_req **reqs,
 	} else {
 		/* Before sending: a fast answer may free the requests. */
 		count_sent(c, reqs, n, f.len);
-		ret = send_frame(c, &f);
-		if (ret)
-			fail_sent(c, reqs, plan, n, -ECONNRESET);
-		ret = ret ? -ECONNRESET : 0;
+		ret = send_frame(c, &f) ? -ECONNRESET : 0;
+		send_over(c, reqs, plan, n, ret);
 	}
 out:
-	free(f.data);
+	free(f.sealed);
 	submitter_leave(c);
 	return ret;
 }
@@ -543,7 +578,8 @@ struct cancel_target {
 };
 
 static int cancel_build(const struct smb_req *req,
-			const struct cancel_target *t, struct frame *f)
+			const struct cancel_target *t, uint8_t **msg,
+			struct frame *f)
 {
 	struct smb_wbuf w = SMB_WBUF_INIT;
 	bool sign = !t->encrypt && t->have_sec &&
@@ -559,8 +595,8 @@ static int cancel_build(const struct smb_req *req,
 		.tree_id = req->tree_id,
 		.session_id = req->session_id,
 	};
+	struct smb_iovec piece;
 	size_t len;
-	uint8_t *buf;
 	int ret;
 
 	smb2_header_encode(&w, &h);
@@ -571,22 +607,23 @@ static int cancel_build(const struct smb_req *req,
 		wbuf_free(&w);
 		return ret;
 	}
-	buf = wbuf_steal(&w, &len);
+	*msg = wbuf_steal(&w, &len);
 	if (sign) {
 		ret = smb_sign_message(t->sec.sign_algo,
-				       t->sec.keys.signing_key, buf, len);
-		if (ret) {
-			free(buf);
+				       t->sec.keys.signing_key, *msg, len);
+		if (ret)
 			return ret;
-		}
 	}
-	return frame_seal(f, buf, len, t->encrypt ? &t->sec : NULL, t->nonce);
+	piece = (struct smb_iovec){ *msg, len };
+	return frame_build(f, &piece, 1, t->encrypt ? &t->sec : NULL,
+			   t->nonce);
 }
 
 int smb_conn_cancel(struct smb_conn *c, struct smb_req *req)
 {
 	struct cancel_target t;
-	struct frame f = {{0}, NULL, 0};
+	struct frame f = { .sealed = NULL };
+	uint8_t *msg = NULL;
 	int ret;
 
 	if (!c || !req)
@@ -612,10 +649,11 @@ int smb_conn_cancel(struct smb_conn *c, struct smb_req *req)
 		return ret;
 	}
 
-	ret = cancel_build(req, &t, &f);
+	ret = cancel_build(req, &t, &msg, &f);
 	smb_secure_zero(&t, sizeof(t));
 	if (!ret)
 		ret = send_frame(c, &f);
-	free(f.data);
+	free(f.sealed);
+	free(msg);
 	return ret;
 }

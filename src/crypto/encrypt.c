@@ -94,13 +94,39 @@ static int aead_start(EVP_CIPHER_CTX *ctx, const struct aead *aead,
 	return 0;
 }
 
-/* Encrypts plain into hdr's payload and stores the tag in the header. */
+/* Encrypts len bytes at in to out (GCM may take them in several calls). */
+static int aead_update(EVP_CIPHER_CTX *ctx, uint8_t *out, const uint8_t *in,
+		       size_t len)
+{
+	int outl;
+
+	while (len) {
+		size_t n = len > SMB_CRYPTO_MAX_UPDATE ? SMB_CRYPTO_MAX_UPDATE
+						       : len;
+
+		if (!EVP_EncryptUpdate(ctx, out, &outl, in, (int)n) ||
+		    (size_t)outl != n)
+			return -EIO;
+		in += n;
+		out += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * Encrypts the pieces (len bytes in all) into hdr's payload and stores
+ * the tag in the header.  OpenSSL's CCM takes the plaintext in a single
+ * update, so for CCM the pieces are gathered into the payload first and
+ * encrypted in place.
+ */
 static int aead_seal(const struct aead *aead, const uint8_t *key, uint8_t *hdr,
-		     const uint8_t *plain, size_t len)
+		     const struct smb_iovec *iov, int iovcnt, size_t len)
 {
 	uint8_t *out = hdr + SMB2_TRANSFORM_HEADER_SIZE;
 	EVP_CIPHER_CTX *ctx;
-	int ret, outl, finl;
+	size_t pos = 0;
+	int ret, i, finl;
 
 	ctx = EVP_CIPHER_CTX_new();
 	if (!ctx)
@@ -109,9 +135,23 @@ static int aead_seal(const struct aead *aead, const uint8_t *key, uint8_t *hdr,
 	if (ret)
 		goto out;
 	ret = -EIO;
-	if (!EVP_EncryptUpdate(ctx, out, &outl, plain, (int)len) ||
-	    !EVP_EncryptFinal_ex(ctx, out + outl, &finl) ||
-	    (size_t)outl + (size_t)finl != len ||
+	if (aead->is_ccm) {
+		for (i = 0; i < iovcnt; i++) {
+			if (iov[i].len)
+				memcpy(out + pos, iov[i].base, iov[i].len);
+			pos += iov[i].len;
+		}
+		if (aead_update(ctx, out, out, len))
+			goto out;
+	} else {
+		for (i = 0; i < iovcnt; i++) {
+			if (aead_update(ctx, out + pos, iov[i].base,
+					iov[i].len))
+				goto out;
+			pos += iov[i].len;
+		}
+	}
+	if (!EVP_EncryptFinal_ex(ctx, out + len, &finl) || finl != 0 ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, AEAD_TAG_LEN,
 				hdr + TH_SIGNATURE) <= 0)
 		goto out;
@@ -181,27 +221,34 @@ int smb_nonce_next(struct smb_nonce_seq *seq, uint16_t cipher,
 	return 0;
 }
 
-int smb_encrypt_message(uint16_t cipher, const uint8_t *key,
-			uint64_t session_id,
-			const uint8_t nonce[SMB_NONCE_SIZE],
-			const uint8_t *plain, size_t plain_len, uint8_t **out,
-			size_t *out_len)
+int smb_encrypt_message_iov(uint16_t cipher, const uint8_t *key,
+			    uint64_t session_id,
+			    const uint8_t nonce[SMB_NONCE_SIZE],
+			    const struct smb_iovec *iov, int iovcnt,
+			    uint8_t **out, size_t *out_len)
 {
+	size_t plain_len = 0;
 	struct aead aead;
 	uint8_t *buf;
-	int ret;
+	int ret, i;
 
-	if (!key || !nonce || !plain || !out || !out_len || !plain_len ||
-	    plain_len > UINT32_MAX ||
+	if (!key || !nonce || !out || !out_len || iovcnt > SMB_MSG_MAX_IOV ||
+	    smb_iov_check(iov, iovcnt))
+		return -EINVAL;
+	for (i = 0; i < iovcnt; i++)
+		plain_len += iov[i].len;
+	if (!plain_len || plain_len > UINT32_MAX ||
 	    plain_len > SMB_CRYPTO_MAX_UPDATE - SMB2_TRANSFORM_HEADER_SIZE)
 		return -EINVAL;
 	ret = aead_lookup(cipher, &aead);
 	if (ret)
 		return ret;
 
-	buf = calloc(1, SMB2_TRANSFORM_HEADER_SIZE + plain_len);
+	/* Only the header needs zeroing: the payload is all written. */
+	buf = malloc(SMB2_TRANSFORM_HEADER_SIZE + plain_len);
 	if (!buf)
 		return -ENOMEM;
+	memset(buf, 0, SMB2_TRANSFORM_HEADER_SIZE);
 	le32_put(buf, SMB2_TRANSFORM_PROTOCOL_ID);
 	/* Only the cipher's nonce length counts; the rest stays zero. */
 	memcpy(buf + TH_NONCE, nonce, (size_t)aead.nonce_len);
@@ -209,7 +256,7 @@ int smb_encrypt_message(uint16_t cipher, const uint8_t *key,
 	le16_put(buf + TH_FLAGS, TH_FLAG_ENCRYPTED);
 	le64_put(buf + TH_SESSION_ID, session_id);
 
-	ret = aead_seal(&aead, key, buf, plain, plain_len);
+	ret = aead_seal(&aead, key, buf, iov, iovcnt, plain_len);
 	if (ret)
 		goto fail;
 	*out = buf;
@@ -218,6 +265,20 @@ int smb_encrypt_message(uint16_t cipher, const uint8_t *key,
 fail:
 	free(buf);
 	return ret;
+}
+
+int smb_encrypt_message(uint16_t cipher, const uint8_t *key,
+			uint64_t session_id,
+			const uint8_t nonce[SMB_NONCE_SIZE],
+			const uint8_t *plain, size_t plain_len, uint8_t **out,
+			size_t *out_len)
+{
+	struct smb_iovec whole = { plain, plain_len };
+
+	if (!plain)
+		return -EINVAL;
+	return smb_encrypt_message_iov(cipher, key, session_id, nonce, &whole,
+				       1, out, out_len);
 }
 
 /* Checks the fixed fields of a transform header: 0 or -EBADMSG. */

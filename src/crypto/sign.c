@@ -6,7 +6,9 @@
  * compound element its trailing padding) with the 16-byte Signature
  * field zeroed.  Both directions work on a private copy of the 64-byte
  * header so the body is read straight from the caller's buffer and a
- * message being verified is never modified.
+ * message being verified is never modified.  A message may come in
+ * pieces (header and body, then a WRITE's data where it lies), which the
+ * MACs take one after the other: nothing is copied together first.
  */
 #include <errno.h>
 #include <string.h>
@@ -24,12 +26,12 @@
 
 /* MS-SMB2 3.1.4.1: HMAC-SHA256 of the message, truncated to 16 bytes. */
 static int sign_hmac_sha256(const uint8_t *key, const struct smb_iovec *iov,
-			    uint8_t sig[SMB_SIGNATURE_LEN])
+			    int iovcnt, uint8_t sig[SMB_SIGNATURE_LEN])
 {
 	uint8_t mac[SMB_SHA256_LEN];
 	int ret;
 
-	ret = smb_hmac_sha256_vec(key, 16, iov, 2, mac);
+	ret = smb_hmac_sha256_vec(key, 16, iov, iovcnt, mac);
 	if (!ret)
 		memcpy(sig, mac, SMB_SIGNATURE_LEN);
 	smb_secure_zero(mac, sizeof(mac));
@@ -72,9 +74,12 @@ static int gcm_aad(EVP_CIPHER_CTX *ctx, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/* AES-128-GMAC: AES-128-GCM with no plaintext, the message as AAD. */
+/*
+ * AES-128-GMAC: AES-128-GCM with no plaintext, the message as AAD.
+ * iov[0] is the header (the nonce comes from it).
+ */
 static int sign_gmac(const uint8_t *key, const struct smb_iovec *iov,
-		     uint8_t sig[SMB_SIGNATURE_LEN])
+		     int iovcnt, uint8_t sig[SMB_SIGNATURE_LEN])
 {
 	const struct smb_crypto_algs *a = smb_crypto_algs();
 	uint8_t nonce[GMAC_NONCE_LEN];
@@ -94,7 +99,7 @@ static int sign_gmac(const uint8_t *key, const struct smb_iovec *iov,
 				NULL) <= 0 ||
 	    !EVP_EncryptInit_ex2(ctx, NULL, key, nonce, NULL))
 		goto out;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < iovcnt; i++)
 		if (gcm_aad(ctx, iov[i].base, iov[i].len))
 			goto out;
 	if (!EVP_EncryptFinal_ex(ctx, unused, &outl) ||
@@ -107,38 +112,79 @@ out:
 	return ret;
 }
 
-/* Computes the signature of msg as if its Signature field were zero. */
+/*
+ * Rewrites the pieces of a message as a private copy of its header with
+ * the Signature zeroed, followed by the rest of the pieces, so the MACs
+ * read everything but the header straight from the caller's memory.
+ * Returns the number of pieces in out, or -EINVAL.
+ */
+static int split_header(const struct smb_iovec *iov, int iovcnt,
+			uint8_t hdr[SMB2_HEADER_SIZE],
+			struct smb_iovec out[SMB_MSG_MAX_IOV + 1])
+{
+	size_t have = 0, skip;
+	int i, n = 1;
+
+	if (iovcnt > SMB_MSG_MAX_IOV || smb_iov_check(iov, iovcnt))
+		return -EINVAL;
+	for (i = 0; i < iovcnt && have < SMB2_HEADER_SIZE; i++) {
+		if (!iov[i].len)
+			continue;
+		skip = SMB2_HEADER_SIZE - have;
+		if (skip > iov[i].len)
+			skip = iov[i].len;
+		memcpy(hdr + have, iov[i].base, skip);
+		have += skip;
+		if (skip < iov[i].len)
+			out[n++] = (struct smb_iovec){
+				(const uint8_t *)iov[i].base + skip,
+				iov[i].len - skip };
+	}
+	if (have < SMB2_HEADER_SIZE)
+		return -EINVAL;
+	for (; i < iovcnt; i++)
+		if (iov[i].len)
+			out[n++] = iov[i];
+	memset(hdr + SIG_OFFSET, 0, SMB_SIGNATURE_LEN);
+	out[0] = (struct smb_iovec){ hdr, SMB2_HEADER_SIZE };
+	return n;
+}
+
+int smb_message_signature(uint16_t algo, const uint8_t *signing_key,
+			  const struct smb_iovec *iov, int iovcnt,
+			  uint8_t sig[SMB_SIGNATURE_LEN])
+{
+	struct smb_iovec pieces[SMB_MSG_MAX_IOV + 1];
+	uint8_t hdr[SMB2_HEADER_SIZE];
+	int n;
+
+	if (!signing_key || !sig)
+		return -EINVAL;
+	n = split_header(iov, iovcnt, hdr, pieces);
+	if (n < 0)
+		return n;
+	switch (algo) {
+	case SMB2_SIGNING_HMAC_SHA256:
+		return sign_hmac_sha256(signing_key, pieces, n, sig);
+	case SMB2_SIGNING_AES_CMAC:
+		return smb_aes_cmac_vec(signing_key, pieces, n, sig);
+	case SMB2_SIGNING_AES_GMAC:
+		return sign_gmac(signing_key, pieces, n, sig);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The signature of msg as if its Signature field were zero. */
 static int compute_signature(uint16_t algo, const uint8_t *key,
 			     const uint8_t *msg, size_t len,
 			     uint8_t sig[SMB_SIGNATURE_LEN])
 {
-	uint8_t hdr[SMB2_HEADER_SIZE];
-	struct smb_iovec iov[2];
-	int ret;
+	struct smb_iovec whole = { msg, len };
 
-	if (!key || !msg || !sig || len < SMB2_HEADER_SIZE)
+	if (!msg)
 		return -EINVAL;
-	memcpy(hdr, msg, SMB2_HEADER_SIZE);
-	memset(hdr + SIG_OFFSET, 0, SMB_SIGNATURE_LEN);
-	iov[0] = (struct smb_iovec){ hdr, SMB2_HEADER_SIZE };
-	iov[1] = (struct smb_iovec){ msg + SMB2_HEADER_SIZE,
-				     len - SMB2_HEADER_SIZE };
-
-	switch (algo) {
-	case SMB2_SIGNING_HMAC_SHA256:
-		ret = sign_hmac_sha256(key, iov, sig);
-		break;
-	case SMB2_SIGNING_AES_CMAC:
-		ret = smb_aes_cmac_vec(key, iov, 2, sig);
-		break;
-	case SMB2_SIGNING_AES_GMAC:
-		ret = sign_gmac(key, iov, sig);
-		break;
-	default:
-		ret = -EINVAL;
-		break;
-	}
-	return ret;
+	return smb_message_signature(algo, key, &whole, 1, sig);
 }
 
 int smb_sign_message(uint16_t algo, const uint8_t *signing_key, uint8_t *msg,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * SMB attributes as struct stat.  Without POSIX extensions the server
- * has no owner or mode: like cifs.ko, every file shows the mount's uid,
- * gid, file_mode or dir_mode, and the DOS read-only attribute removes the
+ * SMB attributes as struct stat.  With cifsacl the mode and owners are
+ * what the file's security descriptor stands for (unix_attr.c).
+ * Without it, like cifs.ko, every file shows the mount's uid, gid,
+ * file_mode or dir_mode, and the DOS read-only attribute removes the
  * write bits.
  */
 #include <string.h>
@@ -37,6 +38,14 @@ static mode_t attr_mode(const struct smbfs *fs, const struct smbfs_inode *in)
 {
 	mode_t mode;
 
+	/* cifsacl: the bits the security descriptor stands for; sfu: the
+	 * type of a special file. */
+	if (in->st.has_unix) {
+		mode = in->st.unix_mode & S_IFMT;
+		if (!mode || in->is_dir)
+			mode = in->is_dir ? S_IFDIR : S_IFREG;
+		return mode | (in->st.unix_mode & 07777);
+	}
 	if (in->st.attributes & FILE_ATTRIBUTE_DIRECTORY)
 		return S_IFDIR | fs->cfg.dir_mode;
 	mode = S_IFREG | fs->cfg.file_mode;
@@ -59,11 +68,16 @@ void attr_fill(const struct smbfs *fs, const struct smbfs_inode *in,
 		stbuf->st_nlink = 2;
 	if (in->unlinked)
 		stbuf->st_nlink = 0; /* open, but no name leads to it */
-	stbuf->st_uid = fs->cfg.uid;
-	stbuf->st_gid = fs->cfg.gid;
+	stbuf->st_uid = in->st.has_unix ? in->st.uid : fs->cfg.uid;
+	stbuf->st_gid = in->st.has_unix ? in->st.gid : fs->cfg.gid;
 	stbuf->st_size = (off_t)in->st.end_of_file;
 	if (S_ISLNK(stbuf->st_mode))
 		stbuf->st_size = (off_t)in->symlink_target_len;
+	if (S_ISFIFO(stbuf->st_mode) || S_ISSOCK(stbuf->st_mode) ||
+	    S_ISCHR(stbuf->st_mode) || S_ISBLK(stbuf->st_mode)) {
+		stbuf->st_size = 0; /* the sfu content is no data */
+		stbuf->st_rdev = (dev_t)in->st.rdev;
+	}
 	stbuf->st_blksize = 1 << 20;
 	stbuf->st_blocks = (blkcnt_t)((in->st.allocation_size + 511) / 512);
 	attr_filetime_to_unix(in->st.last_access_time, &stbuf->st_atim);

@@ -249,8 +249,9 @@ void fs_service_stop(struct smbfs *fs)
 
 /*
  * Gives up what the lease no longer allows (MS-SMB2 3.2.5.19.2), in the
- * order the server needs: written data and locks first, then handles,
- * then cached pages.  No acknowledgement here.
+ * order the server needs: written data (the caller wrote back what the
+ * pool held) and locks first, then handles, then cached pages.  No
+ * acknowledgement here.
  */
 static void lease_lost(struct smbfs *fs, struct smbfs_inode *in,
 		       uint32_t new_state)
@@ -281,6 +282,9 @@ static void on_lease_break(struct smbfs *fs, const struct pool_event *ev)
 	struct smbfs_inode *in = inode_by_lease_key(fs, ev->u.lease.key);
 	int rc;
 
+	/* Written data first: the locks sent next must not block it. */
+	if (ev->tree && !(ev->u.lease.new_state & SMB2_LEASE_WRITE_CACHING))
+		pool_lease_write_back(ev->tree, ev->u.lease.key);
 	if (in) {
 		lease_lost(fs, in, ev->u.lease.new_state);
 		inode_open_put(fs, in);
@@ -316,6 +320,8 @@ static void on_oplock_break(struct smbfs *fs, const struct pool_event *ev)
 	struct smbfs_inode *in = inode_by_file(fs, ev->u.oplock.file);
 	int rc;
 
+	if (!(fs_oplock_caching(ev->u.oplock.level) & SMB2_LEASE_WRITE_CACHING))
+		pool_file_write_back(ev->u.oplock.file);
 	if (in) {
 		lease_lost(fs, in, fs_oplock_caching(ev->u.oplock.level));
 		inode_open_put(fs, in);

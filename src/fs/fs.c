@@ -47,6 +47,9 @@ static int fs_cache_start(struct smbfs *fs)
 		.dir_ttl_ms = fs->cfg.acdirmax_ms,
 		.nocase = fs->cfg.nocase,
 		.max_watches = fs->cfg.dirwatch,
+		.unix_view = fs->cfg.cifsacl ? fs_unix_view : NULL,
+		.unix_arg = fs,
+		.unix_ea = fs_unix_ea(fs),
 	};
 	int rc = smb_cache_new(fs->tree, &cc, fs_on_dir_change, fs, &fs->cache);
 
@@ -144,11 +147,12 @@ static const struct fuse_lowlevel_ops smbfs_ops_all = {
 	.rename = smbfs_op_rename,
 	.link = smbfs_op_link,
 	.symlink = smbfs_op_symlink,
+	.mknod = smbfs_op_mknod,
 	.readlink = smbfs_op_readlink,
 	.open = smbfs_op_open,
 	.create = smbfs_op_create,
 	.read = smbfs_op_read,
-	.write = smbfs_op_write,
+	.write_buf = smbfs_op_write_buf,
 	.flush = smbfs_op_flush,
 	.release = smbfs_op_release,
 	.fsync = smbfs_op_fsync,

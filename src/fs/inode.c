@@ -153,7 +153,10 @@ static int inode_attach(struct smbfs *fs, struct smbfs_inode *in,
 
 static void inode_store_stat(struct smbfs_inode *in, const struct smb_stat *st)
 {
-	in->st = *st;
+	struct smb_stat keep = *st;
+
+	smb_stat_keep_unix(&keep, &in->st);
+	in->st = keep;
 	in->is_dir = st->attributes & FILE_ATTRIBUTE_DIRECTORY;
 	/*
 	 * Only a 1067-byte regular file can be a Minshall+French symlink;

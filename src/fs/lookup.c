@@ -10,10 +10,25 @@
  * another.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "smbfs.h"
+
+static int fs_stat_child(struct smbfs *fs, const char *dir, const char *name,
+			 struct smb_stat *st)
+{
+	char *path = malloc(strlen(dir) + strlen(name) + 2);
+	int rc;
+
+	if (!path)
+		return -ENOMEM;
+	sprintf(path, "%s%s%s", dir, *dir ? "\\" : "", name);
+	rc = cache_stat(fs->cache, path, st);
+	free(path);
+	return rc;
+}
 
 int fs_lookup_child(struct smbfs *fs, struct smbfs_inode *parent,
 		    const char *name, struct smb_stat *st, char **exact)
@@ -29,6 +44,9 @@ int fs_lookup_child(struct smbfs *fs, struct smbfs_inode *parent,
 	rc = name_to_smb(name, fs->cfg.mapposix, &smb_name);
 	if (!rc)
 		rc = cache_lookup(fs->cache, dir, smb_name, st, exact);
+	/* cifsacl: a directory entry carries no descriptor. */
+	if (!rc && fs->cfg.cifsacl && !st->has_unix)
+		rc = fs_stat_child(fs, dir, smb_name, st);
 	free(dir);
 	free(smb_name);
 	return rc;
@@ -119,6 +137,9 @@ void fs_entry_param(struct smbfs *fs, struct smbfs_inode *in,
 	e->attr_timeout = fs->cfg.attr_timeout;
 	e->entry_timeout = fs->cfg.attr_timeout;
 	pthread_mutex_lock(&fs->lock);
+	/* cifsacl: a listing's entry lacks the mode: getattr will ask. */
+	if (fs->cfg.cifsacl && !in->st.has_unix)
+		e->attr_timeout = 0;
 	attr_fill(fs, in, &e->attr);
 	pthread_mutex_unlock(&fs->lock);
 }

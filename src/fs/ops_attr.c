@@ -2,9 +2,10 @@
 /*
  * FUSE setattr: truncate/extend, chmod, chown and utimens.
  *
- * Without POSIX extensions the server keeps no owner and no mode, so
- * (like cifs.ko) chmod only moves the DOS read-only attribute and chown
- * accepts nothing but the owner the mount already presents.  Sizes go
+ * With cifsacl (the default) chmod and chown write the file's security
+ * descriptor (unix_attr.c).  Without it the server keeps no owner and no
+ * mode, so (like cifs.ko) chmod only moves the DOS read-only attribute
+ * and chown accepts nothing but the owner the mount presents.  Sizes go
  * through FileEndOfFileInformation, times and attributes through one
  * FileBasicInformation (MS-FSCC 2.4.7, 2.4.13).
  *
@@ -47,6 +48,10 @@ struct setattr_plan {
 	bool mode;
 	mode_t new_mode;
 	uint64_t atime, mtime; /* FILETIME, 0 = unchanged */
+	/* cifsacl: mode and owners go into the security descriptor. */
+	bool acl_mode;
+	uid_t new_uid; /* (uid_t)-1: unchanged */
+	gid_t new_gid;
 };
 
 static uint64_t setattr_time(const struct timespec *ts, bool now)
@@ -76,16 +81,23 @@ static int setattr_check(struct smbfs *fs, struct smbfs_inode *in,
 			 struct setattr_plan *p)
 {
 	memset(p, 0, sizeof(*p));
-	/* chown: only the owner the mount presents (cifs.ko without
-	 * POSIX extensions or idsfromsid). */
-	if ((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != (uid_t)-1 &&
-	    attr->st_uid != fs->cfg.uid)
+	p->new_uid = (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
+	p->new_gid = (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
+	/* chown without cifsacl: only the owner the mount presents (cifs.ko
+	 * without POSIX extensions or idsfromsid). */
+	if (!fs->cfg.cifsacl && ((p->new_uid != (uid_t)-1 &&
+				  p->new_uid != fs->cfg.uid) ||
+				 (p->new_gid != (gid_t)-1 &&
+				  p->new_gid != fs->cfg.gid)))
 		return -EPERM;
-	if ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != (gid_t)-1 &&
-	    attr->st_gid != fs->cfg.gid)
-		return -EPERM;
+	if (!fs->cfg.cifsacl)
+		p->new_uid = (uid_t)-1, p->new_gid = (gid_t)-1;
 	p->size = to_set & FUSE_SET_ATTR_SIZE;
 	p->mode = to_set & FUSE_SET_ATTR_MODE;
+	if (fs->cfg.cifsacl) {
+		p->acl_mode = p->mode;
+		p->mode = false; /* the DOS attributes stay as they are */
+	}
 	if (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_ATIME_NOW))
 		p->atime = setattr_time(&attr->st_atim,
 					to_set & FUSE_SET_ATTR_ATIME_NOW);
@@ -93,7 +105,9 @@ static int setattr_check(struct smbfs *fs, struct smbfs_inode *in,
 		p->mtime = setattr_time(&attr->st_mtim,
 					to_set & FUSE_SET_ATTR_MTIME_NOW);
 	p->basic = p->mode || p->atime || p->mtime;
-	if ((p->size || p->basic) && fs->cfg.read_only)
+	if ((p->size || p->basic || p->acl_mode || p->new_uid != (uid_t)-1 ||
+	     p->new_gid != (gid_t)-1) &&
+	    fs->cfg.read_only)
 		return -EROFS;
 	if (p->size && in->is_dir)
 		return -EISDIR;
@@ -223,6 +237,28 @@ static int setattr_apply_any(struct smbfs *fs, struct smbfs_inode *in,
 	return rc;
 }
 
+/*
+ * cifsacl: owners first (a new owner changes whose ACE the mode is
+ * written for), then the mode; the attributes are read again after.
+ */
+static int setattr_unix(struct smbfs *fs, struct smbfs_inode *in,
+			const struct setattr_plan *p)
+{
+	char *path = inode_smb_path(fs, in);
+	int rc = 0;
+
+	if (!path)
+		return -errno;
+	if (p->new_uid != (uid_t)-1 || p->new_gid != (gid_t)-1)
+		rc = fs_unix_chown(fs, path, p->new_uid, p->new_gid);
+	if (!rc && p->acl_mode)
+		rc = fs_unix_chmod(fs, path, p->new_mode);
+	free(path);
+	if (!rc)
+		rc = fs_refresh_attr(fs, in);
+	return rc;
+}
+
 void smbfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		      int to_set, struct fuse_file_info *fi)
 {
@@ -242,18 +278,24 @@ void smbfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	rc = setattr_check(fs, in, attr, to_set, &plan);
 	if (rc < 0)
 		goto out;
-	/* chown to the presented owner and ctime alone change nothing. */
-	if (!plan.size && !plan.basic)
-		goto reply;
 	/* A kept handle must not outlive the permissions it was opened with. */
-	if (plan.mode)
+	if (plan.mode || plan.acl_mode || plan.new_uid != (uid_t)-1 ||
+	    plan.new_gid != (gid_t)-1)
 		fs_close_deferred(fs, in);
-	rc = fs_share_errno(fs, setattr_apply_any(fs, in, h, &plan, &st));
-	if (rc < 0)
-		goto out;
-	fs_store_stat(fs, in, &st);
-	fs_note_attr(fs, in);
-reply:
+	if (plan.size || plan.basic) {
+		rc = setattr_apply_any(fs, in, h, &plan, &st);
+		rc = fs_share_errno(fs, rc);
+		if (rc < 0)
+			goto out;
+		fs_store_stat(fs, in, &st);
+		fs_note_attr(fs, in);
+	}
+	if (plan.acl_mode || plan.new_uid != (uid_t)-1 ||
+	    plan.new_gid != (gid_t)-1) {
+		rc = fs_share_errno(fs, setattr_unix(fs, in, &plan));
+		if (rc < 0)
+			goto out;
+	}
 	pthread_mutex_lock(&fs->lock);
 	attr_fill(fs, in, &stbuf);
 	pthread_mutex_unlock(&fs->lock);

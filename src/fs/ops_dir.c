@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "smbfs.h"
+#include "unix_meta.h"
 
 /* The d_ino for an entry whose inode number is not known yet. */
 #define DIR_UNKNOWN_INO 0xffffffffu
@@ -398,6 +399,14 @@ static int plus_refs_add(struct plus_refs *r, struct smbfs_inode *in)
 	return 0;
 }
 
+static bool plus_type_unknown(struct smbfs *fs, const struct dir_entry *e)
+{
+	return fs->cfg.sfu && !e->st.has_unix &&
+	       (e->st.attributes & FILE_ATTRIBUTE_SYSTEM) &&
+	       !(e->st.attributes & FILE_ATTRIBUTE_DIRECTORY) &&
+	       e->st.end_of_file <= UNIX_META_SFU_HEAD;
+}
+
 /*
  * Adds one entry; 1 when the buffer is full, 0 when added, -errno.
  * Every entry but "." and ".." carries a lookup reference to the kernel
@@ -418,6 +427,13 @@ static int plus_add(fuse_req_t req, struct smbfs *fs, struct smbfs_inode *dir,
 		/* Zero ino: the kernel takes no reference for these. */
 		ep.attr.st_mode = S_IFDIR;
 		ep.attr.st_ino = idx == 0 ? dir->ino : dotdot_ino(fs, dir);
+	} else if (plus_type_unknown(fs, e)) {
+		/*
+		 * sfu: whether this is a FIFO or a device takes a read; an
+		 * entry of the wrong type would make the kernel's inode bad,
+		 * so the kernel gets the name only and looks it up.
+		 */
+		ep.attr.st_ino = e->st.file_id ? e->st.file_id : 1;
 	} else {
 		in = inode_remember(fs, dir, e->name, &e->st);
 		if (!in)
@@ -487,7 +503,6 @@ void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 	char *path;
 	int rc = 0;
 
-	(void)mode; /* no POSIX modes on the share: dir_mode applies */
 	if (!dir)
 		return;
 	if (fs->cfg.read_only) {
@@ -501,6 +516,9 @@ void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	/* st carries the id a later lookup sees. */
 	rc = cache_path_mkdir(fs->cache, path, &st);
+	/* cifsacl: mode as asked; without it dir_mode applies. */
+	if (!rc && fs->cfg.cifsacl)
+		fs_unix_apply_created(fs, NULL, path, mode, &st);
 	free(path);
 	if (rc < 0) {
 		fs_reply_err(req, rc);

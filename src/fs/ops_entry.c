@@ -9,6 +9,8 @@
 
 /* Largest READ/WRITE the kernel sends us (FUSE allows up to 1 MiB). */
 #define SMBFS_MAX_IO (1u << 20)
+/* Asynchronous requests (read-ahead, direct I/O) the kernel keeps out. */
+#define SMBFS_MAX_BACKGROUND 64
 
 void smbfs_op_init(void *userdata, struct fuse_conn_info *conn)
 {
@@ -21,7 +23,16 @@ void smbfs_op_init(void *userdata, struct fuse_conn_info *conn)
 	if (wmax > SMBFS_MAX_IO)
 		wmax = SMBFS_MAX_IO;
 	conn->max_write = wmax;
-	conn->max_readahead = SMBFS_MAX_IO;
+	/*
+	 * max_readahead stays what the kernel offered, the most it takes
+	 * (its backing device's read-ahead, 128 KiB unless raised in
+	 * /sys/class/bdi); the pool reads further ahead by itself.  Writes
+	 * return as soon as the pool queued them, so many may be under way
+	 * at once: room for them, and for reads, before the kernel holds
+	 * back (its defaults are 12 and 9).
+	 */
+	conn->max_background = SMBFS_MAX_BACKGROUND;
+	conn->congestion_threshold = SMBFS_MAX_BACKGROUND * 3 / 4;
 	if (conn->capable & FUSE_CAP_ASYNC_READ)
 		conn->want |= FUSE_CAP_ASYNC_READ;
 	/* open(O_TRUNC) reaches us, so one CREATE can overwrite. */

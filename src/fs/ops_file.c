@@ -4,11 +4,12 @@
  * copy_file_range and lseek (SEEK_DATA / SEEK_HOLE).
  *
  * Every open(2) becomes one SMB2 CREATE and its handle lives until
- * release.  Data goes to the server synchronously (no write-back cache),
- * so flush has nothing to send and close(2) costs no FLUSH round trip;
- * fsync sends SMB2 FLUSH.  The kernel drops its page cache at every open
- * (keep_cache = 0), so a file reopened after another client changed it
- * is read afresh.
+ * release.  Writes are queued by the pool and sent behind the writer
+ * (reads come from its read-ahead), unless cache=none: flush waits
+ * until they are on the server and reports a failed one to close(2);
+ * fsync also sends SMB2 FLUSH.  The kernel drops its page cache at every
+ * open (keep_cache = 0), so a file reopened after another client
+ * changed it is read afresh.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -73,16 +74,23 @@ static bool file_flags_modify(int flags)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
 }
 
+/* What a new file's mode and group are written with (cifsacl). */
+#define FILE_CREATOR_ACCESS (READ_CONTROL | WRITE_DAC | WRITE_OWNER)
+
 /* FUSE_CAP_ATOMIC_O_TRUNC is on: O_TRUNC arrives here, one CREATE does it. */
 static uint32_t file_open_disposition(int flags)
 {
 	return (flags & O_TRUNC) ? FILE_OVERWRITE : FILE_OPEN;
 }
 
-/* The DOS read-only attribute stands for "no owner write bit". */
-static uint32_t file_create_attributes(mode_t mode)
+/*
+ * The DOS read-only attribute stands for "no owner write bit", unless
+ * the mode goes into the security descriptor (cifsacl).
+ */
+static uint32_t file_create_attributes(const struct smbfs *fs, mode_t mode)
 {
-	return (mode & S_IWUSR) ? 0 : FILE_ATTRIBUTE_READONLY;
+	return (mode & S_IWUSR) || fs->cfg.cifsacl ? 0
+						   : FILE_ATTRIBUTE_READONLY;
 }
 
 /*
@@ -130,14 +138,23 @@ static int file_smb_open(struct smbfs *fs, struct smbfs_handle *h,
 			       SMB2_LEASE_HANDLE_CACHING |
 			       SMB2_LEASE_WRITE_CACHING,
 	};
+	unsigned int flags =
+		fs->cfg.cache == SMBFS_CACHE_MODE_NONE ? POOL_FILE_UNCACHED : 0;
 	int rc;
 
+	/*
+	 * cifsacl: a new file's mode and group are read and written through
+	 * it; its creator is granted what it asks for.
+	 */
+	if (fs->cfg.cifsacl && disposition == FILE_CREATE)
+		a.desired_access |= FILE_CREATOR_ACCESS;
 	if (fs->cfg.nolease) {
 		a.oplock_level = SMB2_OPLOCK_LEVEL_NONE;
 		a.lease_key = NULL;
 		a.lease_state = 0;
 	}
-	rc = pool_file_open(fs->tree, &a, h, file_pool_path, &h->file, res);
+	rc = pool_file_open(fs->tree, &a, flags, h, file_pool_path, &h->file,
+			    res);
 	/*
 	 * MS-SMB2 3.3.5.9.8: a lease key belongs to one file name, and the
 	 * server refuses it (STATUS_INVALID_PARAMETER) for another name of
@@ -147,8 +164,8 @@ static int file_smb_open(struct smbfs *fs, struct smbfs_handle *h,
 		a.oplock_level = SMB2_OPLOCK_LEVEL_NONE;
 		a.lease_key = NULL;
 		a.lease_state = 0;
-		rc = pool_file_open(fs->tree, &a, h, file_pool_path, &h->file,
-				    res);
+		rc = pool_file_open(fs->tree, &a, flags, h, file_pool_path,
+				    &h->file, res);
 	}
 	return rc;
 }
@@ -194,6 +211,26 @@ static void file_store_stat(struct smbfs *fs, struct smbfs_inode *in,
 	st->nlink = in->st.nlink;
 	pthread_mutex_unlock(&fs->lock);
 	inode_set_stat(fs, in, st);
+}
+
+/*
+ * file_store_stat for a CREATE that opened an existing file.  Another
+ * client that cached writes flushed them before the server let this
+ * open through (MS-SMB2 3.3.4.7), so the size may have moved since the
+ * kernel's lookup: its attributes are dropped (attributes only, which
+ * takes no lock a waiting request may hold).
+ */
+static void file_store_stat_opened(struct smbfs *fs, struct smbfs_inode *in,
+				   struct smb_stat *st)
+{
+	uint64_t was;
+
+	pthread_mutex_lock(&fs->lock);
+	was = in->st.end_of_file;
+	pthread_mutex_unlock(&fs->lock);
+	file_store_stat(fs, in, st);
+	if (was != st->end_of_file && fs->se)
+		fuse_lowlevel_notify_inval_inode(fs->se, in->ino, -1, 0);
 }
 
 /*
@@ -281,8 +318,8 @@ static void file_fill_fi(struct smbfs *fs, struct fuse_file_info *fi,
 	fi->keep_cache = fs->cfg.cache == SMBFS_CACHE_MODE_LOOSE ||
 			 (fs->cfg.cache == SMBFS_CACHE_MODE_STRICT && keep);
 	fi->direct_io = fs->cfg.cache == SMBFS_CACHE_MODE_NONE;
-	/* Flush exists to drop POSIX locks; with nobrl the kernel does. */
-	fi->noflush = fs->cfg.nobrl;
+	/* Flush reports write errors to close(2): never skipped. */
+	fi->noflush = false;
 }
 
 /*
@@ -339,7 +376,7 @@ void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (rc < 0)
 		goto out;
 	inode_handle_add(fs, in, &f->h);
-	file_store_stat(fs, in, &res.st);
+	file_store_stat_opened(fs, in, &res.st);
 	file_fill_fi(fs, fi, f, file_opened(fs, in, &res));
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		file_release(fs, f); /* interrupted: no release will come */
@@ -369,7 +406,7 @@ static int file_create_or_open(struct smbfs *fs, struct smbfs_inode *dir,
 
 	for (attempt = 0; attempt < 3; attempt++) {
 		rc = file_smb_open(fs, h, path, key, FILE_CREATE,
-				   file_create_attributes(mode), res);
+				   file_create_attributes(fs, mode), res);
 		if (rc != -EEXIST)
 			return rc;
 		rc = fs_lookup_child(fs, dir, name, &st, NULL);
@@ -467,6 +504,11 @@ void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		goto out;
 	}
 	cache_note_created(fs->cache, path, &res.st);
+	if (fs->cfg.cifsacl && res.create_action == FILE_CREATED) {
+		fs_unix_apply_created(fs, f->h.file, path, mode, &res.st);
+		/* A reopen by path must not ask the owner for more. */
+		pool_file_drop_access(f->h.file, FILE_CREATOR_ACCESS);
+	}
 	file_reply_create(req, fs, dir, name, f, key, &res, fi);
 	f = NULL;
 out:
@@ -478,11 +520,25 @@ out:
 
 /* --- read --- */
 
+/* A read's reply, straight from where the pool holds the data. */
+struct file_read_reply {
+	fuse_req_t req;
+	bool replied;
+};
+
+static int file_reply_data(void *arg, const struct iovec *iov, int n)
+{
+	struct file_read_reply *r = arg;
+
+	r->replied = true;
+	return fuse_reply_iov(r->req, iov, n);
+}
+
 void smbfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		   struct fuse_file_info *fi)
 {
 	struct smbfs_file *f = file_from_fi(fi);
-	char *buf;
+	struct file_read_reply r = { .req = req, .replied = false };
 	ssize_t n;
 
 	(void)ino;
@@ -490,18 +546,10 @@ void smbfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_buf(req, NULL, 0);
 		return;
 	}
-	buf = malloc(size);
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	/* Large reads go out as several READs at once (client layer). */
-	n = pool_file_read(f->h.file, buf, size, off);
-	if (n < 0)
+	/* From the pool's read-ahead, or large READs sent at once. */
+	n = pool_file_read_give(f->h.file, size, off, file_reply_data, &r);
+	if (n < 0 && !r.replied)
 		fs_reply_err(req, n);
-	else
-		fuse_reply_buf(req, buf, n);
-	free(buf);
 }
 
 /* --- write --- */
@@ -516,34 +564,44 @@ static void file_note_size(struct smbfs *fs, struct smbfs_inode *in,
 	pthread_mutex_unlock(&fs->lock);
 }
 
+/* Copies the next len bytes of a FUSE write into the pool's buffer. */
+static int file_fill_from_fuse(void *arg, void *dst, size_t len)
+{
+	struct fuse_bufvec to = FUSE_BUFVEC_INIT(len);
+
+	to.buf[0].mem = dst;
+	return fuse_buf_copy(&to, arg, 0) == (ssize_t)len ? 0 : -EIO;
+}
+
 /*
  * O_APPEND: the kernel's offset is its cached size, which another client
- * may have outgrown; write at the server's end of file instead.  The
- * handle's mutex keeps this handle's appends from overlapping; appends
- * through other handles or clients can still race (SMB has no atomic
- * append-write).
+ * may have outgrown; the pool writes at the file's real end instead
+ * (see pool_file_append).  The handle's mutex keeps this handle's
+ * appends from overlapping; appends through other clients can still
+ * race (SMB has no atomic append-write with Samba).
  */
-static ssize_t file_append(struct smbfs_file *f, const char *buf, size_t size,
-			   uint64_t *pos)
+static ssize_t file_append(struct smbfs_file *f, struct fuse_bufvec *buf,
+			   size_t size, uint64_t *pos)
 {
-	struct smb_stat st;
 	ssize_t n;
 
 	pthread_mutex_lock(&f->io_lock);
-	n = pool_file_stat(f->h.file, &st);
-	if (!n) {
-		*pos = st.end_of_file;
-		n = pool_file_write(f->h.file, buf, size, *pos);
-	}
+	n = pool_file_append(f->h.file, file_fill_from_fuse, buf, size, pos);
 	pthread_mutex_unlock(&f->io_lock);
 	return n;
 }
 
-void smbfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
-		    size_t size, off_t off, struct fuse_file_info *fi)
+/*
+ * The pool copies the data once, straight from the request (memory or
+ * the splice pipe), and queues it: the reply does not wait for the
+ * server.  A failed write shows at a later write, flush or fsync.
+ */
+void smbfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *buf,
+			off_t off, struct fuse_file_info *fi)
 {
 	struct smbfs *fs = fs_begin(req);
 	struct smbfs_file *f = file_from_fi(fi);
+	size_t size = fuse_buf_size(buf);
 	uint64_t pos = (uint64_t)off;
 	ssize_t n;
 
@@ -564,7 +622,8 @@ void smbfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	if (f->h.append || (fi->flags & O_APPEND))
 		n = file_append(f, buf, size, &pos);
 	else
-		n = pool_file_write(f->h.file, buf, size, pos);
+		n = pool_file_write_from(f->h.file, file_fill_from_fuse, buf,
+					 size, pos);
 	if (n < 0) {
 		fs_reply_err(req, n);
 		return;
@@ -577,33 +636,45 @@ void smbfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 
 /*
  * close(2) of any descriptor drops the caller's POSIX locks on the file
- * (the kernel leaves that to us when we implement setlk).  Data was
- * written synchronously, so nothing else needs sending: like cifs.ko, no
- * SMB2 FLUSH at close.
+ * (the kernel leaves that to us when we implement setlk), after the
+ * writes made under them are on the server; a write that failed is
+ * close(2)'s error.  Like cifs.ko, no SMB2 FLUSH at close.
  */
 void smbfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct smbfs *fs = fs_begin(req);
 	struct smbfs_file *f = file_from_fi(fi);
+	int rc = pool_file_wait_writes(f->h.file);
 
 	(void)ino;
 	if (!fs->cfg.nobrl)
 		fs_locks_release_owner(&f->h, fi->lock_owner);
-	fuse_reply_err(req, 0);
+	fs_reply_err(req, rc);
 }
 
 void smbfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct smbfs *fs = fs_begin(req);
+	struct smbfs_file *f = file_from_fi(fi);
+	int rc;
 
 	(void)ino;
+	/*
+	 * flush waited for the writes already; ones made since (through
+	 * a mapping) go before the handle is kept or closed.  Nobody is
+	 * left to be told of a failure: it is logged.
+	 */
+	rc = pool_file_wait_writes(f->h.file);
+	if (rc < 0)
+		smb_log(SMB_LOG_WARN, "write to inode %llu failed at release: %s",
+			(unsigned long long)f->h.inode->ino, strerror(-rc));
 	/*
 	 * If the file was unlinked while open, delete-pending is set on
 	 * it: the server removes it when its last handle closes here.
 	 * A handle the lease lets us keep is closed later (deferred.c).
 	 */
-	if (!fs_defer_close(fs, &file_from_fi(fi)->h))
-		file_release(fs, file_from_fi(fi));
+	if (rc < 0 || !fs_defer_close(fs, &f->h))
+		file_release(fs, f);
 	fuse_reply_err(req, 0);
 }
 
@@ -611,16 +682,15 @@ void smbfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 		    struct fuse_file_info *fi)
 {
 	struct smbfs_file *f = file_from_fi(fi);
-	int rc = 0;
+	int rc;
 
 	(void)ino;
 	(void)datasync; /* SMB2 FLUSH has no data-only variant */
 	/*
-	 * MS-SMB2 3.3.5.11: FLUSH needs write access; a read-only handle
-	 * has nothing of ours to flush, and fsync on it must succeed.
+	 * The writes of every handle of the file, then (through a handle
+	 * that may write: MS-SMB2 3.3.5.11) SMB2 FLUSH.
 	 */
-	if ((f->h.flags & O_ACCMODE) != O_RDONLY)
-		rc = pool_file_flush(f->h.file);
+	rc = pool_file_flush(f->h.file);
 	fs_reply_err(req, rc);
 }
 
@@ -630,6 +700,8 @@ enum falloc_kind {
 	FALLOC_ALLOCATE,  /* mode 0: may extend the file */
 	FALLOC_KEEP_SIZE, /* reserve only */
 	FALLOC_PUNCH,	  /* PUNCH_HOLE | KEEP_SIZE */
+	FALLOC_ZERO,	  /* ZERO_RANGE: may extend the file */
+	FALLOC_ZERO_KEEP_SIZE, /* ZERO_RANGE | KEEP_SIZE */
 	FALLOC_UNSUPPORTED,
 };
 
@@ -642,6 +714,10 @@ static enum falloc_kind falloc_classify(int mode)
 		return FALLOC_KEEP_SIZE;
 	case FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE:
 		return FALLOC_PUNCH;
+	case FALLOC_FL_ZERO_RANGE:
+		return FALLOC_ZERO;
+	case FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE:
+		return FALLOC_ZERO_KEEP_SIZE;
 	default:
 		return FALLOC_UNSUPPORTED;
 	}
@@ -668,9 +744,28 @@ static int file_extend(struct smbfs *fs, struct smbfs_file *f, uint64_t end)
 }
 
 /*
- * MS-FSCC 2.3.64 / 2.3.70: mark the file sparse once, then zero the range
- * (the server deallocates it).  The range is clipped to the end of file:
- * KEEP_SIZE must not extend it.
+ * MS-FSCC 2.3.70: FSCTL_SET_ZERO_DATA of [off, end); with sparse the
+ * file is marked sparse first (MS-FSCC 2.3.64), so the server gives the
+ * space back.
+ */
+static int file_zero_range(struct smbfs_file *f, const struct smb_stat *st,
+			   uint64_t off, uint64_t end, bool sparse)
+{
+	int rc;
+
+	if (sparse && !(st->attributes & FILE_ATTRIBUTE_SPARSE_FILE)) {
+		/* Without sparse support zeroing still reads back as zeros. */
+		rc = pool_file_set_sparse(f->h.file, true);
+		if (rc < 0)
+			smb_log(SMB_LOG_WARN, "FSCTL_SET_SPARSE failed: %s",
+				strerror(-rc));
+	}
+	return pool_file_zero_data(f->h.file, off, end);
+}
+
+/*
+ * PUNCH_HOLE: a sparse zeroed range.  The range is clipped to the end of
+ * file: KEEP_SIZE must not extend it.
  */
 static int file_punch_hole(struct smbfs_file *f, uint64_t off, uint64_t len)
 {
@@ -681,15 +776,33 @@ static int file_punch_hole(struct smbfs_file *f, uint64_t off, uint64_t len)
 	if (rc < 0 || off >= st.end_of_file)
 		return rc;
 	end = len > st.end_of_file - off ? st.end_of_file : off + len;
-	if (!(st.attributes & FILE_ATTRIBUTE_SPARSE_FILE)) {
-		/* Without sparse support zeroing still reads back as zeros. */
-		rc = pool_file_set_sparse(f->h.file, true);
-		if (rc < 0)
-			smb_log(SMB_LOG_WARN, "FSCTL_SET_SPARSE failed: %s",
-				strerror(-rc));
-	}
-	return pool_file_zero_data(f->h.file, off, end);
+	return file_zero_range(f, &st, off, end, true);
 }
+
+/*
+ * ZERO_RANGE: the same FSCTL_SET_ZERO_DATA within the file (MS-FSCC
+ * 2.3.70: reads as zeros, sparse or not), and without KEEP_SIZE the file
+ * grows to the end of the range, whose new part reads as zeros too.
+ */
+static int file_zero(struct smbfs *fs, struct smbfs_file *f, uint64_t off,
+		     uint64_t len, bool keep_size)
+{
+	struct smb_stat st;
+	uint64_t end = off + len;
+	int rc = pool_file_stat(f->h.file, &st);
+
+	if (rc < 0)
+		return rc;
+	if (off < st.end_of_file)
+		rc = file_zero_range(f, &st, off,
+				     end < st.end_of_file ? end
+							  : st.end_of_file,
+				     false);
+	if (!rc && !keep_size && end > st.end_of_file)
+		rc = file_extend(fs, f, end);
+	return rc;
+}
+
 
 void smbfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 			off_t length, struct fuse_file_info *fi)
@@ -716,6 +829,11 @@ void smbfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 		break;
 	case FALLOC_PUNCH:
 		rc = file_punch_hole(f, offset, length);
+		break;
+	case FALLOC_ZERO:
+	case FALLOC_ZERO_KEEP_SIZE:
+		rc = file_zero(fs, f, offset, length,
+			       falloc_classify(mode) == FALLOC_ZERO_KEEP_SIZE);
 		break;
 	default:
 		rc = -EOPNOTSUPP;

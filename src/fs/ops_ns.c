@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "smbfs.h"
+#include "unix_meta.h"
 
 static bool reply_if_read_only(fuse_req_t req, struct smbfs *fs)
 {
@@ -468,9 +469,9 @@ void smbfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
  * empty regular file that turns into a symlink would change type under
  * a reader.  An existing name, in any case, fails with EEXIST.
  */
-static int symlink_create(struct smbfs *fs, struct smbfs_inode *dir,
-			  const char *path, const uint8_t *buf,
-			  struct smb_stat *st)
+static int write_new_file(struct smbfs *fs, struct smbfs_inode *dir,
+			  const char *path, const uint8_t *buf, size_t len,
+			  uint32_t attributes, struct smb_stat *st)
 {
 	unsigned long long seq;
 	char tmp_name[64], *tmp;
@@ -479,14 +480,59 @@ static int symlink_create(struct smbfs *fs, struct smbfs_inode *dir,
 	pthread_mutex_lock(&fs->lock);
 	seq = fs->hidden_seq++;
 	pthread_mutex_unlock(&fs->lock);
-	snprintf(tmp_name, sizeof(tmp_name), HIDDEN_PREFIX "symlink-%llu", seq);
+	snprintf(tmp_name, sizeof(tmp_name), HIDDEN_PREFIX "new-%llu", seq);
 	tmp = inode_child_smb_path(fs, dir, tmp_name, &rc);
 	if (!tmp)
 		return rc;
-	rc = cache_path_write_new(fs->cache, tmp, path, buf, MFSYMLINK_SIZE, 0,
+	rc = cache_path_write_new(fs->cache, tmp, path, buf, len, attributes,
 				 st);
 	free(tmp);
 	return rc;
+}
+
+/*
+ * mknod(2): a regular file is an empty one; with sfu a FIFO, socket or
+ * device is a SYSTEM file holding its type (and numbers) as cifs.ko
+ * writes it, complete before it has its name like a symlink.  Without
+ * sfu SMB has nowhere to keep them: EPERM, as cifs.ko.
+ */
+void smbfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+		    mode_t mode, dev_t rdev)
+{
+	struct smbfs *fs = fs_begin(req);
+	struct smb_wbuf w = SMB_WBUF_INIT;
+	mode_t type = mode & S_IFMT;
+	struct smbfs_inode *dir;
+	struct smb_stat st;
+	uint32_t attributes = 0;
+	char *path = NULL;
+	int rc = 0;
+
+	if (type != S_IFREG && !fs->cfg.sfu) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	dir = fs_inode_or_reply(req, parent);
+	if (!dir || reply_if_read_only(req, fs))
+		return;
+	if (type != S_IFREG) {
+		rc = unix_meta_sfu_encode(&w, type, rdev, NULL);
+		attributes = FILE_ATTRIBUTE_SYSTEM;
+	}
+	if (!rc)
+		path = inode_child_smb_path(fs, dir, name, &rc);
+	if (path)
+		rc = write_new_file(fs, dir, path, w.data, w.len, attributes,
+				    &st);
+	if (!rc && fs->cfg.cifsacl)
+		fs_unix_apply_created(fs, NULL, path, mode, &st);
+	free(path);
+	wbuf_free(&w);
+	if (rc < 0) {
+		fs_reply_err(req, rc);
+		return;
+	}
+	fs_reply_new_entry(req, fs, dir, name, &st, 0);
 }
 
 void smbfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
@@ -515,7 +561,8 @@ void smbfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 	rc = mfsymlink_format(link, buf);
 	path = rc < 0 ? NULL : inode_child_smb_path(fs, dir, name, &rc);
 	if (path)
-		rc = symlink_create(fs, dir, path, buf, &st);
+		rc = write_new_file(fs, dir, path, buf, MFSYMLINK_SIZE, 0,
+				    &st);
 	free(path);
 	free(buf);
 	if (rc < 0) {

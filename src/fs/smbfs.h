@@ -37,6 +37,16 @@ struct smbfs_config {
 	bool read_only;
 	bool serverino; /* inode numbers from the server's file ids */
 	bool mfsymlinks; /* Minshall+French symlink files */
+	/*
+	 * Unix metadata (unix_attr.c): cifsacl shows modes and owners from
+	 * security descriptors and writes them on chmod/chown; modefromsid
+	 * and idsfromsid choose cifs.ko's S-1-5-88 ACEs and owners.
+	 */
+	bool cifsacl;
+	bool modefromsid;
+	bool idsfromsid;
+	/* sfu: FIFOs, sockets, devices and the setuid/setgid/sticky bits. */
+	bool sfu;
 	bool nocase; /* accept the server's case-insensitive lookups */
 	bool mapposix; /* map \ : * ? " < > | and trailing . / space */
 	bool nobrl; /* byte-range locks stay local */
@@ -128,6 +138,13 @@ struct smbfs {
 	uint64_t hidden_seq; /* for names of unlinked-but-open files */
 	struct smbfs_inode *open_inodes; /* with SMB handles, by open_next */
 	struct smb_cache *cache;
+	/*
+	 * cifsacl: the mount's own SID, learnt from the owner of a file it
+	 * created (the server's account SID has no Unix id of its own); it
+	 * stands for cfg.uid.  Under lock.
+	 */
+	bool have_self_sid;
+	struct smb_sid self_sid;
 	/* The service thread: kernel invalidations, deferred closes. */
 	struct fs_service *service;
 	atomic_ullong deferred_reused, invalidations, attr_lease_hits;
@@ -251,6 +268,8 @@ void smbfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 void smbfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 		      const char *name);
 void smbfs_op_readlink(fuse_req_t req, fuse_ino_t ino);
+void smbfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+		    mode_t mode, dev_t rdev);
 /*
  * Deletes path (FILE_DIRECTORY_FILE or FILE_NON_DIRECTORY_FILE in
  * options) the POSIX way: a DOS read-only attribute, which Windows
@@ -266,8 +285,8 @@ void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		     mode_t mode, struct fuse_file_info *fi);
 void smbfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		   struct fuse_file_info *fi);
-void smbfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
-		    size_t size, off_t off, struct fuse_file_info *fi);
+void smbfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *buf,
+			off_t off, struct fuse_file_info *fi);
 void smbfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void smbfs_op_release(fuse_req_t req, fuse_ino_t ino,
 		      struct fuse_file_info *fi);
@@ -469,6 +488,31 @@ void fs_reply_new_entry(fuse_req_t req, struct smbfs *fs,
 int mfsymlink_read(struct smbfs *fs, const char *smb_path, char **target);
 int mfsymlink_parse(const uint8_t *buf, size_t len, char **target);
 int mfsymlink_format(const char *target, uint8_t buf[MFSYMLINK_SIZE]);
+
+/* --- src/fs/unix_attr.c (cifsacl) --- */
+/* The cache's unix_view: st's mode, uid and gid from m (and, with sfu,
+ * the special bits from its EA and the type of a SYSTEM file). */
+void fs_unix_view(void *arg, const char *path, const struct smb_stat_meta *m,
+		  struct smb_stat *st);
+/* The EA the view needs (sfu: SETFILEBITS), or NULL. */
+const char *fs_unix_ea(const struct smbfs *fs);
+/*
+ * A file or directory this mount just created with mode: learns the
+ * mount's SID from its owner and writes the mode when the server chose
+ * another one.  f (may be NULL: by path) must allow READ_CONTROL and
+ * WRITE_DAC.  *st gets the Unix view.  0 or -errno (the file stays).
+ */
+int fs_unix_created(struct smbfs *fs, struct pool_file *f, const char *path,
+		    mode_t mode, struct smb_stat *st);
+/*
+ * The same, where a failure leaves the new file with the server's mode
+ * (logged): the file exists either way.  Notes the result in the cache.
+ */
+void fs_unix_apply_created(struct smbfs *fs, struct pool_file *f,
+			   const char *path, mode_t mode, struct smb_stat *st);
+/* chmod(2) / chown(2) ((uid_t)-1, (gid_t)-1: unchanged) by path. */
+int fs_unix_chmod(struct smbfs *fs, const char *path, mode_t mode);
+int fs_unix_chown(struct smbfs *fs, const char *path, uid_t uid, gid_t gid);
 
 /* --- src/fs/attr.c --- */
 void attr_fill(const struct smbfs *fs, const struct smbfs_inode *in,

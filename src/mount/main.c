@@ -260,6 +260,9 @@ static void pool_config_fill(const struct mount_ctx *m,
 	pc->hard = !o->soft;
 	pc->soft_timeout_s = o->softtimeo;
 	pc->retrans = o->retrans;
+	pc->rsize = o->rsize;
+	pc->wsize = o->wsize;
+	pc->readahead = o->rasize_set ? (int64_t)o->rasize : -1;
 }
 
 static void wipe_password(struct smbfs_mount_opts *o)
@@ -344,6 +347,11 @@ static int build_fs_config(struct mount_ctx *m, struct smbfs_config *cfg)
 	cfg->read_only = m->read_only;
 	cfg->serverino = !o->noserverino;
 	cfg->mfsymlinks = o->mfsymlinks;
+	/* modefromsid, idsfromsid and sfu build on cifsacl. */
+	cfg->cifsacl = o->cifsacl || o->modefromsid || o->idsfromsid || o->sfu;
+	cfg->sfu = o->sfu;
+	cfg->modefromsid = o->modefromsid;
+	cfg->idsfromsid = o->idsfromsid;
 	cfg->nocase = o->nocase;
 	cfg->mapposix = o->mapposix;
 	cfg->nobrl = o->nobrl;

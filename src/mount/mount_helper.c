@@ -477,7 +477,15 @@ int smbfs_fuse_optstr(const struct smbfs_mount_opts *o, const char *fsname,
 		{ o->allow_other, "allow_other" },
 		/* libfuse 3 takes allow_root itself (see smbfs-mount(8)). */
 		{ o->allow_root, "allow_root" },
-		{ o->default_permissions, "default_permissions" },
+		/*
+		 * cifsacl: the kernel checks access against the mode and
+		 * owners shown, as on a local filesystem (noperm: not).
+		 */
+		{ o->default_permissions ||
+			  ((o->cifsacl || o->modefromsid || o->idsfromsid ||
+			    o->sfu) &&
+			   !o->noperm),
+		  "default_permissions" },
 		{ o->auto_unmount, "auto_unmount" },
 		{ read_only, "ro" },
 		{ o->noatime, "noatime" },

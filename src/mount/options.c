@@ -64,6 +64,8 @@ void smbfs_opts_init(struct smbfs_mount_opts *o)
 	o->cache = SMBFS_CACHE_STRICT;
 	o->actimeo = DEFAULT_ACTIMEO;
 	o->mapposix = true;
+	o->mfsymlinks = true;
+	o->cifsacl = true;
 }
 
 static void free_secret(char **s)
@@ -451,6 +453,19 @@ static int set_wsize(struct smbfs_mount_opts *o, const char *name,
 	return parse_io_size(name, val, &o->wsize, err, errlen);
 }
 
+/* rasize= (readahead=): bytes, 0 turns read-ahead off. */
+static int set_rasize(struct smbfs_mount_opts *o, const char *name,
+		      const char *val, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_ulong(val, 10, SMBFS_RASIZE_MAX, &v))
+		return bad_value(name, val, err, errlen, "0 to 1 GiB in bytes");
+	o->rasize = (uint32_t)v;
+	o->rasize_set = true;
+	return 0;
+}
+
 /* A whole number in [lo, hi] into *out, or the option's error. */
 static int parse_bounded(const char *name, const char *val, unsigned long lo,
 			 unsigned long hi, const char *what, uint32_t *out,
@@ -590,6 +605,8 @@ static const struct opt_def opt_defs[] = {
 	VALUE("acdirmax", set_acdirmax),
 	VALUE("rsize", set_rsize),
 	VALUE("wsize", set_wsize),
+	VALUE("rasize", set_rasize),
+	VALUE("readahead", set_rasize),
 	FLAG("nobrl", nobrl, true),
 	FLAG("nolease", nolease, true),
 	VALUE("closetimeo", set_closetimeo),
@@ -597,6 +614,14 @@ static const struct opt_def opt_defs[] = {
 	FLAG("brl", nobrl, false),
 	FLAG("mfsymlinks", mfsymlinks, true),
 	FLAG("nomfsymlinks", mfsymlinks, false),
+	FLAG("cifsacl", cifsacl, true),
+	FLAG("nocifsacl", cifsacl, false),
+	FLAG("modefromsid", modefromsid, true),
+	FLAG("nomodefromsid", modefromsid, false),
+	FLAG("idsfromsid", idsfromsid, true),
+	FLAG("noidsfromsid", idsfromsid, false),
+	FLAG("sfu", sfu, true),
+	FLAG("nosfu", sfu, false),
 	FLAG("noserverino", noserverino, true),
 	FLAG("serverino", noserverino, false),
 	VALUE("echo_interval", set_echo_interval),
@@ -806,7 +831,7 @@ int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf, size_t len)
 	n = snprintf(buf, len,
 		     "username=%s,domain=%s,password=%s,vers=%s-%s,sec=%s%s%s"
 		     "%s%s,uid=%u,gid=%u,file_mode=%04o,dir_mode=%04o,"
-		     "cache=%s,actimeo=%u,echo_interval=%u,%s%s%s%s%s"
+		     "cache=%s,actimeo=%u,echo_interval=%u,%s%s%s%s%s%s%s%s%s%s"
 		     ",retrans=%u,softtimeo=%u,threads=%u,max_threads=%u"
 		     ",closetimeo=%u,dirwatch=%u%s%s%s%s%s%s%s",
 		     o->username ? o->username : "", o->domain ? o->domain : "",
@@ -820,6 +845,10 @@ int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf, size_t len)
 		     cache[o->cache], o->actimeo, o->echo_interval,
 		     o->readonly ? "ro" : "rw", o->nocase ? ",nocase" : "",
 		     o->mapposix ? ",mapposix" : "", o->noperm ? ",noperm" : "",
+		     o->mfsymlinks ? ",mfsymlinks" : "",
+		     o->cifsacl ? ",cifsacl" : "",
+		     o->modefromsid ? ",modefromsid" : "",
+		     o->idsfromsid ? ",idsfromsid" : "", o->sfu ? ",sfu" : "",
 		     o->soft ? ",soft" : ",hard", o->retrans, o->softtimeo,
 		     o->threads, o->max_threads, o->closetimeo, o->dirwatch,
 		     o->nolease ? ",nolease" : "", o->keytab ? ",keytab=" : "",

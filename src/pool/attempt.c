@@ -76,7 +76,7 @@ static int attempt_blocker(struct pool_attempt *a)
 	if (p->shutdown)
 		return -ESHUTDOWN;
 	if (a->pf && a->pf->lost)
-		return -EIO;
+		return a->pf->lost_err;
 	if (smb_thread_interrupted())
 		return -EINTR;
 	if (a->pt->srv->auth_error && !p->cfg.hard)
@@ -88,6 +88,17 @@ static int attempt_blocker(struct pool_attempt *a)
 		return -EIO;
 	}
 	return 0;
+}
+
+/* Takes the channel and the handle for the call (pool->lock held). */
+static void attempt_take(struct pool_attempt *a)
+{
+	a->chan = a->pt->srv->chan;
+	pool_chan_get(a->chan);
+	a->tree = a->pt->tree;
+	a->gen = a->pt->gen;
+	if (a->pf)
+		a->fid = a->pf->fid;
 }
 
 bool pool_attempt_next(struct pool_attempt *a, int *rc)
@@ -115,16 +126,26 @@ bool pool_attempt_next(struct pool_attempt *a, int *rc)
 		pool_poll_deadline(&ts, 0);
 		pthread_cond_timedwait(&p->cond, &p->lock, &ts);
 	}
-	a->chan = a->pt->srv->chan;
-	pool_chan_get(a->chan);
-	a->tree = a->pt->tree;
-	a->gen = a->pt->gen;
-	if (a->pf)
-		a->fid = a->pf->fid;
+	attempt_take(a);
 	pthread_mutex_unlock(&p->lock);
 	/* MS-SMB2 3.2.4.1: what might have run once is sent as a replay. */
 	smb_client_thread_replay(a->resent_after_loss);
 	return true;
+}
+
+bool pool_attempt_now(struct pool_attempt *a)
+{
+	struct smb_pool *p = a->pt->srv->pool;
+	bool usable;
+
+	pthread_mutex_lock(&p->lock);
+	usable = !p->shutdown && attempt_usable(a);
+	if (usable)
+		attempt_take(a);
+	pthread_mutex_unlock(&p->lock);
+	if (usable)
+		smb_client_thread_replay(false);
+	return usable;
 }
 
 enum pool_repair pool_classify(struct pool_chan *ch, int rc)

@@ -110,6 +110,12 @@ static struct pool_tree *lease_note(struct pool_server *srv,
 			f->lease_state = b->new_state;
 			f->lease_epoch = b->epoch;
 			found = t;
+			/* Others may change the file now (size, data). */
+			if (!(b->new_state & SMB2_LEASE_WRITE_CACHING) &&
+			    f->node)
+				f->node->size_known = false;
+			if (!(b->new_state & SMB2_LEASE_READ_CACHING))
+				atomic_fetch_add(&f->ra_epoch, 1);
 		}
 	}
 	return found;
@@ -154,6 +160,11 @@ void pool_on_break(void *arg, const uint8_t *msg, size_t len)
 			return;
 		}
 		ev.type = POOL_EVENT_OPLOCK_BREAK;
+		/* Level II or none: others may change the file now. */
+		if (f->node)
+			f->node->size_known = false;
+		if (b.oplock_level == SMB2_OPLOCK_LEVEL_NONE)
+			atomic_fetch_add(&f->ra_epoch, 1);
 		ev.tree = f->tree;
 		ev.u.oplock.file = f;
 		ev.u.oplock.level = b.oplock_level;
@@ -168,6 +179,8 @@ int pool_lease_break_ack(struct pool_tree *t, const uint8_t key[16],
 	struct pool_attempt a;
 	int rc;
 
+	if (!(state & SMB2_LEASE_WRITE_CACHING))
+		pool_lease_write_back(t, key);
 	pool_attempt_init(&a, t, NULL);
 	while (pool_attempt_next(&a, &rc))
 		rc = pool_attempt_done(&a,
@@ -180,15 +193,23 @@ int pool_oplock_break_ack(struct pool_file *f, uint8_t level)
 	struct smb_pool *p = f->tree->srv->pool;
 	struct pool_attempt a;
 	uint8_t held;
+	bool closed;
 	int rc;
 
 	pthread_mutex_lock(&p->lock);
 	held = f->oplock_granted;
 	f->oplock_granted = level;
+	closed = f->closing;
 	pthread_mutex_unlock(&p->lock);
-	/* MS-SMB2 3.2.5.19.1: a level II oplock goes without an answer. */
-	if (held == SMB2_OPLOCK_LEVEL_II)
+	/*
+	 * MS-SMB2 3.2.5.19.1: a level II oplock goes without an answer,
+	 * and closing the handle (the break handler may have closed a
+	 * deferred one) answers any: the server would call the
+	 * acknowledgement's handle closed.
+	 */
+	if (held == SMB2_OPLOCK_LEVEL_II || closed)
 		return 0;
+	pool_file_write_back(f);
 
 	pool_attempt_init(&a, f->tree, f);
 	while (pool_attempt_next(&a, &rc))

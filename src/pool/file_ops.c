@@ -13,12 +13,18 @@
  *      the same file (file id) and nobody changed it since the last
  *      answer we had from the server (its change time is not later than
  *      that moment); then the byte-range locks are taken again.
- * A file that fails either is lost: every later call on it is -EIO and
- * nothing is ever written to whatever now has its name.
+ * A file that fails either is lost: every later call on it is -EIO (or,
+ * when the reopen was refused access, that refusal) and nothing is ever
+ * written to whatever now has its name.
+ *
+ * Reads and writes go through read-ahead (readahead.c) and write-behind
+ * (writeback.c); the other calls on a handle first wait for the queued
+ * writes of every handle of the file where they depend on the data.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "pool_internal.h"
 #include "smbfs/crypto.h"
@@ -28,17 +34,32 @@
 
 static struct smb_pool *file_pool(const struct pool_file *f)
 {
-	return f->tree->srv->pool;
+	return pool_of_file(f);
 }
 
-static void file_free(struct pool_file *f)
+/* Every READ and WRITE of f is over by now (close waited for them). */
+void pool_file_free(struct pool_file *f)
 {
+	struct wb_chunk *c;
+	struct ra_piece *p;
+
 	while (f->locks) {
 		struct pool_lock *l = f->locks;
 
 		f->locks = l->next;
 		free(l);
 	}
+	while ((p = f->ra.pieces)) {
+		f->ra.pieces = p->next;
+		pool_ra_piece_free(p);
+	}
+	while ((c = f->wb.head)) {
+		f->wb.head = c->next;
+		free(c->data);
+		free(c);
+	}
+	pthread_cond_destroy(&f->io_cond);
+	pthread_mutex_destroy(&f->io_lock);
 	free(f->path);
 	free(f);
 }
@@ -56,7 +77,7 @@ void pool_file_put(struct smb_pool *p, struct pool_file *f)
 	last = --f->refs == 0;
 	pthread_mutex_unlock(&p->lock);
 	if (last)
-		file_free(f);
+		pool_file_free(f);
 }
 
 /* Copies what a reopen needs to ask for again. */
@@ -100,9 +121,56 @@ static void file_open_args(const struct pool_file *f, const char *path,
 	a->create_guid = f->create_guid;
 }
 
+/*
+ * Makes f a member of its server file's node: the node of another open
+ * file with the same file id, or spare (pool->lock held).
+ */
+static void file_join_node(struct pool_file *f, struct pool_node **spare)
+{
+	struct pool_tree *t = f->tree;
+	struct pool_node *n = NULL;
+
+	if (f->node)
+		return;
+	for (n = t->nodes; f->file_id && n; n = n->next)
+		if (n->file_id == f->file_id)
+			break;
+	if (!n) {
+		n = *spare;
+		*spare = NULL;
+		n->file_id = f->file_id;
+		n->next = t->nodes;
+		t->nodes = n;
+	}
+	f->node = n;
+	f->node_next = n->members;
+	n->members = f;
+}
+
+/* f closes: it leaves its node, freed with its last member. */
+static void file_leave_node(struct pool_file *f)
+{
+	struct pool_node *n = f->node, **np;
+	struct pool_file **pp;
+
+	if (!n)
+		return;
+	for (pp = &n->members; *pp != f; pp = &(*pp)->node_next)
+		;
+	*pp = f->node_next;
+	f->node = NULL;
+	if (n->members)
+		return;
+	for (np = &f->tree->nodes; *np != n; np = &(*np)->next)
+		;
+	*np = n->next;
+	free(n);
+}
+
 /* A fresh open succeeded on generation gen (pool->lock held). */
 static void file_attach(struct pool_file *f, uint64_t gen,
-			const struct smb_open_result *res)
+			const struct smb_open_result *res,
+			struct pool_node **spare)
 {
 	struct pool_counters *n = &file_pool(f)->count;
 
@@ -112,9 +180,10 @@ static void file_attach(struct pool_file *f, uint64_t gen,
 		 res->oplock_level == SMB2_OPLOCK_LEVEL_EXCLUSIVE ||
 		 res->oplock_level == SMB2_OPLOCK_LEVEL_II)
 		atomic_fetch_add(&n->oplocks_granted, 1);
-	pool_file_reopened(f, res, gen);
 	if (res->st.file_id)
 		f->file_id = res->st.file_id;
+	file_join_node(f, spare);
+	pool_file_reopened(f, res, gen);
 }
 
 static void file_link(struct pool_tree *t, struct pool_file *f)
@@ -147,9 +216,13 @@ static int file_open_loop(struct pool_file *f, struct smb_open_args *oa,
 			  struct smb_open_result *res)
 {
 	struct smb_pool *p = file_pool(f);
+	struct pool_node *spare = calloc(1, sizeof(*spare));
 	struct pool_attempt a;
 	uint64_t gen = 0;
 	int rc;
+
+	if (!spare)
+		return -ENOMEM;
 
 	for (;;) {
 		pool_attempt_init(&a, f->tree, NULL);
@@ -163,12 +236,15 @@ static int file_open_loop(struct pool_file *f, struct smb_open_args *oa,
 				a.finished = false;
 			}
 		}
-		if (rc < 0)
+		if (rc < 0) {
+			free(spare);
 			return rc;
+		}
 		pthread_mutex_lock(&p->lock);
 		if (f->tree->gen == gen && f->tree->tree) {
-			file_attach(f, gen, res);
+			file_attach(f, gen, res, &spare);
 			pthread_mutex_unlock(&p->lock);
+			free(spare);
 			return 0;
 		}
 		pthread_mutex_unlock(&p->lock);
@@ -177,9 +253,32 @@ static int file_open_loop(struct pool_file *f, struct smb_open_args *oa,
 	}
 }
 
+/* A new pool_file for tree t, not yet listed (NULL: out of memory). */
+static struct pool_file *file_new(struct pool_tree *t, unsigned int flags)
+{
+	struct pool_file *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	if (pthread_mutex_init(&f->io_lock, NULL)) {
+		free(f);
+		return NULL;
+	}
+	if (pthread_cond_init(&f->io_cond, NULL)) {
+		pthread_mutex_destroy(&f->io_lock);
+		free(f);
+		return NULL;
+	}
+	f->tree = t;
+	f->refs = 1;
+	f->uncached = flags & POOL_FILE_UNCACHED;
+	ra_window_init(&f->ra.w);
+	return f;
+}
+
 int pool_file_open(struct pool_tree *t, const struct smb_open_args *a,
-		   void *owner, pool_path_fn path_fn, struct pool_file **out,
-		   struct smb_open_result *res)
+		   unsigned int flags, void *owner, pool_path_fn path_fn,
+		   struct pool_file **out, struct smb_open_result *res)
 {
 	struct smb_pool *p = t->srv->pool;
 	struct smb_open_args oa;
@@ -187,16 +286,14 @@ int pool_file_open(struct pool_tree *t, const struct smb_open_args *a,
 	int rc;
 
 	*out = NULL;
-	f = calloc(1, sizeof(*f));
+	f = file_new(t, flags);
 	if (!f)
 		return -ENOMEM;
-	f->tree = t;
 	f->owner = owner;
 	f->path_fn = path_fn;
-	f->refs = 1;
 	rc = file_remember(f, a);
 	if (rc < 0) {
-		file_free(f);
+		pool_file_free(f);
 		return rc;
 	}
 	file_open_args(f, f->path, a->disposition, &oa);
@@ -221,8 +318,17 @@ int pool_file_close(struct pool_file *f, struct smb_stat *st)
 	struct smb_pool *p = file_pool(f);
 	struct pool_attempt a;
 	bool current;
-	int rc = 0;
+	int rc = 0, wrc;
 
+	/*
+	 * The queued writes go first, on this handle: a closing handle of
+	 * a generation that is gone counts as closed (attempt.c), which
+	 * would drop them.  Interrupted, they still must finish.
+	 */
+	do
+		wrc = pool_wb_drain(f, 0, UINT64_MAX, true);
+	while (wrc == -EINTR);
+	pool_ra_wait_idle(f);
 	pthread_mutex_lock(&p->lock);
 	f->closing = true;
 	current = !f->lost && f->gen == f->tree->gen && f->tree->srv->up;
@@ -242,9 +348,10 @@ int pool_file_close(struct pool_file *f, struct smb_stat *st)
 	}
 	pthread_mutex_lock(&p->lock);
 	file_unlink(f->tree, f);
+	file_leave_node(f);
 	pthread_mutex_unlock(&p->lock);
 	pool_file_put(p, f);
-	return rc;
+	return wrc < 0 ? wrc : rc;
 }
 
 void *pool_file_owner(struct pool_file *f)
@@ -276,8 +383,8 @@ uint32_t pool_file_lease_state(struct pool_file *f)
 
 /* --- calls on a handle --- */
 
-ssize_t pool_file_read(struct pool_file *f, void *buf, size_t len,
-		       uint64_t off)
+ssize_t pool_file_read_direct(struct pool_file *f, void *buf, size_t len,
+			      uint64_t off)
 {
 	struct pool_attempt a;
 	ssize_t n = 0;
@@ -294,9 +401,95 @@ ssize_t pool_file_read(struct pool_file *f, void *buf, size_t len,
 	return n;
 }
 
+/*
+ * What the server lets this client cache of the file, in lease terms: a
+ * lease's state, or what an oplock allows (MS-SMB2 3.2.5.19).  Without
+ * read caching other clients may change the file at any moment, without
+ * write caching they may read it.
+ */
+static uint32_t file_caching(struct pool_file *f)
+{
+	struct smb_pool *p = file_pool(f);
+	uint32_t c = 0;
+
+	pthread_mutex_lock(&p->lock);
+	switch (f->oplock_granted) {
+	case SMB2_OPLOCK_LEVEL_LEASE:
+		c = f->lease_state;
+		break;
+	case SMB2_OPLOCK_LEVEL_BATCH:
+	case SMB2_OPLOCK_LEVEL_EXCLUSIVE:
+		c = SMB2_LEASE_WRITE_CACHING;
+		/* fall through */
+	case SMB2_OPLOCK_LEVEL_II:
+		c |= SMB2_LEASE_READ_CACHING;
+		break;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return c;
+}
+
+/*
+ * Reads of an uncached file, without read-ahead, or that the server
+ * does not let us cache, go straight out.
+ */
+static bool file_reads_ahead(struct pool_file *f)
+{
+	return !f->uncached && file_pool(f)->readahead &&
+	       (file_caching(f) & SMB2_LEASE_READ_CACHING);
+}
+
+/* A give function that copies into a buffer (arg). */
+static int give_to_buffer(void *arg, const struct iovec *iov, int n)
+{
+	uint8_t *dst = arg;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(dst, iov[i].iov_base, iov[i].iov_len);
+		dst += iov[i].iov_len;
+	}
+	return 0;
+}
+
+ssize_t pool_file_read(struct pool_file *f, void *buf, size_t len, uint64_t off)
+{
+	int rc = pool_node_drain(f, off, len, NULL);
+
+	if (rc < 0)
+		return rc;
+	if (!file_reads_ahead(f))
+		return pool_file_read_direct(f, buf, len, off);
+	return pool_ra_read_give(f, len, off, give_to_buffer, buf);
+}
+
+ssize_t pool_file_read_give(struct pool_file *f, size_t len, uint64_t off,
+			    pool_give_fn give, void *arg)
+{
+	struct iovec iov;
+	uint8_t *buf;
+	ssize_t n;
+	int rc = pool_node_drain(f, off, len, NULL);
+
+	if (rc < 0)
+		return rc;
+	if (file_reads_ahead(f))
+		return pool_ra_read_give(f, len, off, give, arg);
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return -ENOMEM;
+	n = pool_file_read_direct(f, buf, len, off);
+	if (n >= 0) {
+		iov = (struct iovec){ buf, (size_t)n };
+		rc = give(arg, &iov, n ? 1 : 0);
+	}
+	free(buf);
+	return n < 0 ? n : rc < 0 ? rc : n;
+}
+
 /* A write at a fixed offset can be sent again without harm. */
-ssize_t pool_file_write(struct pool_file *f, const void *buf, size_t len,
-			uint64_t off)
+static ssize_t file_write_direct(struct pool_file *f, const void *buf,
+				 size_t len, uint64_t off)
 {
 	struct pool_attempt a;
 	ssize_t n = 0;
@@ -313,38 +506,215 @@ ssize_t pool_file_write(struct pool_file *f, const void *buf, size_t len,
 	return n;
 }
 
+/* An uncached write: the data gathered, then written now. */
+static ssize_t file_write_now(struct pool_file *f, pool_fill_fn fill, void *arg,
+			      size_t len, uint64_t off)
+{
+	uint8_t *buf = malloc(len ? len : 1);
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	n = fill(arg, buf, len);
+	if (!n)
+		n = file_write_direct(f, buf, len, off);
+	free(buf);
+	return n;
+}
+
+/* A file known to be lost refuses writes at once (0 otherwise). */
+static int file_lost_error(struct pool_file *f)
+{
+	struct smb_pool *p = file_pool(f);
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	rc = f->lost ? f->lost_err : 0;
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+ssize_t pool_file_write_from(struct pool_file *f, pool_fill_fn fill, void *arg,
+			     size_t len, uint64_t off)
+{
+	/* Another handle's write of the same bytes lands first. */
+	int rc = pool_node_drain(f, off, len, f);
+	ssize_t n;
+
+	if (!rc)
+		rc = file_lost_error(f);
+	if (rc < 0)
+		return rc;
+	pool_node_wrote(f, off, len);
+	if (f->uncached)
+		return file_write_now(f, fill, arg, len, off);
+	n = pool_wb_write(f, fill, arg, len, off);
+	/*
+	 * Without write caching the data must be on the server when the
+	 * write returns; it still goes as large WRITEs, several at once.
+	 */
+	if (n > 0 && !(file_caching(f) & SMB2_LEASE_WRITE_CACHING)) {
+		rc = pool_wb_drain(f, off, (uint64_t)n, true);
+		if (rc < 0)
+			return rc;
+	}
+	return n;
+}
+
+/* The filler of a plain buffer: arg points to the next byte. */
+static int fill_from_buffer(void *arg, void *dst, size_t len)
+{
+	const uint8_t **p = arg;
+
+	memcpy(dst, *p, len);
+	*p += len;
+	return 0;
+}
+
+ssize_t pool_file_write(struct pool_file *f, const void *buf, size_t len,
+			uint64_t off)
+{
+	const uint8_t *p = buf;
+
+	return pool_file_write_from(f, fill_from_buffer, &p, len, off);
+}
+
+/*
+ * Where an append goes: the size the pool knows while the file holds a
+ * write-caching lease (and the room taken, for the next append), else
+ * the server's end of file once every handle's writes are there.
+ */
+static int file_append_offset(struct pool_file *f, size_t len, uint64_t *off)
+{
+	struct smb_pool *p = file_pool(f);
+	struct smb_stat st;
+	bool known;
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	known = f->node->size_known && f->has_lease_key &&
+		(f->lease_state & SMB2_LEASE_WRITE_CACHING);
+	if (known) {
+		*off = f->node->size;
+		f->node->size += len;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (known)
+		return 0;
+	rc = pool_file_stat(f, &st);
+	*off = st.end_of_file;
+	return rc;
+}
+
+ssize_t pool_file_append(struct pool_file *f, pool_fill_fn fill, void *arg,
+			 size_t len, uint64_t *off)
+{
+	int rc = file_append_offset(f, len, off);
+
+	return rc < 0 ? rc : pool_file_write_from(f, fill, arg, len, *off);
+}
+
+int pool_file_wait_writes(struct pool_file *f)
+{
+	return pool_wb_drain(f, 0, UINT64_MAX, true);
+}
+
+/* Every handle's queued writes on the server, for a call that needs them. */
+static int file_sync_node(struct pool_file *f)
+{
+	return pool_node_drain(f, 0, UINT64_MAX, NULL);
+}
+
 int pool_file_flush(struct pool_file *f)
 {
 	struct pool_attempt a;
-	int rc;
+	int rc = file_sync_node(f);
 
+	if (!rc)
+		rc = pool_file_wait_writes(f);
+	/* MS-SMB2 3.3.5.11: FLUSH needs write access. */
+	if (rc < 0 ||
+	    !(f->desired_access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
+		return rc;
 	pool_attempt_init(&a, f->tree, f);
 	while (pool_attempt_next(&a, &rc))
 		rc = pool_attempt_done(&a, smb_file_flush(a.tree, a.fid));
 	return rc;
 }
 
-int pool_file_stat(struct pool_file *f, struct smb_stat *st)
+void pool_file_drop_access(struct pool_file *f, uint32_t mask)
+{
+	struct smb_pool *p = f->tree->srv->pool;
+
+	pthread_mutex_lock(&p->lock);
+	f->desired_access &= ~mask;
+	pthread_mutex_unlock(&p->lock);
+}
+
+int pool_file_get_sd(struct pool_file *f, struct smb_sd *sd)
 {
 	struct pool_attempt a;
 	int rc;
 
 	pool_attempt_init(&a, f->tree, f);
 	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a, smb_file_get_sd(a.tree, a.fid, sd));
+	return rc;
+}
+
+int pool_file_set_sd(struct pool_file *f, uint32_t secinfo,
+		     const struct smb_sd *sd)
+{
+	struct pool_attempt a;
+	int rc;
+
+	pool_attempt_init(&a, f->tree, f);
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a, smb_file_set_sd(a.tree, a.fid,
+							   secinfo, sd));
+	return rc;
+}
+
+int pool_file_stat(struct pool_file *f, struct smb_stat *st)
+{
+	struct smb_pool *p = file_pool(f);
+	struct pool_attempt a;
+	int rc = file_sync_node(f);
+
+	if (rc < 0)
+		return rc;
+	pool_attempt_init(&a, f->tree, f);
+	while (pool_attempt_next(&a, &rc))
 		rc = pool_attempt_done(&a, smb_file_stat(a.tree, a.fid, st));
+	if (rc == 0) {
+		pthread_mutex_lock(&p->lock);
+		f->node->size = st->end_of_file;
+		f->node->size_known = true;
+		pthread_mutex_unlock(&p->lock);
+	}
 	return rc;
 }
 
 int pool_file_setattr(struct pool_file *f, const struct smb_setattr *sa,
 		      struct smb_stat *st)
 {
+	struct smb_pool *p = file_pool(f);
 	struct pool_attempt a;
-	int rc;
+	int rc = file_sync_node(f);
 
+	if (rc < 0)
+		return rc;
+	pool_node_wrote(f, 0, 0);
 	pool_attempt_init(&a, f->tree, f);
 	while (pool_attempt_next(&a, &rc))
 		rc = pool_attempt_done(&a,
 				       smb_file_setattr(a.tree, a.fid, sa, st));
+	if (rc == 0 && sa->set_size) {
+		pthread_mutex_lock(&p->lock);
+		f->node->size = sa->size;
+		f->node->size_known = true;
+		pthread_mutex_unlock(&p->lock);
+	}
 	return rc;
 }
 
@@ -353,8 +723,10 @@ int pool_file_ioctl(struct pool_file *f, uint32_t ctl_code, const void *in,
 		    uint32_t *out_len)
 {
 	struct pool_attempt a;
-	int rc;
+	int rc = file_sync_node(f);
 
+	if (rc < 0)
+		return rc;
 	pool_attempt_init(&a, f->tree, f);
 	while (pool_attempt_next(&a, &rc))
 		rc = pool_attempt_done(&a, smb_ioctl(a.tree, a.fid, ctl_code,
@@ -398,8 +770,11 @@ int pool_file_lock(struct pool_file *f, uint64_t off, uint64_t len,
 {
 	struct smb_pool *p = file_pool(f);
 	struct pool_attempt a;
-	int rc;
+	/* Whoever takes the lock next must find what was written under it. */
+	int rc = file_sync_node(f);
 
+	if (rc < 0)
+		return rc;
 	pool_attempt_init(&a, f->tree, f);
 	while (pool_attempt_next(&a, &rc))
 		rc = pool_attempt_done(&a, smb_file_lock(a.tree, a.fid, off,
@@ -429,8 +804,12 @@ ssize_t pool_file_copy_chunk(struct pool_file *src, uint64_t src_off,
 	struct pool_attempt a;
 	ssize_t n = 0;
 	bool ok;
-	int rc;
+	int rc = file_sync_node(src);
 
+	if (!rc)
+		rc = file_sync_node(dst);
+	if (rc < 0)
+		return rc;
 	pool_attempt_init(&a, src->tree, src);
 	while (pool_attempt_next(&a, &rc)) {
 		pthread_mutex_lock(&p->lock);
@@ -442,7 +821,10 @@ ssize_t pool_file_copy_chunk(struct pool_file *src, uint64_t src_off,
 		       : -EOPNOTSUPP; /* the caller copies by hand */
 		rc = pool_attempt_done(&a, n < 0 ? (int)n : 0);
 	}
-	return rc < 0 ? rc : n;
+	if (rc < 0)
+		return rc;
+	pool_node_wrote(dst, dst_off, (uint64_t)n);
+	return n;
 }
 
 /* --- reopening after a repair (monitor thread) --- */
@@ -563,8 +945,9 @@ int pool_file_reopen(struct pool_file *f, struct smb_tree *tree,
 				path);
 		else
 			smb_log(SMB_LOG_WARN,
-				"\\%s: cannot be reopened (%s); its open descriptors now fail with EIO",
-				path, strerror(-rc));
+				"\\%s: cannot be reopened (%s); its open descriptors now fail with \"%s\"",
+				path, strerror(-rc),
+				strerror(-pool_lost_errno(rc)));
 	}
 	free(path);
 	return rc;
@@ -573,9 +956,17 @@ int pool_file_reopen(struct pool_file *f, struct smb_tree *tree,
 void pool_file_reopened(struct pool_file *f, const struct smb_open_result *res,
 			uint64_t gen)
 {
+	struct pool_node *n = f->node;
+
 	f->fid = res->fid;
 	f->gen = gen;
 	f->durable = res->durable;
+	/* What was read ahead may predate the outage. */
+	atomic_fetch_add(&f->ra_epoch, 1);
+	/* Writes still queued may reach past what the server has. */
+	if (!n->size_known || res->st.end_of_file > n->size)
+		n->size = res->st.end_of_file;
+	n->size_known = true;
 	f->oplock_granted = res->oplock_level;
 	if (f->has_lease_key) {
 		f->lease_state = res->lease_state;

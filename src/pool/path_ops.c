@@ -37,6 +37,34 @@ int pool_path_stat(struct pool_tree *t, const char *path, struct smb_stat *st)
 	return rc;
 }
 
+int pool_path_stat_sd(struct pool_tree *t, const char *path,
+		      struct smb_stat *st, struct smb_stat_meta *m)
+{
+	struct pool_attempt a;
+	int rc;
+
+	pool_attempt_init(&a, t, NULL);
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a,
+				       smb_path_stat_sd(a.tree, path, st, m));
+	return rc;
+}
+
+/* Setting the same descriptor twice does what setting it once does. */
+int pool_path_set_sd(struct pool_tree *t, const char *path, uint32_t secinfo,
+		     const struct smb_sd *sd, struct smb_stat *st,
+		     struct smb_stat_meta *m)
+{
+	struct pool_attempt a;
+	int rc;
+
+	pool_attempt_init(&a, t, NULL);
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a, smb_path_set_sd(a.tree, path,
+							   secinfo, sd, st, m));
+	return rc;
+}
+
 int pool_path_mkdir(struct pool_tree *t, const char *path, struct smb_stat *st)
 {
 	struct pool_attempt a;
@@ -284,8 +312,12 @@ int pool_file_set_sparse(struct pool_file *f, bool sparse)
 int pool_file_zero_data(struct pool_file *f, uint64_t off, uint64_t end)
 {
 	struct pool_attempt a;
-	int rc;
+	/* Queued writes into the range land first, then are zeroed. */
+	int rc = pool_node_drain(f, 0, UINT64_MAX, NULL);
 
+	if (rc < 0)
+		return rc;
+	pool_node_wrote(f, 0, 0);
 	pool_attempt_init(&a, f->tree, f);
 	while (pool_attempt_next(&a, &rc))
 		rc = pool_attempt_done(&a, smb_file_zero_data(a.tree, a.fid,
@@ -298,8 +330,11 @@ int pool_file_allocated_ranges(struct pool_file *f, uint64_t off,
 			       size_t *n)
 {
 	struct pool_attempt a;
-	int rc;
+	/* Data still queued would be a hole to the server. */
+	int rc = pool_node_drain(f, 0, UINT64_MAX, NULL);
 
+	if (rc < 0)
+		return rc;
 	pool_attempt_init(&a, f->tree, f);
 	while (pool_attempt_next(&a, &rc))
 		rc = pool_attempt_done(&a, smb_file_allocated_ranges(

@@ -146,6 +146,8 @@ static int server_new(struct smb_pool *p, const struct smb_pool_config *cfg,
 		.nosign = cfg->nosign,
 		.seal = cfg->seal,
 		.require256 = cfg->require256,
+		.max_read = cfg->rsize,
+		.max_write = cfg->wsize,
 		.on_break = pool_on_break,
 		.on_disconnect = pool_on_disconnect,
 		.stats = &p->conn_stats,
@@ -246,7 +248,15 @@ static int pool_init_sync(struct smb_pool *p)
 		goto fail_cond;
 	if (pthread_cond_init(&p->ev_cond, NULL))
 		goto fail_ev;
+	if (pthread_mutex_init(&p->io_lock, NULL))
+		goto fail_ev_cond;
+	if (pthread_cond_init(&p->io_cond, NULL))
+		goto fail_io;
 	return 0;
+fail_io:
+	pthread_mutex_destroy(&p->io_lock);
+fail_ev_cond:
+	pthread_cond_destroy(&p->ev_cond);
 fail_ev:
 	pthread_mutex_destroy(&p->ev_lock);
 fail_cond:
@@ -254,6 +264,38 @@ fail_cond:
 fail:
 	pthread_mutex_destroy(&p->lock);
 	return -ENOMEM;
+}
+
+/* Largest READ / WRITE payload of a session. */
+static uint32_t session_max_io(const struct smb_session_info *si, bool write)
+{
+	uint32_t m = write ? si->max_write : si->max_read;
+
+	/* Without LARGE_MTU (2.0.2) one credit covers at most 64 KiB. */
+	if (si->dialect == SMB2_DIALECT_202 ||
+	    !(si->capabilities & SMB2_GLOBAL_CAP_LARGE_MTU))
+		m = m < 65536 ? m : 65536;
+	return m < 8u << 20 ? m : 8u << 20;
+}
+
+/*
+ * Read-ahead: what the mount asked for, else POOL_READAHEAD_READS of the
+ * largest READ the first session allows (four 8 MiB READs with Samba:
+ * enough in flight to fill a gigabyte a second at 30 ms round trips),
+ * but never under the first window.
+ */
+static void pool_readahead_default(struct smb_pool *p, struct pool_chan *ch)
+{
+	struct smb_session_info si;
+	uint64_t ra;
+
+	if (p->cfg.readahead >= 0) {
+		p->readahead = (uint64_t)p->cfg.readahead;
+		return;
+	}
+	smb_session_get_info(ch->session, &si);
+	ra = (uint64_t)POOL_READAHEAD_READS * session_max_io(&si, false);
+	p->readahead = ra > IO_PLAN_RA_FIRST ? ra : IO_PLAN_RA_FIRST;
 }
 
 int smb_pool_open(const struct smb_pool_config *cfg, struct smb_pool **out,
@@ -286,9 +328,12 @@ int smb_pool_open(const struct smb_pool_config *cfg, struct smb_pool **out,
 	rc = pool_chan_open(srv, &srv->chan, err, errlen);
 	if (rc == 0) {
 		srv->up = true;
+		pool_readahead_default(p, srv->chan);
 		rc = pool_events_start(p);
 		if (rc == 0)
 			rc = pool_monitor_start(p);
+		if (rc == 0)
+			rc = pool_io_start(p);
 		if (rc < 0)
 			snprintf(err, errlen, "cannot start threads: %s",
 				 strerror(-rc));
@@ -326,22 +371,23 @@ void smb_pool_abort(struct smb_pool *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* Files the owner never closed (unmount while open): freed locally. */
+/*
+ * Files the owner never closed (unmount while open): freed locally,
+ * their queued writes with them (pool_io_stop ended every request).
+ */
 static void tree_free(struct pool_tree *t)
 {
 	while (t->files) {
 		struct pool_file *f = t->files;
 
 		t->files = f->next;
-		f->refs = 0;
-		free(f->path);
-		while (f->locks) {
-			struct pool_lock *l = f->locks;
+		pool_file_free(f);
+	}
+	while (t->nodes) {
+		struct pool_node *n = t->nodes;
 
-			f->locks = l->next;
-			free(l);
-		}
-		free(f);
+		t->nodes = n->next;
+		free(n);
 	}
 	free(t->share);
 	free(t);
@@ -373,6 +419,7 @@ void smb_pool_close(struct smb_pool *p)
 	smb_pool_shutdown(p);
 	pool_monitor_stop(p);
 	pool_events_stop(p);
+	pool_io_stop(p);
 	while ((srv = p->servers)) {
 		p->servers = srv->next;
 		server_close_trees(srv);
@@ -380,6 +427,8 @@ void smb_pool_close(struct smb_pool *p)
 			pool_chan_put(p, srv->chan);
 		server_free(srv);
 	}
+	pthread_cond_destroy(&p->io_cond);
+	pthread_mutex_destroy(&p->io_lock);
 	pthread_cond_destroy(&p->ev_cond);
 	pthread_mutex_destroy(&p->ev_lock);
 	pthread_cond_destroy(&p->cond);
@@ -485,15 +534,9 @@ void pool_session_get_info(struct pool_tree *t, struct smb_session_info *si)
 uint32_t pool_tree_max_io(struct pool_tree *t, bool write)
 {
 	struct smb_session_info si;
-	uint32_t m;
 
 	pool_session_get_info(t, &si);
-	m = write ? si.max_write : si.max_read;
-	/* Without LARGE_MTU (2.0.2) one credit covers at most 64 KiB. */
-	if (si.dialect == SMB2_DIALECT_202 ||
-	    !(si.capabilities & SMB2_GLOBAL_CAP_LARGE_MTU))
-		m = m < 65536 ? m : 65536;
-	return m < 8u << 20 ? m : 8u << 20;
+	return session_max_io(&si, write);
 }
 
 void smb_pool_get_stats(struct smb_pool *p, struct smb_pool_stats *st)

@@ -6,20 +6,28 @@
  *   attempt.c   running one call: waiting for the server, resending
  *   events.c    the event queue and its thread
  *   file_ops.c  calls on open files
+ *   readahead.c reading ahead of sequential readers
+ *   writeback.c writes queued and sent behind the writer, and the I/O
+ *               thread that sends them
+ *   io_plan.c   the window and coalescing arithmetic of both
  *   path_ops.c  calls on paths
  *
  * Locking: pool->lock guards the server, tree and file state below (not
  * the libraries' objects, which lock themselves).  It is never held
  * across a network round trip.  pool->cond is broadcast whenever a
- * server's state changes.
+ * server's state changes.  A file's data path has its own io_lock,
+ * which may be held while taking pool->lock, never the other way round.
  */
 #ifndef SMBFS_POOL_INTERNAL_H
 #define SMBFS_POOL_INTERNAL_H
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "io_plan.h"
 #include "smbfs/log.h"
 #include "smbfs/pool.h"
 
@@ -36,6 +44,39 @@ enum pool_repair {
 	 */
 	POOL_REPAIR_SESSION,
 	POOL_REPAIR_CONN, /* the connection is gone */
+};
+
+/*
+ * One call through the pool:
+ *
+ *	struct pool_attempt a;
+ *	int rc;
+ *
+ *	pool_attempt_init(&a, tree, file);
+ *	while (pool_attempt_next(&a, &rc))
+ *		rc = pool_attempt_done(&a, smb_...(a.tree, a.fid, ...));
+ *	return rc;
+ *
+ * pool_attempt_next waits until the server (and the file) can be used,
+ * takes a reference and fills a.tree and a.fid; it returns false with
+ * the final result in *rc when the call is over.  pool_attempt_done
+ * releases the reference and decides whether the outcome calls for a
+ * repair and a resend.
+ */
+struct pool_attempt {
+	struct pool_tree *pt;
+	struct pool_file *pf;
+	/* For the call: */
+	struct smb_tree *tree;
+	struct smb2_fileid fid;
+	uint64_t gen; /* the tree's generation tree and fid belong to */
+	/* Private: */
+	struct pool_chan *chan;
+	unsigned int resends;
+	int64_t give_up_ns; /* soft mounts: 0 until the first wait */
+	bool finished;
+	int result;
+	bool resent_after_loss; /* the call may have run once already */
 };
 
 /*
@@ -88,7 +129,85 @@ struct pool_tree {
 	struct smb_tree_info info;	 /* last known, for info calls */
 	struct smb_session_info sinfo;
 	struct pool_file *files; /* open files, by next/prev */
+	struct pool_node *nodes; /* their server files, by next */
 	struct pool_tree *next;
+};
+
+/*
+ * The server file behind the open files of one tree that share its file
+ * id: what their handles have in common (pool->lock).
+ */
+struct pool_node {
+	uint64_t file_id;	   /* 0: unknown, the node has one member */
+	struct pool_file *members; /* by node_next */
+	/*
+	 * The size this client's own operations left the file at, for
+	 * appends while the file holds a write-caching lease: nobody else
+	 * can change it then.  Forgotten when that lease goes.
+	 */
+	uint64_t size;
+	bool size_known;
+	/* Write-behind chunks of all members not yet done (no lock). */
+	atomic_uint writes;
+	struct pool_node *next;
+};
+
+/* --- the data path of one open file (readahead.c, writeback.c) --- */
+
+/* One READ of the read-ahead window. */
+struct ra_piece {
+	struct pool_file *f;
+	struct pool_attempt a; /* holds the channel it went out on */
+	uint64_t off;
+	uint32_t len;
+	uint8_t *rsp;	     /* the READ's answer, which holds the data */
+	const uint8_t *data; /* got bytes of it */
+	ssize_t got;	     /* bytes, or -errno; once done */
+	bool done;
+	bool dropped; /* out of the window: freed once done */
+	unsigned int pins; /* readers handing its data over (io_lock) */
+	bool retired;	   /* out of the window: freed once unpinned */
+	struct ra_piece *next;
+};
+
+struct pool_ra {
+	struct ra_window w;
+	struct ra_piece *pieces; /* ascending, contiguous up to w.end */
+	uint64_t epoch;		 /* the f->ra_epoch the window is of */
+	unsigned int inflight;	 /* asked for, not done */
+	/*
+	 * Reads under way: one goes on after its data reached the kernel,
+	 * which may then release the file (pool_ra_wait_idle waits).
+	 */
+	unsigned int readers;
+};
+
+/* States of a write-behind chunk. */
+enum wb_state {
+	WB_OPEN,     /* may still grow: later writes coalesce into it */
+	WB_READY,    /* to be sent (again) by the I/O thread */
+	WB_SENDING,  /* the I/O thread is sending it */
+	WB_INFLIGHT, /* sent, no answer yet */
+	WB_ANSWERED, /* answered: the I/O thread decides what next */
+};
+
+/* Data written by the application, on its way to the server. */
+struct wb_chunk {
+	struct pool_file *f;
+	uint64_t off;
+	size_t len, cap; /* cap: what data holds; grows up to max */
+	uint8_t *data;
+	enum wb_state state;
+	ssize_t result;	       /* of the WRITE, once answered */
+	struct pool_attempt a; /* resends like any call (attempt.c) */
+	struct wb_chunk *next;
+};
+
+struct pool_wb {
+	struct wb_chunk *head, *tail; /* in the order written */
+	size_t pending;		      /* bytes queued or in flight */
+	unsigned int inflight;	      /* chunks sent, not answered */
+	int error;		      /* first failure, kept until reported */
 };
 
 /* A byte-range lock held on the server through a pool_file. */
@@ -117,7 +236,8 @@ struct pool_file {
 	struct smb2_fileid fid;
 	uint64_t gen;
 	bool durable; /* granted */
-	bool lost;    /* could not be reopened: -EIO */
+	bool lost;    /* could not be reopened: calls fail with lost_err */
+	int lost_err; /* pool_lost_errno() of why */
 	bool no_check; /* reopen without the same-file check (watches) */
 	bool closing;
 	/* For checking at a plain reopen that this is still our file. */
@@ -125,6 +245,19 @@ struct pool_file {
 	struct pool_lock *locks;
 	unsigned int refs; /* the owner's, queued events', running calls' */
 	struct pool_file *next, *prev;
+	struct pool_node *node; /* set by the first successful open */
+	struct pool_file *node_next;
+
+	/* The data path, under io_lock (readahead.c, writeback.c). */
+	pthread_mutex_t io_lock;
+	pthread_cond_t io_cond; /* a READ or WRITE finished */
+	bool uncached;		/* POOL_FILE_UNCACHED */
+	/* Bumped (without a lock) to drop the read-ahead window. */
+	atomic_uint_fast64_t ra_epoch;
+	struct pool_ra ra;
+	struct pool_wb wb;
+	bool io_queued; /* on the I/O thread's queue (pool->io_lock) */
+	struct pool_file *io_next;
 };
 
 /* A directory watch (watch.c). */
@@ -188,6 +321,18 @@ struct smb_pool {
 	bool ev_in_handler; /* ev_fn is running; ev_cond when it returns */
 	pthread_t ev_thread;
 	bool ev_started;
+
+	/* The I/O thread (writeback.c), under io_lock. */
+	uint64_t readahead; /* bytes per sequential reader */
+	pthread_mutex_t io_lock;
+	pthread_cond_t io_cond;
+	struct pool_file *io_head, *io_tail; /* files with work for it */
+	struct ra_piece *io_dropped;	     /* READs to let go of */
+	unsigned int io_requests; /* async READs and WRITEs not done */
+	bool io_stop;
+	pthread_t io_thread;
+	bool io_started;
+	atomic_int io_intr; /* the I/O thread's interrupt flag */
 };
 
 /* --- pool.c --- */
@@ -200,6 +345,8 @@ int pool_chan_open(struct pool_server *srv, struct pool_chan **out, char *err,
 void pool_chan_get(struct pool_chan *ch);	/* pool->lock held */
 void pool_chan_put(struct smb_pool *p, struct pool_chan *ch); /* not held */
 void pool_file_get(struct pool_file *f);	/* pool->lock held */
+/* Frees f and what it holds, when nothing uses it any more. */
+void pool_file_free(struct pool_file *f);
 void pool_file_put(struct smb_pool *p, struct pool_file *f); /* not held */
 /* Server time (FILETIME) as estimated on ch's clock, now. */
 uint64_t pool_chan_server_time(const struct pool_chan *ch);
@@ -219,42 +366,15 @@ void pool_on_disconnect(void *arg, int err);
 
 /* --- attempt.c --- */
 
-/*
- * One call through the pool:
- *
- *	struct pool_attempt a;
- *	int rc;
- *
- *	pool_attempt_init(&a, tree, file);
- *	while (pool_attempt_next(&a, &rc))
- *		rc = pool_attempt_done(&a, smb_...(a.tree, a.fid, ...));
- *	return rc;
- *
- * pool_attempt_next waits until the server (and the file) can be used,
- * takes a reference and fills a.tree and a.fid; it returns false with
- * the final result in *rc when the call is over.  pool_attempt_done
- * releases the reference and decides whether the outcome calls for a
- * repair and a resend.
- */
-struct pool_attempt {
-	struct pool_tree *pt;
-	struct pool_file *pf;
-	/* For the call: */
-	struct smb_tree *tree;
-	struct smb2_fileid fid;
-	uint64_t gen; /* the tree's generation tree and fid belong to */
-	/* Private: */
-	struct pool_chan *chan;
-	unsigned int resends;
-	int64_t give_up_ns; /* soft mounts: 0 until the first wait */
-	bool finished;
-	int result;
-	bool resent_after_loss; /* the call may have run once already */
-};
-
 void pool_attempt_init(struct pool_attempt *a, struct pool_tree *pt,
 		       struct pool_file *pf);
 bool pool_attempt_next(struct pool_attempt *a, int *rc);
+/*
+ * The same without waiting: true, with the reference taken, when the
+ * server and the file can be used right now (read-ahead, which is not
+ * worth waiting for); then pool_attempt_done must follow.
+ */
+bool pool_attempt_now(struct pool_attempt *a);
 int pool_attempt_done(struct pool_attempt *a, int rc);
 /* The repair an outcome asks for (chan's connection state decides). */
 enum pool_repair pool_classify(struct pool_chan *ch, int rc);
@@ -279,13 +399,74 @@ void pool_watch_arm(struct pool_watch *w);
 /* After a repair: every watch gets an overflow event (lock not held). */
 void pool_watches_repaired(struct smb_pool *p);
 
+static inline struct smb_pool *pool_of_file(const struct pool_file *f)
+{
+	return f->tree->srv->pool;
+}
+
+/* --- readahead.c --- */
+/*
+ * pool_file_read_give for a cached file: from the window where it can,
+ * else directly.
+ */
+ssize_t pool_ra_read_give(struct pool_file *f, size_t len, uint64_t off,
+			  pool_give_fn give, void *arg);
+/* Drops f's window; pieces on their way are let go of once answered
+ * (io_lock held). */
+void pool_ra_drop(struct pool_file *f);
+/* Waits until none of f's READs is on its way (before its CLOSE). */
+void pool_ra_wait_idle(struct pool_file *f);
+/* Releases a piece's channel and frees it (the I/O thread). */
+void pool_ra_piece_free(struct ra_piece *p);
+
+/* --- writeback.c --- */
+int pool_io_start(struct smb_pool *p);
+/* Waits for every READ and WRITE still out, then stops the thread. */
+void pool_io_stop(struct smb_pool *p);
+/* Counts the async READs and WRITEs out (pool_io_stop waits for them). */
+void pool_io_request_start(struct smb_pool *p);
+void pool_io_request_done(struct smb_pool *p);
+/* Hands a read-ahead piece to the I/O thread to be freed (any thread). */
+void pool_io_release_piece(struct smb_pool *p, struct ra_piece *piece);
+/* Queues a write (see pool_file_write). */
+ssize_t pool_wb_write(struct pool_file *f, pool_fill_fn fill, void *arg,
+		      size_t len, uint64_t off);
+/*
+ * Waits until none of f's queued writes overlaps [off, off + len);
+ * with take_error returns (and forgets) f's write error.  -EINTR when
+ * the thread is interrupted.
+ */
+int pool_wb_drain(struct pool_file *f, uint64_t off, uint64_t len,
+		  bool take_error);
+/* pool_wb_drain for every open file of f's server file but skip. */
+int pool_node_drain(struct pool_file *f, uint64_t off, uint64_t len,
+		    const struct pool_file *skip);
+/*
+ * f's server file is being written at [off, off + len) (or otherwise
+ * changed, len 0): every handle's read-ahead goes and the known size
+ * follows.
+ */
+void pool_node_wrote(struct pool_file *f, uint64_t off, uint64_t len);
+
 /* --- file_ops.c --- */
+/* A READ (or several, for a long len) now, resent after repairs. */
+ssize_t pool_file_read_direct(struct pool_file *f, void *buf, size_t len,
+			      uint64_t off);
 /*
  * Opens f again on tree after a repair (monitor thread), into *res;
  * -errno when the file must be given up as lost.
  */
 int pool_file_reopen(struct pool_file *f, struct smb_tree *tree,
 		     uint64_t loss_time, struct smb_open_result *res);
+/*
+ * What the calls of a file that could not be reopened fail with: the
+ * refusal itself when the server no longer grants the access (the share
+ * turned read-only, say), else -EIO.
+ */
+static inline int pool_lost_errno(int reopen_rc)
+{
+	return reopen_rc == -EACCES || reopen_rc == -EROFS ? reopen_rc : -EIO;
+}
 /* Makes res f's handle at generation gen (pool->lock held). */
 void pool_file_reopened(struct pool_file *f, const struct smb_open_result *res,
 			uint64_t gen);

@@ -163,6 +163,7 @@ static void reopen_publish(struct smb_pool *p, struct reopen_item *v,
 		v[i].close_new = v[i].rc == 0;
 		if (v[i].rc < 0) {
 			f->lost = true;
+			f->lost_err = pool_lost_errno(v[i].rc);
 			atomic_fetch_add(&p->count.files_lost, 1);
 			ev.tree = f->tree;
 			ev.u.file.file = f;

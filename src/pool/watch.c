@@ -127,7 +127,8 @@ int pool_watch_start(struct pool_tree *t, const char *path, uint32_t filter,
 	*out = NULL;
 	if (!w)
 		return -ENOMEM;
-	rc = pool_file_open(t, &a, NULL, NULL, &w->dir, &res);
+	rc = pool_file_open(t, &a, POOL_FILE_UNCACHED, NULL, NULL, &w->dir,
+			    &res);
 	if (rc < 0) {
 		free(w);
 		return rc;

@@ -102,6 +102,9 @@ static const struct nt_status_entry nt_status_table[] = {
 	   "the file is being deleted and cannot be opened"),
 	NT(STATUS_PRIVILEGE_NOT_HELD, EPERM,
 	   "the user lacks the privilege this operation needs"),
+	/* chown(2) to an owner the server will not give the file. */
+	NT(STATUS_INVALID_OWNER, EPERM,
+	   "this owner cannot be given to the file"),
 
 	/* Logon. */
 	NT(STATUS_WRONG_PASSWORD, EACCES, "wrong password"),

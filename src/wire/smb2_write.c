@@ -15,13 +15,14 @@ int smb2_write_request_encode(struct smb_wbuf *w,
 			      const struct smb2_write_request *req)
 {
 	int err = smb2_body_encode_start(w);
+	bool copy = req->length && !req->data_follows;
 
 	if (err)
 		return err;
-	if (req->length && !req->data)
+	if (copy && !req->data)
 		return -EINVAL;
 	/* Reserve once: a large write should not regrow the buffer. */
-	if (wbuf_reserve(w, WRITE_REQUEST_FIXED + (size_t)req->length + 1))
+	if (wbuf_reserve(w, WRITE_REQUEST_FIXED + (copy ? req->length : 0) + 1))
 		return wbuf_error(w);
 	wbuf_u16(w, WRITE_REQUEST_STRUCTURE_SIZE);
 	/* The data follows the fixed part; DataOffset is from the header. */
@@ -36,9 +37,9 @@ int smb2_write_request_encode(struct smb_wbuf *w,
 	wbuf_u16(w, 0); /* WriteChannelInfoLength */
 	wbuf_u32(w, req->flags);
 	/* An odd StructureSize promises at least one byte of Buffer. */
-	if (req->length)
+	if (copy)
 		wbuf_bytes(w, req->data, req->length);
-	else
+	else if (!req->length)
 		wbuf_u8(w, 0);
 	return wbuf_error(w);
 }

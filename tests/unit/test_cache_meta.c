@@ -281,7 +281,49 @@ static void test_unknown(void)
 	cache_meta_free(m);
 }
 
+/*
+ * The Unix view (cifsacl) comes only with a stat: a later answer
+ * without one (a directory entry, a CLOSE) keeps it while the file's
+ * ChangeTime is the same, and drops it once the file changed.
+ */
+static void test_unix_view_kept(void)
+{
+	struct cache_meta *m = cache_meta_new(&lim);
+	struct smb_stat st = file_st(9, 1), plain, got;
+
+	st.change_time = 100;
+	st.has_unix = true;
+	st.unix_mode = 0640;
+	st.uid = 5;
+	st.gid = 6;
+	plain = file_st(9, 2);
+	plain.change_time = 100;
+	CU_ASSERT_EQUAL(cache_meta_put(m, "d", "f", 0, &st), 0);
+	CU_ASSERT_EQUAL(cache_meta_put(m, "d", "f", 0, &plain), 0);
+	CU_ASSERT_EQUAL(cache_meta_lookup(m, "d", "f", false, 0, &got, NULL),
+			CACHE_HIT);
+	CU_ASSERT_TRUE(got.has_unix);
+	CU_ASSERT_EQUAL(got.unix_mode, 0640);
+	CU_ASSERT_EQUAL(got.gid, 6);
+	CU_ASSERT_EQUAL(got.end_of_file, 2);
+	plain.change_time = 101;
+	CU_ASSERT_EQUAL(cache_meta_put(m, "d", "f", 0, &plain), 0);
+	CU_ASSERT_EQUAL(cache_meta_lookup(m, "d", "f", false, 0, &got, NULL),
+			CACHE_HIT);
+	CU_ASSERT_FALSE(got.has_unix);
+	/* Another file under the same name never inherits it. */
+	CU_ASSERT_EQUAL(cache_meta_put(m, "d", "g", 0, &st), 0);
+	plain = file_st(10, 2);
+	plain.change_time = 100;
+	CU_ASSERT_EQUAL(cache_meta_put(m, "d", "g", 0, &plain), 0);
+	CU_ASSERT_EQUAL(cache_meta_lookup(m, "d", "g", false, 0, &got, NULL),
+			CACHE_HIT);
+	CU_ASSERT_FALSE(got.has_unix);
+	cache_meta_free(m);
+}
+
 static CU_TestInfo meta_tests[] = {
+	{"the Unix view stays while ChangeTime does", test_unix_view_kept},
 	{"names known to exist without attributes", test_unknown},
 	{"positive and negative entries expire", test_positive_negative_expiry},
 	{"names differing only in case", test_case_variants},

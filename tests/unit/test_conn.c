@@ -1476,6 +1476,127 @@ static void test_encryption(void)
 	CU_ASSERT_EQUAL(nonce_count, 3);
 }
 
+/*
+ * A request's payload goes out after its body, uncopied: inside a
+ * signed compound (padded, signed over body, payload and padding) and
+ * in an encrypted message.
+ */
+#define PAYLOAD_LONG 100
+
+static void fill_payload(uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)(i * 31 + 7);
+}
+
+static void script_payload(struct peer *p)
+{
+	uint8_t want[PAYLOAD_LONG], *f, *plain = NULL;
+	static const uint8_t zeros[8];
+	size_t len, plain_len = 0;
+	struct smb2_header h0, h1;
+
+	fill_payload(want, sizeof(want));
+	peer_answer_n(p, 1, 8);
+	f = peer_recv(p, &len);
+	if (!f)
+		return;
+	/* 72 + 3 bytes padded to 80, then 72 + 100. */
+	PEER_CHECK(p, len == 80 + 72 + PAYLOAD_LONG);
+	if (p->failures) {
+		free(f);
+		return;
+	}
+	PEER_CHECK(p, smb2_header_decode(f, len, &h0) == 0);
+	PEER_CHECK(p, smb2_header_decode(f + 80, len - 80, &h1) == 0);
+	PEER_CHECK(p, h0.next_command == 80 && h1.next_command == 0);
+	PEER_CHECK(p, memcmp(f + 72, "xyz", 3) == 0);
+	PEER_CHECK(p, memcmp(f + 75, zeros, 5) == 0);
+	PEER_CHECK(p, memcmp(f + 80 + 72, want, PAYLOAD_LONG) == 0);
+	PEER_CHECK(p, smb_verify_message(SMB2_SIGNING_HMAC_SHA256, sign_key,
+					 f, 80) == 0);
+	PEER_CHECK(p, smb_verify_message(SMB2_SIGNING_HMAC_SHA256, sign_key,
+					 f + 80, len - 80) == 0);
+	free(f);
+	reply_signed(p, &h0, SIG_GOOD);
+	reply_signed(p, &h1, SIG_GOOD);
+
+	f = peer_recv(p, &len);
+	if (!f)
+		return;
+	PEER_CHECK(p, smb_decrypt_message(SMB2_ENCRYPTION_AES128_GCM, c2s_key,
+					  f, len, &plain, &plain_len) == 0);
+	free(f);
+	if (p->failures)
+		return;
+	PEER_CHECK(p, plain_len == 72 + PAYLOAD_LONG);
+	PEER_CHECK(p, memcmp(plain + 72, want, PAYLOAD_LONG) == 0);
+	PEER_CHECK(p, smb2_header_decode(plain, plain_len, &h0) == 0);
+	free(plain);
+	reply_signed(p, &h0, SIG_GOOD);
+	peer_wait_stage(p, 1);
+}
+
+static void test_payload(void)
+{
+	struct smb_conn_security sec = {
+		.session_id = SESSION,
+		.sign_algo = SMB2_SIGNING_HMAC_SHA256,
+		.cipher = SMB2_ENCRYPTION_AES128_GCM,
+	};
+	uint8_t payload[PAYLOAD_LONG];
+	struct smb_req *reqs[2];
+	struct cb_state cb;
+	struct peer p;
+	struct smb_conn *c;
+	int i;
+
+	fill_payload(payload, sizeof(payload));
+	memcpy(sec.keys.signing_key, sign_key, 16);
+	memcpy(sec.keys.encryption_key, c2s_key, 16);
+	sec.keys.cipher_key_len = 16;
+	peer_start(&p, script_payload, NULL);
+	c = open_conn(&p, &cb, 5000);
+	roundtrip(c, SMB2_ECHO); /* credits for the compound */
+	CU_ASSERT_EQUAL(smb_conn_set_security(c, &sec), 0);
+	for (i = 0; i < 2; i++) {
+		reqs[i] = new_req(SMB2_WRITE, 0);
+		reqs[i]->session_id = SESSION;
+		reqs[i]->sign = true;
+	}
+	reqs[0]->payload = "xyz";
+	reqs[0]->payload_len = 3;
+	reqs[1]->payload = payload;
+	reqs[1]->payload_len = sizeof(payload);
+	CU_ASSERT_EQUAL(smb_conn_submit_compound(c, reqs, 2, false), 0);
+	for (i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL(smb_req_wait(reqs[i]), 0);
+		smb_req_free(reqs[i]);
+	}
+
+	reqs[0] = new_req(SMB2_WRITE, 0);
+	reqs[0]->session_id = SESSION;
+	reqs[0]->encrypt = true;
+	reqs[0]->payload = payload;
+	reqs[0]->payload_len = sizeof(payload);
+	CU_ASSERT_EQUAL(smb_conn_submit(c, reqs[0]), 0);
+	CU_ASSERT_EQUAL(smb_req_wait(reqs[0]), 0);
+	smb_req_free(reqs[0]);
+
+	/* A payload that is not there is refused before anything is sent. */
+	reqs[0] = new_req(SMB2_WRITE, 0);
+	reqs[0]->payload_len = 1;
+	CU_ASSERT_EQUAL(smb_conn_submit(c, reqs[0]), -EINVAL);
+	smb_req_free(reqs[0]);
+
+	peer_set_stage(&p, 1);
+	smb_conn_close(c);
+	peer_finish(&p);
+	CU_ASSERT_EQUAL(cb.disconnects, 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* disconnects and close                                               */
 
@@ -1875,6 +1996,7 @@ static CU_TestInfo security_tests[] = {
 	{"signing out and verification in", test_signing},
 	{"encryption both ways, bad tag drops", test_encryption},
 	{"response names the request's session and tree", test_response_ids},
+	{"payload sent after the body, signed and sealed", test_payload},
 	CU_TEST_INFO_NULL,
 };
 

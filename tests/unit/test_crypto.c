@@ -760,6 +760,77 @@ static void test_sign_gmac_nonce_inputs(void)
 	free(msg);
 }
 
+/*
+ * Splits of a message into pieces as the connection sends them (header
+ * and body, a WRITE's data, padding) and some awkward ones: a split
+ * inside the header, an empty piece, single bytes.
+ */
+static int split_message(const uint8_t *msg, size_t len, int how,
+			 struct smb_iovec *iov)
+{
+	switch (how) {
+	case 0: /* header + body */
+		iov[0] = (struct smb_iovec){ msg, 64 };
+		iov[1] = (struct smb_iovec){ msg + 64, len - 64 };
+		return 2;
+	case 1: /* header and fixed body, data, padding */
+		iov[0] = (struct smb_iovec){ msg, 112 };
+		iov[1] = (struct smb_iovec){ msg + 112, len - 112 - 5 };
+		iov[2] = (struct smb_iovec){ msg + len - 5, 5 };
+		return 3;
+	case 2: /* inside the signature field, with an empty piece */
+		iov[0] = (struct smb_iovec){ msg, 50 };
+		iov[1] = (struct smb_iovec){ NULL, 0 };
+		iov[2] = (struct smb_iovec){ msg + 50, 1 };
+		iov[3] = (struct smb_iovec){ msg + 51, 20 };
+		iov[4] = (struct smb_iovec){ msg + 71, len - 71 };
+		return 5;
+	default: /* the whole message as one piece */
+		iov[0] = (struct smb_iovec){ msg, len };
+		return 1;
+	}
+}
+
+/* Signing pieces gives the bytes signing the whole message gives. */
+static void test_sign_iov_matches_whole(void)
+{
+	uint8_t key[16], sig[16];
+	struct smb_iovec iov[SMB_MSG_MAX_IOV + 1];
+	size_t len, a;
+	int how, n;
+
+	memset(key, 0x5a, sizeof(key));
+	for (a = 0; a < 3; a++) {
+		uint16_t algo = all_sign_algos[a];
+		uint8_t *msg = sample_request(&len);
+
+		/* A stale signature in the pieces must not count. */
+		memset(msg + 48, 0xee, 16);
+		for (how = 0; how < 4; how++) {
+			n = split_message(msg, len, how, iov);
+			CU_ASSERT_EQUAL_FATAL(
+				smb_message_signature(algo, key, iov, n, sig),
+				0);
+			/* The pieces are left as they were. */
+			CU_ASSERT_EQUAL(msg[48], 0xee);
+			CU_ASSERT_EQUAL_FATAL(
+				smb_sign_message(algo, key, msg, len), 0);
+			CU_ASSERT_BYTES_EQUAL(sig, msg + 48, 16);
+			memset(msg + 48, 0xee, 16);
+		}
+		/* Too few bytes for a header, or too many pieces. */
+		iov[0] = (struct smb_iovec){ msg, 63 };
+		CU_ASSERT_EQUAL(smb_message_signature(algo, key, iov, 1, sig),
+				-EINVAL);
+		for (n = 0; n < SMB_MSG_MAX_IOV + 1; n++)
+			iov[n] = (struct smb_iovec){ msg + 8 * n, 8 };
+		CU_ASSERT_EQUAL(smb_message_signature(algo, key, iov,
+						      SMB_MSG_MAX_IOV + 1, sig),
+				-EINVAL);
+		free(msg);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Preauth integrity (MS-SMB2 3.2.5.2). */
 
@@ -964,6 +1035,64 @@ static void test_encrypt_roundtrip_all_ciphers(void)
 		roundtrip_one(all_ciphers[i]);
 }
 
+/*
+ * Encrypting pieces gives the bytes encrypting the whole gives: the
+ * nonce is random, but under one key and nonce CCM and GCM map a
+ * plaintext to exactly one ciphertext and tag, so a message that
+ * authenticates and decrypts to the plaintext is that ciphertext.
+ */
+static void iov_encrypt_one(uint16_t cipher)
+{
+	struct smb_iovec iov[SMB_MSG_MAX_IOV + 1];
+	uint8_t key[32], *plain, *t = NULL, *out = NULL;
+	uint8_t nonce[SMB_NONCE_SIZE];
+	struct smb_nonce_seq seq;
+	size_t plain_len, t_len = 0, out_len = 0;
+	int how, n;
+
+	memset(key, 0x42, sizeof(key));
+	CU_ASSERT_EQUAL_FATAL(smb_nonce_seq_init(&seq), 0);
+	plain = sample_request(&plain_len);
+	for (how = 0; how < 4; how++) {
+		n = split_message(plain, plain_len, how, iov);
+		CU_ASSERT_EQUAL_FATAL(smb_nonce_next(&seq, cipher, nonce), 0);
+		CU_ASSERT_EQUAL_FATAL(smb_encrypt_message_iov(cipher, key, 9,
+							      nonce, iov, n, &t,
+							      &t_len),
+				      0);
+		CU_ASSERT_EQUAL_FATAL(t_len, 52 + plain_len);
+		check_transform_header(cipher, t, plain_len, 9);
+		CU_ASSERT_EQUAL_FATAL(smb_decrypt_message(cipher, key, t, t_len,
+							  &out, &out_len),
+				      0);
+		CU_ASSERT_EQUAL_FATAL(out_len, plain_len);
+		CU_ASSERT_BYTES_EQUAL(out, plain, plain_len);
+		free(out);
+		free(t);
+		out = t = NULL;
+	}
+	/* Nothing at all, or too many pieces, is refused. */
+	for (n = 0; n < SMB_MSG_MAX_IOV + 1; n++)
+		iov[n] = (struct smb_iovec){ NULL, 0 };
+	CU_ASSERT_EQUAL(smb_encrypt_message_iov(cipher, key, 9, nonce, iov, 1,
+						&t, &t_len),
+			-EINVAL);
+	CU_ASSERT_EQUAL(smb_encrypt_message_iov(cipher, key, 9, nonce, iov,
+						SMB_MSG_MAX_IOV + 1, &t,
+						&t_len),
+			-EINVAL);
+	CU_ASSERT_PTR_NULL(t);
+	free(plain);
+}
+
+static void test_encrypt_iov_all_ciphers(void)
+{
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		iov_encrypt_one(all_ciphers[i]);
+}
+
 /* Flips one byte of t at off, checks rejection, restores it. */
 static void assert_flip_rejected(uint16_t cipher, const uint8_t *key,
 				 uint8_t *t, size_t len, size_t off)
@@ -1130,6 +1259,7 @@ static CU_TestInfo sign_tests[] = {
 	{ "HMAC-SHA256 and GMAC known answers", test_sign_known_answers },
 	{ "round trip, tamper, wrong key", test_sign_roundtrip_and_tamper },
 	{ "GMAC nonce: MessageId and role", test_sign_gmac_nonce_inputs },
+	{ "pieces sign as the whole message", test_sign_iov_matches_whole },
 	CU_TEST_INFO_NULL,
 };
 
@@ -1144,6 +1274,7 @@ static CU_TestInfo encrypt_tests[] = {
 	{ "3.1.1 GCM published messages", test_decrypt_smb311_published },
 	{ "round trip, all four ciphers", test_encrypt_roundtrip_all_ciphers },
 	{ "tampering and truncation fail", test_encrypt_tamper_all_ciphers },
+	{ "pieces encrypt as the whole message", test_encrypt_iov_all_ciphers },
 	{ "bad arguments and headers", test_encrypt_bad_arguments },
 	{ "nonces never repeat under one key", test_encrypt_nonce_sequence },
 	CU_TEST_INFO_NULL,

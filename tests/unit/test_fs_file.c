@@ -37,16 +37,23 @@ static void test_access_for_flags(void)
 
 static void test_disposition_and_attributes(void)
 {
+	struct smbfs fs = { 0 };
+
 	CU_ASSERT_EQUAL(file_open_disposition(O_RDWR), FILE_OPEN);
 	CU_ASSERT_EQUAL(file_open_disposition(O_WRONLY | O_TRUNC),
 			FILE_OVERWRITE);
 	CU_ASSERT_FALSE(file_flags_modify(O_RDONLY));
 	CU_ASSERT(file_flags_modify(O_RDONLY | O_TRUNC));
 	CU_ASSERT(file_flags_modify(O_WRONLY));
-	CU_ASSERT_EQUAL(file_create_attributes(0644), 0);
-	CU_ASSERT_EQUAL(file_create_attributes(0200), 0);
-	CU_ASSERT_EQUAL(file_create_attributes(0444), FILE_ATTRIBUTE_READONLY);
-	CU_ASSERT_EQUAL(file_create_attributes(0077), FILE_ATTRIBUTE_READONLY);
+	CU_ASSERT_EQUAL(file_create_attributes(&fs, 0644), 0);
+	CU_ASSERT_EQUAL(file_create_attributes(&fs, 0200), 0);
+	CU_ASSERT_EQUAL(file_create_attributes(&fs, 0444),
+			FILE_ATTRIBUTE_READONLY);
+	CU_ASSERT_EQUAL(file_create_attributes(&fs, 0077),
+			FILE_ATTRIBUTE_READONLY);
+	/* cifsacl: the mode goes into the ACL, not the DOS attribute. */
+	fs.cfg.cifsacl = true;
+	CU_ASSERT_EQUAL(file_create_attributes(&fs, 0444), 0);
 }
 
 static void test_falloc_modes(void)
@@ -58,8 +65,10 @@ static void test_falloc_modes(void)
 		FALLOC_PUNCH);
 	CU_ASSERT_EQUAL(falloc_classify(FALLOC_FL_PUNCH_HOLE),
 			FALLOC_UNSUPPORTED);
-	CU_ASSERT_EQUAL(falloc_classify(FALLOC_FL_ZERO_RANGE),
-			FALLOC_UNSUPPORTED);
+	CU_ASSERT_EQUAL(falloc_classify(FALLOC_FL_ZERO_RANGE), FALLOC_ZERO);
+	CU_ASSERT_EQUAL(
+		falloc_classify(FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE),
+		FALLOC_ZERO_KEEP_SIZE);
 	CU_ASSERT_EQUAL(falloc_classify(FALLOC_FL_COLLAPSE_RANGE),
 			FALLOC_UNSUPPORTED);
 }

@@ -187,6 +187,17 @@ static void test_fuse_optstr(void)
 	char *s = NULL;
 
 	smbfs_opts_init(&o);
+	/* cifsacl (the default): the kernel checks the modes shown. */
+	CU_ASSERT_EQUAL(smbfs_fuse_optstr(&o, "//h/s", false, &s), 0);
+	CU_ASSERT_STRING_EQUAL(s,
+			       "fsname=//h/s,subtype=smbfs,default_permissions");
+	free(s);
+	o.noperm = true;
+	CU_ASSERT_EQUAL(smbfs_fuse_optstr(&o, "//h/s", false, &s), 0);
+	CU_ASSERT_STRING_EQUAL(s, "fsname=//h/s,subtype=smbfs");
+	free(s);
+	o.noperm = false;
+	o.cifsacl = false;
 	CU_ASSERT_EQUAL(smbfs_fuse_optstr(&o, "//h/s", false, &s), 0);
 	CU_ASSERT_STRING_EQUAL(s, "fsname=//h/s,subtype=smbfs");
 	free(s);

@@ -150,7 +150,10 @@ static void test_opts_defaults(void)
 	CU_ASSERT_FALSE(o.uid_set || o.gid_set || o.forceuid || o.forcegid);
 	CU_ASSERT_EQUAL(o.file_mode, 0755);
 	CU_ASSERT_EQUAL(o.dir_mode, 0755);
-	CU_ASSERT_FALSE(o.readonly || o.noperm || o.nobrl || o.mfsymlinks);
+	CU_ASSERT_FALSE(o.readonly || o.noperm || o.nobrl);
+	/* Symlinks and modes work without options. */
+	CU_ASSERT_TRUE(o.mfsymlinks && o.cifsacl);
+	CU_ASSERT_FALSE(o.modefromsid || o.idsfromsid);
 	CU_ASSERT_EQUAL(o.cache, SMBFS_CACHE_STRICT);
 	CU_ASSERT_EQUAL(o.actimeo, 1);
 	CU_ASSERT_EQUAL(smbfs_opts_attr_timeout(&o, false), 1);
@@ -325,6 +328,19 @@ static void test_opts_connection(void)
 	CU_ASSERT_EQUAL(parse(&o, "rsize=0"), -EINVAL);
 	CU_ASSERT_EQUAL(parse(&o, "wsize=4294967296"), -EINVAL);
 	CU_ASSERT_EQUAL(parse(&o, "wsize=-1"), -EINVAL);
+	/* Read-ahead: default until given; 0 turns it off; at most 1 GiB. */
+	CU_ASSERT_FALSE(o.rasize_set);
+	CU_ASSERT_EQUAL(parse(&o, "rasize=0"), 0);
+	CU_ASSERT_TRUE(o.rasize_set);
+	CU_ASSERT_EQUAL(o.rasize, 0);
+	CU_ASSERT_EQUAL(parse(&o, "readahead=33554432"), 0);
+	CU_ASSERT_EQUAL(o.rasize, 33554432);
+	CU_ASSERT_EQUAL(parse(&o, "rasize=1073741824"), 0);
+	CU_ASSERT_EQUAL(o.rasize, 1u << 30);
+	CU_ASSERT_EQUAL(parse(&o, "rasize=1073741825"), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "readahead=-1"), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "rasize=8M"), -EINVAL);
+	CU_ASSERT_EQUAL(o.rasize, 1u << 30);
 	smbfs_opts_free(&o);
 }
 

@@ -370,6 +370,14 @@ static void test_write_request(void)
 	wire_request_start(&w);
 	CU_ASSERT_EQUAL(smb2_write_request_encode(&w, &req), -EINVAL);
 	wbuf_free(&w);
+
+	/* Data sent after the body by the caller: the fixed part only. */
+	req.data_follows = true;
+	wire_request_start(&w);
+	CU_ASSERT_EQUAL(smb2_write_request_encode(&w, &req), 0);
+	wire_assert_body(&w, "3100 7000 03000000 0020000000000000" FILE_ID_HEX
+			     "00000000 00000000 0000 0000 00000000");
+	wbuf_free(&w);
 }
 
 static void test_write_response(void)
@@ -399,7 +407,7 @@ static void samba_write_request(const char *path, const uint8_t *msg,
 				size_t len)
 {
 	const uint8_t *b = msg + SMB2_HEADER_SIZE;
-	struct smb2_write_request req;
+	struct smb2_write_request req = { .data_follows = false };
 	struct smb_wbuf w;
 
 	(void)path;

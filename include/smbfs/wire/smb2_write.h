@@ -3,6 +3,7 @@
 #ifndef SMBFS_WIRE_SMB2_WRITE_H
 #define SMBFS_WIRE_SMB2_WRITE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,12 @@ struct smb2_write_request {
 	uint32_t flags;		  /* SMB2_WRITEFLAG_* */
 	const void *data;	  /* copied after the fixed part */
 	uint32_t length;
+	/*
+	 * The caller sends the length bytes of data right after the
+	 * encoded body itself (data is not used): the encoding stops
+	 * after the fixed part.
+	 */
+	bool data_follows;
 };
 
 struct smb2_write_response {
@@ -27,7 +34,10 @@ struct smb2_write_response {
 	uint32_t remaining;
 };
 
-/* Returns 0, -EINVAL (data NULL with length > 0) or the wbuf error. */
+/*
+ * Returns 0, -EINVAL (data NULL with length > 0 and not data_follows) or
+ * the wbuf error.
+ */
 int smb2_write_request_encode(struct smb_wbuf *w,
 			      const struct smb2_write_request *req);
 /* Returns 0 or -EBADMSG. */
