@@ -163,6 +163,8 @@ check_eq "a new file gets the mount owner's group on the server's disk" \
 echo data >"$D/grp"
 chown "$SMB_USER:$SMB_USER" "$D/grp"
 chmod 644 "$D/grp"
+# Made on the server's disk: the mount hears of it by notification.
+fs_wait_for 2 fs_user test -e "$A/grp" || true
 check_eq "a file of the server's account shows the mount's owner" \
 	"$(id -u "$FS_USER") $(id -g "$SMB_USER")" "$(stat -c '%u %g' "$A/grp")"
 check "chgrp to the mount owner's own group" \
