@@ -526,6 +526,32 @@ static void test_dfs_referral_robust(void)
 	free(buf);
 }
 
+/*
+ * A last entry whose Size (4) covers only VersionNumber and Size, at the
+ * very end of the buffer: ServerType and ReferralEntryFlags lie outside
+ * it and must not be read (found by tests/fuzz/fuzz_ioctl).
+ */
+static void test_dfs_referral_short_last_entry(void)
+{
+	static const uint8_t rsp[] = {
+		0x22, 0x00, 0x01, 0x00, 0x03, 0x00, 0x00, 0x00, /* header */
+		0x03, 0x00, 0x04, 0x00, /* V3, Size 4, and nothing more */
+	};
+	uint8_t *copy = malloc(sizeof(rsp));
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+	for (n = 0; n < 3; n++) {
+		/* Every version, each exactly as long as the message. */
+		memcpy(copy, rsp, sizeof(rsp));
+		copy[8] = (uint8_t)(2 + n);
+		CU_ASSERT_EQUAL(decode_dfs(copy, sizeof(rsp)), -EBADMSG);
+	}
+	copy[8] = 1; /* V1: not supported, still not read past the end */
+	CU_ASSERT_EQUAL(decode_dfs(copy, sizeof(rsp)), -EPROTONOSUPPORT);
+	free(copy);
+}
+
 /* Appends one NETWORK_INTERFACE_INFO (MS-SMB2 2.2.32.5) field by field. */
 static void put_iface(struct smb_wbuf *w, uint32_t next, uint32_t index,
 		      uint16_t family, const uint8_t *addr, size_t addr_len)
@@ -655,6 +681,8 @@ static CU_TestInfo fsctl_tests[] = {
 	{"DFS referral V3/V4", test_dfs_referral_decode},
 	{"DFS referral name list and V2", test_dfs_referral_name_list_and_v2},
 	{"DFS referral robustness", test_dfs_referral_robust},
+	{"DFS referral entry shorter than its fields",
+	 test_dfs_referral_short_last_entry},
 	{"DFS request bad arguments", test_dfs_request_bad_args},
 	{"network interfaces", test_net_ifaces_decode},
 	{"network interfaces robustness", test_net_ifaces_robust},
