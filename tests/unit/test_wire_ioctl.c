@@ -351,22 +351,46 @@ static void test_sparse_zero_data_ranges(void)
 	wbuf_free(&w);
 }
 
-static int decode_ranges(const uint8_t *buf, size_t len)
-{
-	struct smb2_alloc_range *r;
-	size_t n;
-	int rc = smb2_fsctl_alloc_ranges_decode(buf, len, &r, &n);
-
-	if (!rc)
-		free(r);
-	return rc;
-}
-
+/*
+ * Random output buffers, half of them a whole number of records: each
+ * decodes to exactly len / 16 ranges holding the bytes as sent, any
+ * other length is refused with nothing allocated.
+ */
 static void test_alloc_ranges_fuzz(void)
 {
-	uint8_t valid[48] = {0};
+	uint32_t seed = 0x9E3779B9;
+	unsigned int round;
 
-	wire_fuzz_payload(decode_ranges, valid, sizeof(valid), 1000);
+	for (round = 0; round < 1000; round++) {
+		size_t len = wire_xorshift32(&seed) % 100, n = 99, i;
+		struct smb2_alloc_range *r = (void *)1;
+		uint8_t *buf;
+		int rc;
+
+		if (round & 1)
+			len -= len % 16;
+		buf = malloc(len ? len : 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+		for (i = 0; i < len; i++)
+			buf[i] = (uint8_t)wire_xorshift32(&seed);
+		rc = smb2_fsctl_alloc_ranges_decode(buf, len, &r, &n);
+		if (len % 16) {
+			CU_ASSERT_EQUAL(rc, -EBADMSG);
+			CU_ASSERT_PTR_NULL(r);
+			CU_ASSERT_EQUAL(n, 0);
+		} else {
+			CU_ASSERT_EQUAL(rc, 0);
+			CU_ASSERT_EQUAL(n, len / 16);
+			CU_ASSERT_EQUAL(n == 0, r == NULL);
+		}
+		for (i = 0; !rc && i < n; i++) {
+			CU_ASSERT_EQUAL(r[i].offset, le64_get(buf + 16 * i));
+			CU_ASSERT_EQUAL(r[i].length, le64_get(buf + 16 * i + 8));
+		}
+		if (!rc)
+			free(r);
+		free(buf);
+	}
 }
 
 /*
