@@ -3,7 +3,8 @@
  * What the reader thread does with the bytes of the TCP stream: Direct
  * TCP framing (MS-SMB2 2.1), the transform header's session id, the
  * compound chain check (3.2.5.1.9), the SMB2 header of each element
- * (2.2.1) and the body decoder each element's command leads to.
+ * (2.2.1), its signature check (3.2.5.1.3) and the body decoder each
+ * element's command leads to.
  *
  * Input: the byte stream as it arrives from the server: any number of
  * 4-byte Direct TCP headers each followed by its frame.
@@ -91,6 +92,32 @@ static int (*const decoders[SMB2_COMMAND_COUNT])(const uint8_t *, size_t) = {
 	[SMB2_OPLOCK_BREAK] = d_oplock_break,
 };
 
+/*
+ * MS-SMB2 3.1.4.1 with a fixed key: the server's signature is refused
+ * unless it is right; signed here, the element verifies, and one changed
+ * byte (any byte of it) makes it fail again.  The algorithm follows the
+ * MessageId, so all three get exercised.
+ */
+static void check_signature(const uint8_t *elem, size_t len, uint64_t mid)
+{
+	static const uint8_t key[16] = "signing-key-0123";
+	static const uint16_t algos[] = {SMB2_SIGNING_HMAC_SHA256,
+					 SMB2_SIGNING_AES_CMAC,
+					 SMB2_SIGNING_AES_GMAC};
+	uint16_t algo = algos[mid % 3];
+	uint8_t *copy = fuzz_copy(elem, len);
+	int rc = smb_verify_message(algo, key, copy, len);
+
+	FUZZ_CHECK(rc == 0 || rc == -EBADMSG);
+	FUZZ_CHECK(smb_sign_message(algo, key, copy, len) == 0);
+	FUZZ_CHECK(smb_verify_message(algo, key, copy, len) == 0);
+	FUZZ_CHECK(!memcmp(copy, elem, 48) &&
+		   !memcmp(copy + 64, elem + 64, len - 64));
+	copy[(mid >> 8) % len] ^= 0x20;
+	FUZZ_CHECK(smb_verify_message(algo, key, copy, len) == -EBADMSG);
+	free(copy);
+}
+
 /* One element: its header round-trips, its body decodes or is refused. */
 static void check_element(const uint8_t *elem, size_t len)
 {
@@ -105,6 +132,7 @@ static void check_element(const uint8_t *elem, size_t len)
 	FUZZ_CHECK(w.len == SMB2_HEADER_SIZE &&
 		   !memcmp(w.data, elem, SMB2_HEADER_SIZE));
 	wbuf_free(&w);
+	check_signature(elem, len, h.message_id);
 	/* The element alone, exactly sized: no read into its neighbours. */
 	copy = fuzz_copy(elem, len);
 	if (h.command < SMB2_COMMAND_COUNT && decoders[h.command]) {
