@@ -198,6 +198,18 @@ def main():
             i = tok.find(b"NTLMSSP\0\2\0\0\0")
             if i >= 0:
                 s.add("ntlmssp", name, tok[i:])
+    # The exchange of one connection: hint, challenge, final token.
+    def token(name, at):
+        m = responses[name]
+        off, n = struct.unpack_from("<HH", m, HDR + at)
+        return struct.pack("<H", n) + m[off:off + n]
+    for suffix, neg in (("", "negotiate_response_311_1"), ("_202", "negotiate_response_202_1"),
+                        ("_signed", "negotiate_response_signed_1")):
+        hint = token(neg, 56)
+        first = token("session_setup_response%s_1" % suffix, 4)
+        final = token("session_setup_response%s_2" % suffix, 4)
+        s.add("auth", "exchange" + suffix, b"\0" + hint + first + final)
+        s.add("auth", "anonymous" + suffix, b"\1" + hint + first + final)
     for name, m in vectors("session_setup_request*.hex"):
         off, n = struct.unpack_from("<HH", m, HDR + 12)
         if n:
