@@ -134,12 +134,17 @@ write_conf() {
 	printcap name = /dev/null
 	disable spoolss = yes
 	unix password sync = no
-	# Samba 4.17 maps SMB byte-range locks onto POSIX locks of its own
-	# file descriptors; when two handles of one connection hold
-	# overlapping shared locks and one unlocks, a hidden lock stays on
-	# that descriptor and later exclusive locks are refused (sqlite then
-	# reports "database is locked").  smbfs and cifs.ko both meet it.
-	posix locking = no
+	# "posix locking" keeps Samba's default (yes): SMB byte-range locks
+	# are backed by kernel OFD locks on smbd's descriptor of each handle.
+	# Samba 4.17 (source3/locking/posix.c) counts the locks of all
+	# handles of one connection as one owner's, so after two handles of
+	# a connection held overlapping shared locks and the first locker
+	# unlocked first, a kernel lock stays on its descriptor and refuses
+	# later exclusive locks until that handle closes
+	# (tests/integration/itest_posix_locking.c).  smbfs never holds
+	# overlapping locks on two handles of a connection: its processes'
+	# locks on a file go to the server as one set of non-overlapping
+	# ranges through one handle (src/fs/ops_lock.c).
 EOF
 		if [ -n "$extra" ]; then
 			printf '\n\t# from %s\n' "$extra"

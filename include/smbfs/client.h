@@ -39,6 +39,7 @@ struct smb_client_config {
 	bool drop_on_timeout;
 	/* The client's identity for every session (16 bytes); NULL: random. */
 	const uint8_t *client_guid;
+	struct smb_conn_stats *stats; /* counters the connection adds to */
 	uint16_t dialect_min; /* 0: 2.0.2 */
 	uint16_t dialect_max; /* 0: 3.1.1 */
 	const char *user;

@@ -99,6 +99,17 @@ void smb_thread_set_interrupt(const atomic_int *flag);
 /* The calling thread's flag is raised. */
 bool smb_thread_interrupted(void);
 
+/*
+ * Counters the connections of one owner add to (the owner keeps them
+ * across connections; updated atomically by any thread).
+ */
+struct smb_conn_stats {
+	/* Request frames sent: round trips (a compound is one). */
+	atomic_ullong frames_sent;
+	atomic_ullong requests[SMB2_COMMAND_COUNT]; /* by command */
+	atomic_ullong bytes_sent, bytes_received; /* frames, on the wire */
+};
+
 struct smb_conn_config {
 	const char *host; /* name, IPv4 or IPv6 literal (no brackets) */
 	uint16_t port; /* 0 means 445; 139 sends an RFC 1002 session request */
@@ -116,6 +127,7 @@ struct smb_conn_config {
 	 * one answer cannot be trusted with the next (MS-SMB2 3.2.6.1).
 	 */
 	bool drop_on_timeout;
+	struct smb_conn_stats *stats; /* NULL: not counted */
 };
 
 /*

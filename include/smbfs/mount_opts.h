@@ -100,6 +100,8 @@ enum smbfs_pw_source {
 #define SMBFS_RETRANS_MAX	100
 #define SMBFS_SOFTTIMEO_MAX	3600
 #define SMBFS_THREADS_MAX	1024
+#define SMBFS_CLOSETIMEO_MAX	3600
+#define SMBFS_DIRWATCH_MAX	1024
 
 struct smbfs_mount_opts {
 	/* Identity; strings are malloc'd, NULL when not given. */
@@ -150,6 +152,9 @@ struct smbfs_mount_opts {
 	bool acregmax_set;
 	bool acdirmax_set;
 	bool nobrl;
+	bool nolease;	    /* ask for no leases or oplocks */
+	uint32_t closetimeo; /* seconds a last close is deferred, default 1 */
+	uint32_t dirwatch;  /* directories watched for changes, default 32 */
 	bool mfsymlinks;
 	bool noserverino;
 	bool nocase;   /* default off: case-sensitive name checks */

@@ -145,6 +145,21 @@ uint32_t pool_tree_max_io(struct pool_tree *t, bool write);
  */
 void pool_thread_set_interrupt(const atomic_int *flag);
 
+/* --- statistics --- */
+
+struct smb_pool_stats {
+	uint64_t round_trips; /* request frames sent; a compound is one */
+	uint64_t requests[SMB2_COMMAND_COUNT]; /* by command */
+	uint64_t bytes_read, bytes_written;    /* file data */
+	uint64_t reconnects, files_lost;
+	uint64_t leases_granted, leases_broken;
+	uint64_t oplocks_granted, oplocks_broken;
+	uint64_t notify_events; /* CHANGE_NOTIFY answers handed on */
+	unsigned int watches;	/* directories watched now */
+	unsigned int credits;	/* held now */
+};
+void smb_pool_get_stats(struct smb_pool *p, struct smb_pool_stats *st);
+
 /* --- events --- */
 
 enum pool_event_type {

@@ -24,8 +24,8 @@ struct meta_entry {
 	char *name;
 	uint32_t fold;	/* hash of the case-folded name */
 	bool negative;	/* known not to exist */
-	bool leased;	/* a read lease keeps the attributes valid */
-	int64_t expires; /* valid until then, unless watched or leased */
+	bool unknown;	/* exists, attributes not known */
+	int64_t expires; /* valid until then, unless watched */
 	struct smb_stat st;
 	struct meta_entry *next;
 };
@@ -275,9 +275,13 @@ static int64_t entry_ttl(const struct cache_meta *m, const struct meta_entry *e)
 static bool entry_valid(const struct meta_dir *d, const struct meta_entry *e,
 			int64_t now)
 {
-	if (d->watched)
-		return true;
-	if (e->leased && !e->negative)
+	if (e->unknown)
+		return false;
+	/*
+	 * A watch reports names coming and going, and a file's changes;
+	 * not the times of a subdirectory whose own contents change.
+	 */
+	if (d->watched && !(e->st.attributes & FILE_ATTRIBUTE_DIRECTORY))
 		return true;
 	return now < e->expires;
 }
@@ -290,6 +294,7 @@ static bool dir_complete(const struct meta_dir *d, int64_t now)
 static void entry_set(struct cache_meta *m, struct meta_entry *e, int64_t now,
 		      const struct smb_stat *st)
 {
+	e->unknown = false;
 	e->negative = !st;
 	if (st)
 		e->st = *st;
@@ -333,17 +338,25 @@ void cache_meta_free(struct cache_meta *m)
 	free(m);
 }
 
-/* A positive entry equal to name but for case (not name itself). */
+/*
+ * A positive entry equal to name but for case (not name itself); *stale
+ * is set when there is one whose attributes are out of date.
+ */
 static struct meta_entry *find_variant(struct meta_dir *d, const char *name,
-				       int64_t now)
+				       int64_t now, bool *stale)
 {
 	uint32_t fold = hash_bytes(name, true);
 	struct meta_entry *e;
 
-	for (e = d->buckets[fold & (d->nbuckets - 1)]; e; e = e->next)
-		if (e->fold == fold && !e->negative && entry_valid(d, e, now) &&
-		    strcmp(e->name, name) && fold_equal(e->name, name))
+	*stale = false;
+	for (e = d->buckets[fold & (d->nbuckets - 1)]; e; e = e->next) {
+		if (e->fold != fold || e->negative || !strcmp(e->name, name) ||
+		    !fold_equal(e->name, name))
+			continue;
+		if (entry_valid(d, e, now))
 			return e;
+		*stale = true;
+	}
 	return NULL;
 }
 
@@ -365,6 +378,7 @@ enum cache_answer cache_meta_lookup(struct cache_meta *m, const char *dir,
 {
 	struct meta_dir *d = dir_find(m, dir);
 	struct meta_entry *e, *v;
+	bool stale;
 
 	if (exact)
 		*exact = NULL;
@@ -374,12 +388,15 @@ enum cache_answer cache_meta_lookup(struct cache_meta *m, const char *dir,
 	e = *entry_slot(d, name, hash_bytes(name, true));
 	if (e && entry_valid(d, e, now) && !e->negative)
 		return answer_hit(e, st, exact, CACHE_HIT);
-	v = find_variant(d, name, now);
+	v = find_variant(d, name, now, &stale);
 	if (v)
 		return answer_hit(v, st, exact,
 				  nocase ? CACHE_HIT : CACHE_CASE_VARIANT);
-	if (e && entry_valid(d, e, now))
+	if (e && e->negative && entry_valid(d, e, now) && !stale)
 		return CACHE_NEGATIVE;
+	/* Known to exist (or another case does), but out of date. */
+	if ((e && !e->negative) || stale)
+		return CACHE_MISS;
 	return dir_complete(d, now) ? CACHE_NEGATIVE : CACHE_MISS;
 }
 
@@ -483,6 +500,33 @@ int cache_meta_get_listing(struct cache_meta *m, const char *dir,
 	return 1;
 }
 
+int cache_meta_put_unknown(struct cache_meta *m, const char *dir,
+			   const char *name, int64_t now)
+{
+	struct meta_dir *d = dir_get(m, dir);
+	struct meta_entry *e = d ? entry_get(m, d, name) : NULL;
+
+	if (!e)
+		return -ENOMEM;
+	entry_set(m, e, now, NULL);
+	e->negative = false;
+	e->unknown = true;
+	meta_trim(m);
+	return 0;
+}
+
+bool cache_meta_exists(struct cache_meta *m, const char *dir,
+		       const char *name, int64_t now)
+{
+	struct meta_dir *d = dir_find(m, dir);
+	struct meta_entry *e;
+
+	if (!d)
+		return false;
+	e = *entry_slot(d, name, hash_bytes(name, true));
+	return e && !e->negative && (e->unknown || entry_valid(d, e, now));
+}
+
 int cache_meta_created(struct cache_meta *m, const char *dir,
 		       const char *name, int64_t now,
 		       const struct smb_stat *st)
@@ -566,6 +610,31 @@ void cache_meta_renamed(struct cache_meta *m, const char *from_dir,
 		cache_meta_forget(m, to_dir, to_name);
 }
 
+void cache_meta_touch_dir(struct cache_meta *m, const char *dir)
+{
+	const char *slash = strrchr(dir, '\\');
+	struct meta_dir *d;
+	struct meta_entry *e;
+	char *parent;
+
+	if (!*dir) {
+		m->root_valid = false;
+		return;
+	}
+	parent = slash ? strndup(dir, (size_t)(slash - dir)) : strdup("");
+	if (!parent) {
+		cache_meta_forget_all(m);
+		return;
+	}
+	d = dir_find(m, parent);
+	e = d ? *entry_slot(d, slash ? slash + 1 : dir,
+			    hash_bytes(slash ? slash + 1 : dir, true))
+	      : NULL;
+	if (e)
+		e->expires = 0;
+	free(parent);
+}
+
 void cache_meta_forget(struct cache_meta *m, const char *dir,
 		       const char *name)
 {
@@ -621,19 +690,6 @@ void cache_meta_set_watched(struct cache_meta *m, const char *dir,
 	if (watched && !d->watched)
 		dir_clear(m, d);
 	d->watched = watched;
-}
-
-void cache_meta_set_leased(struct cache_meta *m, const char *dir,
-			   const char *name, bool leased)
-{
-	struct meta_dir *d = dir_find(m, dir);
-	struct meta_entry *e;
-
-	if (!d)
-		return;
-	e = *entry_slot(d, name, hash_bytes(name, true));
-	if (e)
-		e->leased = leased;
 }
 
 void cache_meta_count(const struct cache_meta *m, struct cache_meta_counts *c)

@@ -13,8 +13,6 @@
  *   - whether a CHANGE_NOTIFY watches the directory: then what is known
  *     stays valid until a notification says otherwise, instead of
  *     expiring after acdirmax.
- * An entry whose file is covered by a read lease stays valid beyond
- * acregmax until the lease is broken.
  *
  * Nothing here talks to the server or locks: the cache (cache.c) calls
  * these with its lock held.  Times are CLOCK_MONOTONIC nanoseconds.
@@ -75,6 +73,17 @@ int cache_meta_put_listing(struct cache_meta *m, const char *dir,
 int cache_meta_get_listing(struct cache_meta *m, const char *dir,
 			   int64_t now, struct smb_dir_listing *out);
 
+/*
+ * A name exists (a notification said so) but its attributes are not
+ * known: a lookup of it is a miss, the others still answer from a
+ * complete listing.
+ */
+int cache_meta_put_unknown(struct cache_meta *m, const char *dir,
+			   const char *name, int64_t now);
+/* Whether name in dir is known to exist (with or without attributes). */
+bool cache_meta_exists(struct cache_meta *m, const char *dir,
+		       const char *name, int64_t now);
+
 /* Our own changes. */
 int cache_meta_created(struct cache_meta *m, const char *dir,
 		       const char *name, int64_t now,
@@ -90,6 +99,9 @@ void cache_meta_renamed(struct cache_meta *m, const char *from_dir,
 			const char *to_name, int64_t now,
 			const struct smb_stat *st);
 
+/* dir's own attributes (its times) changed: what is known expires. */
+void cache_meta_touch_dir(struct cache_meta *m, const char *dir);
+
 /* Forgetting. */
 void cache_meta_forget(struct cache_meta *m, const char *dir,
 		       const char *name);
@@ -102,9 +114,6 @@ void cache_meta_forget_all(struct cache_meta *m);
 /* Watched directories keep what is known until told otherwise. */
 void cache_meta_set_watched(struct cache_meta *m, const char *dir,
 			    bool watched);
-/* A read lease covers the attributes of dir\name (or stops covering). */
-void cache_meta_set_leased(struct cache_meta *m, const char *dir,
-			   const char *name, bool leased);
 
 /* Counters, for the mount's statistics. */
 struct cache_meta_counts {

@@ -79,6 +79,7 @@ static int session_connect(struct smb_session *s,
 		.on_disconnect = cfg->on_disconnect,
 		.cb_arg = cfg->cb_arg,
 		.drop_on_timeout = cfg->drop_on_timeout,
+		.stats = cfg->stats,
 	};
 	int rc = smb_conn_open(&cc, &s->conn);
 

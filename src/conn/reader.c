@@ -114,6 +114,8 @@ static int read_frame(struct smb_conn *c, uint8_t **out, size_t *out_len)
 		return ret;
 	}
 	atomic_store(&c->last_rx_ns, conn_now_ns());
+	if (c->cfg.stats)
+		atomic_fetch_add(&c->cfg.stats->bytes_received, len + 4);
 	*out = buf;
 	*out_len = len;
 	return 0;

@@ -426,6 +426,22 @@ static void release_charges(struct smb_conn *c, const struct send_plan *plan,
 	pthread_mutex_unlock(&c->lock);
 }
 
+static void count_sent(struct smb_conn *c, struct smb_req **reqs, int n,
+		       size_t frame_len)
+{
+	struct smb_conn_stats *st = c->cfg.stats;
+	int i;
+
+	if (!st)
+		return;
+	atomic_fetch_add(&st->frames_sent, 1);
+	atomic_fetch_add(&st->bytes_sent, frame_len + 4);
+	for (i = 0; i < n; i++)
+		atomic_fetch_add(&st->requests[reqs[i]->command %
+					      SMB2_COMMAND_COUNT],
+				 1);
+}
+
 static void submitter_leave(struct smb_conn *c)
 {
 	pthread_mutex_lock(&c->lock);
@@ -464,6 +480,8 @@ static int submit_planned(struct smb_conn *c, struct smb_req **reqs,
 		release_charges(c, plan, n);
 		fail_all(reqs, n, ret);
 	} else {
+		/* Before sending: a fast answer may free the requests. */
+		count_sent(c, reqs, n, f.len);
 		ret = send_frame(c, &f);
 		if (ret)
 			fail_sent(c, reqs, plan, n, -ECONNRESET);

@@ -9,6 +9,8 @@
 
 #include "smbfs.h"
 
+static int fs_cache_start(struct smbfs *fs);
+
 int smbfs_init_state(struct smbfs *fs, struct smb_pool *pool,
 		     struct pool_tree *t, const struct smbfs_config *cfg)
 {
@@ -31,7 +33,39 @@ int smbfs_init_state(struct smbfs *fs, struct smb_pool *pool,
 		return rc;
 	if (!(root_st.attributes & FILE_ATTRIBUTE_DIRECTORY))
 		return -ENOTDIR;
-	return inode_table_init(fs, &root_st);
+	rc = inode_table_init(fs, &root_st);
+	if (rc == 0)
+		rc = fs_cache_start(fs);
+	return rc;
+}
+
+/* The cache, the service thread, and the pool's events for us. */
+static int fs_cache_start(struct smbfs *fs)
+{
+	struct smb_cache_config cc = {
+		.file_ttl_ms = fs->cfg.acregmax_ms,
+		.dir_ttl_ms = fs->cfg.acdirmax_ms,
+		.nocase = fs->cfg.nocase,
+		.max_watches = fs->cfg.dirwatch,
+	};
+	int rc = smb_cache_new(fs->tree, &cc, fs_on_dir_change, fs, &fs->cache);
+
+	if (rc == 0)
+		rc = fs_service_start(fs);
+	if (rc == 0)
+		smb_pool_set_event_handler(fs->pool, fs_on_pool_event, fs);
+	return rc;
+}
+
+void smbfs_shutdown(struct smbfs *fs)
+{
+	if (fs->pool)
+		smb_pool_set_event_handler(fs->pool, NULL, NULL);
+	fs_service_stop(fs);
+	if (fs->root)
+		fs_close_all_deferred(fs);
+	smb_cache_free(fs->cache);
+	fs->cache = NULL;
 }
 
 void smbfs_free_state(struct smbfs *fs)

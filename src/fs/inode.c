@@ -164,6 +164,26 @@ static void inode_store_stat(struct smbfs_inode *in, const struct smb_stat *st)
 		in->symlink_target_len = 0;
 }
 
+/*
+ * Attributes a lookup found (maybe from the cache): while a read lease
+ * covers the file, nobody else wrote it, and what we have - our own
+ * writes included - is newer than any cached answer (fs->lock held).
+ */
+static void inode_remember_stat(struct smbfs_inode *in,
+				const struct smb_stat *st)
+{
+	struct smb_stat keep = in->st;
+
+	if (!(in->lease_state & SMB2_LEASE_READ_CACHING) ||
+	    (st->attributes & FILE_ATTRIBUTE_DIRECTORY)) {
+		inode_store_stat(in, st);
+		return;
+	}
+	if (st->nlink)
+		keep.nlink = st->nlink;
+	inode_store_stat(in, &keep);
+}
+
 /* The inode number for a server id, or 0 when one must be allocated. */
 static fuse_ino_t ino_for_server_id(struct smbfs *fs, uint64_t id)
 {
@@ -233,7 +253,7 @@ struct smbfs_inode *inode_remember(struct smbfs *fs,
 		}
 	}
 	if (in) {
-		inode_store_stat(in, st);
+		inode_remember_stat(in, st);
 		in->nlookup++;
 	}
 	pthread_mutex_unlock(&fs->lock);
@@ -460,10 +480,33 @@ void inode_open_put(struct smbfs *fs, struct smbfs_inode *in)
 	pthread_mutex_unlock(&fs->lock);
 }
 
+/* The inodes with SMB handles, for breaks to find them (fs->lock held). */
+static void open_list_add(struct smbfs *fs, struct smbfs_inode *in)
+{
+	in->open_prev = NULL;
+	in->open_next = fs->open_inodes;
+	if (fs->open_inodes)
+		fs->open_inodes->open_prev = in;
+	fs->open_inodes = in;
+}
+
+static void open_list_del(struct smbfs *fs, struct smbfs_inode *in)
+{
+	if (in->open_prev)
+		in->open_prev->open_next = in->open_next;
+	else
+		fs->open_inodes = in->open_next;
+	if (in->open_next)
+		in->open_next->open_prev = in->open_prev;
+	in->open_next = in->open_prev = NULL;
+}
+
 void inode_handle_add(struct smbfs *fs, struct smbfs_inode *in,
 		      struct smbfs_handle *h)
 {
 	pthread_mutex_lock(&fs->lock);
+	if (!in->handles)
+		open_list_add(fs, in);
 	h->inode_next = in->handles;
 	in->handles = h;
 	in->open_count++;
@@ -491,8 +534,46 @@ void inode_handle_remove(struct smbfs *fs, struct smbfs_inode *in,
 			break;
 		}
 	}
+	/* The last handle took the lease with it. */
+	if (!in->handles) {
+		open_list_del(fs, in);
+		in->lease_state = 0;
+	}
 	pthread_cond_broadcast(&fs->closed);
 	pthread_mutex_unlock(&fs->lock);
+}
+
+struct smbfs_inode *inode_by_lease_key(struct smbfs *fs, const uint8_t key[16])
+{
+	struct smbfs_inode *in;
+
+	pthread_mutex_lock(&fs->lock);
+	for (in = fs->open_inodes; in; in = in->open_next)
+		if (!memcmp(in->lease_key, key, 16))
+			break;
+	/* Kept alive for the caller, like an open (inode_open_put). */
+	if (in)
+		in->open_count++;
+	pthread_mutex_unlock(&fs->lock);
+	return in;
+}
+
+struct smbfs_inode *inode_by_file(struct smbfs *fs, struct pool_file *f)
+{
+	struct smbfs_inode *in;
+	struct smbfs_handle *h;
+
+	pthread_mutex_lock(&fs->lock);
+	for (in = fs->open_inodes; in; in = in->open_next) {
+		for (h = in->handles; h && h->file != f; h = h->inode_next)
+			;
+		if (h)
+			break;
+	}
+	if (in)
+		in->open_count++;
+	pthread_mutex_unlock(&fs->lock);
+	return in;
 }
 
 static bool inode_closing(const struct smbfs_inode *in)
@@ -569,5 +650,125 @@ void inode_created(struct smbfs *fs, struct smbfs_inode *in,
 		memcpy(in->lease_key, key, 16);
 	h->inode = in;
 	h->creating_path = NULL;
+	pthread_mutex_unlock(&fs->lock);
+}
+
+/* The path below the mount's root: dir without the subdir prefix. */
+static const char *path_below_root(struct smbfs *fs, const char *dir)
+{
+	const char *sub = fs->cfg.subdir ? fs->cfg.subdir : "";
+	size_t len = strlen(sub);
+
+	if (!len)
+		return dir;
+	if (strncmp(dir, sub, len) || (dir[len] && dir[len] != '\\'))
+		return NULL; /* outside the mount */
+	return dir[len] ? dir + len + 1 : dir + len;
+}
+
+/* The child named by SMB name smb (fs->lock held); NULL if unknown. */
+static struct smbfs_inode *find_smb_child(struct smbfs *fs,
+					  struct smbfs_inode *parent,
+					  const char *smb, char **linux_name)
+{
+	struct smbfs_inode *in = NULL;
+	char *name = NULL;
+
+	if (name_from_smb(smb, fs->cfg.mapposix, &name) == 0)
+		in = find_by_name(fs, parent, name);
+	if (linux_name)
+		*linux_name = name;
+	else
+		free(name);
+	return in;
+}
+
+void inode_ino_of_path(struct smbfs *fs, const char *dir, const char *name,
+		       fuse_ino_t *dir_ino, fuse_ino_t *child_ino,
+		       char **linux_name)
+{
+	const char *rel = path_below_root(fs, dir), *p, *slash;
+	struct smbfs_inode *in, *child = NULL;
+	char *comp;
+
+	*dir_ino = *child_ino = 0;
+	if (linux_name)
+		*linux_name = NULL;
+	if (!rel)
+		return;
+	pthread_mutex_lock(&fs->lock);
+	in = fs->root;
+	for (p = rel; in && *p; p = slash ? slash + 1 : p + strlen(p)) {
+		slash = strchr(p, '\\');
+		comp = slash ? strndup(p, (size_t)(slash - p)) : strdup(p);
+		in = comp ? find_smb_child(fs, in, comp, NULL) : NULL;
+		free(comp);
+	}
+	if (in) {
+		*dir_ino = in->ino;
+		if (name)
+			child = find_smb_child(fs, in, name, linux_name);
+		if (child)
+			*child_ino = child->ino;
+	}
+	pthread_mutex_unlock(&fs->lock);
+}
+
+int inode_children(struct smbfs *fs, fuse_ino_t dir_ino, char ***names,
+		   size_t *n)
+{
+	struct smbfs_inode *dir, *in;
+	char **v = NULL, **grown;
+	size_t i, cnt = 0;
+	int rc = 0;
+
+	pthread_mutex_lock(&fs->lock);
+	dir = find_by_ino(fs, dir_ino);
+	for (i = 0; dir && rc == 0 && i < fs->ino_hash_size; i++) {
+		for (in = fs->name_hash[i]; in && rc == 0; in = in->name_next) {
+			if (in->parent != dir)
+				continue;
+			grown = realloc(v, (cnt + 1) * sizeof(*v));
+			if (!grown || !(grown[cnt] = strdup(in->name))) {
+				v = grown ? grown : v;
+				rc = -ENOMEM;
+				break;
+			}
+			v = grown;
+			cnt++;
+		}
+	}
+	pthread_mutex_unlock(&fs->lock);
+	*names = v;
+	*n = cnt;
+	return rc;
+}
+
+bool inode_pages_stale(struct smbfs *fs, fuse_ino_t ino)
+{
+	struct smbfs_inode *in;
+	bool stale = false;
+
+	pthread_mutex_lock(&fs->lock);
+	in = find_by_ino(fs, ino);
+	/* With a read lease the change would have broken it first: ours. */
+	if (in && !(in->lease_state & SMB2_LEASE_READ_CACHING)) {
+		in->pages_valid = false;
+		stale = true;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	return stale;
+}
+
+void inode_link_dropped(struct smbfs *fs, struct smbfs_inode *in,
+			uint64_t file_id)
+{
+	fuse_ino_t ino;
+
+	pthread_mutex_lock(&fs->lock);
+	if (!in && file_id && (ino = ino_for_server_id(fs, file_id)))
+		in = find_by_ino(fs, ino);
+	if (in && in->st.nlink > 1)
+		in->st.nlink--;
 	pthread_mutex_unlock(&fs->lock);
 }

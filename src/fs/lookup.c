@@ -2,11 +2,12 @@
 /*
  * Lookups and attribute refreshes.
  *
- * A lookup asks the server for the directory entry of the name (one
- * compound, smb_path_lookup): it carries every attribute and the file
- * id, and also the name's stored spelling, so that a lookup of "Foo"
- * that finds only "foo" is not a hit (unless nocase) and case-sensitive
- * Linux programs never mistake one file for another.
+ * A lookup asks the cache, which knows the name or asks the server for
+ * its directory entry (one compound, smb_path_lookup): it carries every
+ * attribute and the file id, and also the name's stored spelling, so
+ * that a lookup of "Foo" that finds only "foo" is not a hit (unless
+ * nocase) and case-sensitive Linux programs never mistake one file for
+ * another.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,9 +28,7 @@ int fs_lookup_child(struct smbfs *fs, struct smbfs_inode *parent,
 		return -errno;
 	rc = name_to_smb(name, fs->cfg.mapposix, &smb_name);
 	if (!rc)
-		rc = pool_path_lookup(fs->tree, dir, smb_name,
-				      fs->cfg.nocase ? SMB_LOOKUP_NOCASE : 0,
-				      st, exact);
+		rc = cache_lookup(fs->cache, dir, smb_name, st, exact);
 	free(dir);
 	free(smb_name);
 	return rc;
@@ -60,7 +59,7 @@ int fs_refresh_attr(struct smbfs *fs, struct smbfs_inode *in)
 	path = inode_smb_path(fs, in);
 	if (!path)
 		return -errno;
-	rc = pool_path_stat(fs->tree, path, &st);
+	rc = cache_stat(fs->cache, path, &st);
 	if (!rc) {
 		fs_store_stat(fs, in, &st);
 		fs_check_symlink(fs, path, in);
@@ -75,9 +74,25 @@ int fs_refresh_attr_file(struct smbfs *fs, struct smbfs_inode *in,
 	struct smb_stat st;
 	int rc = pool_file_stat(f, &st);
 
-	if (rc == 0)
-		fs_store_stat(fs, in, &st);
-	return rc;
+	if (rc < 0)
+		return rc;
+	fs_store_stat(fs, in, &st);
+	fs_note_attr(fs, in);
+	return 0;
+}
+
+void fs_note_attr(struct smbfs *fs, struct smbfs_inode *in)
+{
+	struct smb_stat st;
+	char *path = inode_smb_path(fs, in);
+
+	if (!path)
+		return;
+	pthread_mutex_lock(&fs->lock);
+	st = in->st;
+	pthread_mutex_unlock(&fs->lock);
+	cache_note_stat(fs->cache, path, &st);
+	free(path);
 }
 
 void fs_store_stat(struct smbfs *fs, struct smbfs_inode *in,

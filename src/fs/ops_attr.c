@@ -153,7 +153,7 @@ static int setattr_by_path(struct smbfs *fs, struct smbfs_inode *in,
 		rc = pool_path_stat(fs->tree, path, &cur);
 	if (!rc) {
 		setattr_request(in, cur.attributes, p, &sa);
-		rc = pool_path_setattr(fs->tree, path, &sa, st);
+		rc = cache_path_setattr(fs->cache, path, &sa, st);
 	}
 	free(path);
 	return rc;
@@ -245,10 +245,14 @@ void smbfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	/* chown to the presented owner and ctime alone change nothing. */
 	if (!plan.size && !plan.basic)
 		goto reply;
+	/* A kept handle must not outlive the permissions it was opened with. */
+	if (plan.mode)
+		fs_close_deferred(fs, in);
 	rc = fs_share_errno(fs, setattr_apply_any(fs, in, h, &plan, &st));
 	if (rc < 0)
 		goto out;
 	fs_store_stat(fs, in, &st);
+	fs_note_attr(fs, in);
 reply:
 	pthread_mutex_lock(&fs->lock);
 	attr_fill(fs, in, &stbuf);

@@ -135,7 +135,7 @@ static int snapshot_load(struct smbfs *fs, struct smbfs_inode *dir,
 		return -errno;
 	rc = snapshot_add_dots(dh);
 	if (!rc)
-		rc = pool_path_list(fs->tree, path, &l);
+		rc = cache_list(fs->cache, path, &l);
 	if (!rc && l.skipped)
 		smb_log(SMB_LOG_WARN,
 			"skipped %u names in \"\\%s\" that are not valid "
@@ -487,7 +487,7 @@ void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 		return;
 	}
 	/* st carries the id a later lookup sees. */
-	rc = pool_path_mkdir(fs->tree, path, &st);
+	rc = cache_path_mkdir(fs->cache, path, &st);
 	free(path);
 	if (rc < 0) {
 		fs_reply_err(req, rc);

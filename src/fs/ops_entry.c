@@ -112,10 +112,16 @@ void smbfs_op_getattr(fuse_req_t req, fuse_ino_t ino,
 	if (!in)
 		return;
 	/*
-	 * An open file is asked through a handle: one round trip, and it
-	 * still works after the file was unlinked (fstat comes without fi).
+	 * A read lease means nobody else changed the file: what we know is
+	 * current.  Otherwise an open file is asked through a handle (it
+	 * still works after the file was unlinked; fstat comes without fi),
+	 * and anything else through the cache.
 	 */
-	if (!in->is_dir && h && h->file) {
+	if (!in->is_dir && fs_inode_leased(fs, in, SMB2_LEASE_READ_CACHING)) {
+		atomic_fetch_add(&fs->attr_lease_hits, 1);
+		rc = 0;
+	}
+	else if (!in->is_dir && h && h->file) {
 		rc = fs_refresh_attr_file(fs, in, h->file);
 	} else if (!in->is_dir &&
 		   inode_handle_lend(fs, in, false, &lent) == 0) {

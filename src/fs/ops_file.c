@@ -130,14 +130,20 @@ static int file_smb_open(struct smbfs *fs, struct smbfs_handle *h,
 			       SMB2_LEASE_HANDLE_CACHING |
 			       SMB2_LEASE_WRITE_CACHING,
 	};
-	int rc = pool_file_open(fs->tree, &a, h, file_pool_path, &h->file, res);
+	int rc;
 
+	if (fs->cfg.nolease) {
+		a.oplock_level = SMB2_OPLOCK_LEVEL_NONE;
+		a.lease_key = NULL;
+		a.lease_state = 0;
+	}
+	rc = pool_file_open(fs->tree, &a, h, file_pool_path, &h->file, res);
 	/*
 	 * MS-SMB2 3.3.5.9.8: a lease key belongs to one file name, and the
 	 * server refuses it (STATUS_INVALID_PARAMETER) for another name of
 	 * the file while that lease lasts: then the open goes without one.
 	 */
-	if (rc == -EINVAL) {
+	if (rc == -EINVAL && a.lease_key) {
 		a.oplock_level = SMB2_OPLOCK_LEVEL_NONE;
 		a.lease_key = NULL;
 		a.lease_state = 0;
@@ -190,6 +196,23 @@ static void file_store_stat(struct smbfs *fs, struct smbfs_inode *in,
 	inode_set_stat(fs, in, st);
 }
 
+/*
+ * The last words of a handle with a read lease: the pages the kernel
+ * holds are the file as of these attributes (nobody else could write).
+ */
+static void file_pages_closing(struct smbfs *fs, struct smbfs_inode *in,
+			       const struct smb_stat *st)
+{
+	pthread_mutex_lock(&fs->lock);
+	if (in->lease_state & SMB2_LEASE_READ_CACHING) {
+		in->pages_ctime = st->change_time;
+		in->pages_size = st->end_of_file;
+	} else {
+		in->pages_valid = false;
+	}
+	pthread_mutex_unlock(&fs->lock);
+}
+
 /* Closes the SMB handle; the server drops its byte-range locks with it. */
 static void file_release(struct smbfs *fs, struct smbfs_file *f)
 {
@@ -197,31 +220,88 @@ static void file_release(struct smbfs *fs, struct smbfs_file *f)
 	struct smb_stat st;
 	int rc;
 
+	fs_locks_handle_release(&f->h);
 	/* Nobody may borrow the handle once its CLOSE is under way. */
 	inode_handle_closing(fs, &f->h);
 	rc = pool_file_close(f->h.file, &st);
-	if (!rc)
+	if (!rc) {
+		file_pages_closing(fs, in, &st);
 		file_store_stat(fs, in, &st);
-	else
+		fs_note_attr(fs, in);
+	} else {
 		smb_log(SMB_LOG_WARN, "close of inode %llu failed: %s",
-			  (unsigned long long)in->ino, strerror(-rc));
+			(unsigned long long)in->ino, strerror(-rc));
+	}
 	inode_handle_remove(fs, in, &f->h);
 	inode_open_put(fs, in);
 	file_free(f);
 }
 
+void fs_file_close(struct smbfs *fs, struct smbfs_handle *h)
+{
+	file_release(fs, (struct smbfs_file *)h);
+}
+
+/*
+ * What the open's answer lets this client cache (in->lease_state), and
+ * whether the kernel may keep the pages it has (cache=strict): yes while
+ * a read lease covers them, or when the file's change time and size are
+ * those the pages were read at.
+ */
+static bool file_opened(struct smbfs *fs, struct smbfs_inode *in,
+			const struct smb_open_result *res)
+{
+	uint32_t caching = res->lease_state ? res->lease_state
+					    : fs_oplock_caching(res->oplock_level);
+	bool keep;
+
+	pthread_mutex_lock(&fs->lock);
+	keep = in->pages_valid &&
+	       ((in->lease_state & SMB2_LEASE_READ_CACHING) ||
+		(res->st.change_time == in->pages_ctime &&
+		 res->st.end_of_file == in->pages_size));
+	/* The lease is the inode's (one key): the latest answer says it. */
+	in->lease_state = caching;
+	in->pages_valid = true;
+	in->pages_ctime = res->st.change_time;
+	in->pages_size = res->st.end_of_file;
+	pthread_mutex_unlock(&fs->lock);
+	return keep;
+}
+
 static void file_fill_fi(struct smbfs *fs, struct fuse_file_info *fi,
-			 struct smbfs_file *f)
+			 struct smbfs_file *f, bool keep)
 {
 	fi->fh = (uintptr_t)f;
 	/*
-	 * cache=strict drops cached pages at each open for coherency with
-	 * other clients; loose keeps them; none bypasses the page cache.
+	 * cache=strict keeps cached pages only while they are known to be
+	 * current (file_opened); loose always keeps them; none bypasses
+	 * the page cache.
 	 */
-	fi->keep_cache = fs->cfg.cache == SMBFS_CACHE_MODE_LOOSE;
+	fi->keep_cache = fs->cfg.cache == SMBFS_CACHE_MODE_LOOSE ||
+			 (fs->cfg.cache == SMBFS_CACHE_MODE_STRICT && keep);
 	fi->direct_io = fs->cfg.cache == SMBFS_CACHE_MODE_NONE;
 	/* Flush exists to drop POSIX locks; with nobrl the kernel does. */
 	fi->noflush = fs->cfg.nobrl;
+}
+
+/*
+ * Takes over a deferred handle of in (no round trip) when one fits; the
+ * lease it kept still covers the pages.  True when fi is filled.
+ */
+static bool file_open_deferred(struct smbfs *fs, struct smbfs_inode *in,
+			       struct fuse_file_info *fi)
+{
+	struct smbfs_handle *h = fs_reuse_deferred(fs, in, fi->flags);
+	bool keep;
+
+	if (!h)
+		return false;
+	pthread_mutex_lock(&fs->lock);
+	keep = in->pages_valid && (in->lease_state & SMB2_LEASE_READ_CACHING);
+	pthread_mutex_unlock(&fs->lock);
+	file_fill_fi(fs, fi, (struct smbfs_file *)h, keep);
+	return true;
 }
 
 void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -239,6 +319,10 @@ void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	rc = -EROFS;
 	if (fs->cfg.read_only && file_flags_modify(fi->flags))
 		goto out;
+	if (file_open_deferred(fs, in, fi)) {
+		fuse_reply_open(req, fi);
+		return;
+	}
 	rc = -ENOMEM;
 	f = file_new(fs, fi->flags);
 	if (!f)
@@ -256,7 +340,7 @@ void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		goto out;
 	inode_handle_add(fs, in, &f->h);
 	file_store_stat(fs, in, &res.st);
-	file_fill_fi(fs, fi, f);
+	file_fill_fi(fs, fi, f, file_opened(fs, in, &res));
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		file_release(fs, f); /* interrupted: no release will come */
 	f = NULL;
@@ -337,8 +421,9 @@ static void file_reply_create(fuse_req_t req, struct smbfs *fs,
 	}
 	inode_created(fs, in, &f->h, key);
 	inode_handle_add(fs, in, &f->h);
+	file_opened(fs, in, res);
 	fs_entry_param(fs, in, &e);
-	file_fill_fi(fs, fi, f);
+	file_fill_fi(fs, fi, f, true);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
 		/* Interrupted: neither forget nor release will come. */
 		file_release(fs, f);
@@ -381,6 +466,7 @@ void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		pool_file_close(f->h.file, NULL);
 		goto out;
 	}
+	cache_note_created(fs->cache, path, &res.st);
 	file_reply_create(req, fs, dir, name, f, key, &res, fi);
 	f = NULL;
 out:
@@ -514,8 +600,10 @@ void smbfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	/*
 	 * If the file was unlinked while open, delete-pending is set on
 	 * it: the server removes it when its last handle closes here.
+	 * A handle the lease lets us keep is closed later (deferred.c).
 	 */
-	file_release(fs, file_from_fi(fi));
+	if (!fs_defer_close(fs, &file_from_fi(fi)->h))
+		file_release(fs, file_from_fi(fi));
 	fuse_reply_err(req, 0);
 }
 

@@ -1,38 +1,75 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * FUSE: POSIX byte-range locks (getlk, setlk) and flock, on SMB2 LOCK
- * (MS-SMB2 2.2.26, 3.3.5.14; the server's rules are MS-FSA 2.1.5.7/8).
+ * (MS-SMB2 2.2.26, 3.3.5.14; the server's rules are MS-FSA 2.1.5.8/9).
+ *
+ * How locks are kept:
+ * - Per inode: one table (src/fs/lock_table.c) of every local owner's
+ *   locks.  POSIX locks belong to the kernel's lock owner (a process's
+ *   file table; the open file description for OFD locks), flock locks
+ *   to the open file description (the FUSE handle).  One owner's locks
+ *   never overlap: they are merged and split as the kernel does, an
+ *   unlock through any descriptor releases them, and close(2) of any
+ *   descriptor of the file (FUSE flush, with the closer's lock owner)
+ *   releases all of the owner's POSIX locks on it.
+ * - Conflicts between local owners are settled here, as on a local file
+ *   system (MS-SMB2 2.2.26 leaves locks between a client's own opens to
+ *   the client): F_SETLK fails with EAGAIN, F_SETLKW and blocking flock
+ *   wait until the holder lets go or a signal interrupts them, F_GETLK
+ *   names the local holder's pid.
+ * - The server sees the union of the owners' locks (per byte the
+ *   strongest type) as non-overlapping locks on ONE handle of the file,
+ *   the lock handle.  So two handles of this connection never hold
+ *   overlapping locks there: Samba 4.17 with "posix locking = yes" (its
+ *   default) counts the locks of all handles of one smbd process, that
+ *   is one client connection, as one owner's (posix_lock_list() in
+ *   source3/locking/posix.c compares the process only), while its kernel
+ *   (OFD) locks belong to each handle's descriptor; after overlapping
+ *   shared locks of two handles, if the handle that locked first
+ *   unlocks first, its kernel lock stays behind and refuses every later
+ *   exclusive lock on the range, from any client, until it closes
+ *   (tests/integration/itest_posix_locking.c).
+ * - Changes reach the server as the plan lock_plan_make() draws: shared
+ *   locks are stacked on what the handle holds before that is released,
+ *   so shared-over-shared and downgrades never leave the range free.
+ * - Under a write lease (SMB2_LEASE_WRITE_CACHING in in->lease_state)
+ *   nobody else can have the file open, so locks are decided locally
+ *   and not sent, as cifs.ko does (cifs_lock_add_if).  When the lease is
+ *   broken, fs_locks_lease_break() sends the current locks before the
+ *   break is acknowledged.
  *
  * Deviations from POSIX, all from SMB's model of locks:
- * - SMB locks belong to a handle, POSIX locks to a process.  A lock is
- *   taken through the descriptor fcntl() was called on, so two
- *   descriptors a process opened separately hold separate SMB handles
- *   whose locks conflict with each other.  Processes sharing one
- *   descriptor (after fork) are told apart here, by the kernel's lock
- *   owner, against this handle's list of granted locks.
- * - SMB locks are mandatory: while one is held, READ and WRITE through
- *   other handles in its range fail (EAGAIN), also from this mount.
- * - SMB neither merges nor splits ranges: only an unlock of exactly a
- *   lock's range releases it.  The list of granted locks lets an unlock
- *   or a new lock over a larger range release each lock inside it; a
- *   partial overlap is emulated by re-locking the parts of the old lock
- *   outside the new range.  For exclusive locks that step is not atomic
- *   (the old lock must go first): another client may win the parts in
- *   between, and the loss is logged.
- * - Changing a lock's type: a downgrade stacks the shared lock on the
- *   exclusive one before releasing it (atomic); an upgrade must release
- *   the shared lock first and takes it back when the exclusive one is
- *   refused.
- * - Waiting locks (F_SETLKW, flock without LOCK_NB) poll the server
- *   rather than send a blocking LOCK, so that a signal interrupts the wait
+ * - SMB locks are mandatory and belong to the handle that took them.
+ *   Other handles' READ and WRITE inside a range the lock handle holds
+ *   exclusively are refused (EAGAIN), also those of other descriptors
+ *   of this mount, and WRITE inside a range held shared is refused for
+ *   every handle (MS-FSA 2.1.4.10).  Samba skips the check on a handle
+ *   whose lease covers it ("strict locking = auto"); smbfs asks for a
+ *   lease on every open.  sqlite never reads or writes its lock bytes.
+ * - SMB cannot change a lock in place: an unlock names exactly one
+ *   lock's range (MS-FSA 2.1.5.9), and an exclusive lock conflicts with
+ *   the handle's own locks.  An upgrade releases the shared lock before
+ *   taking the exclusive one (and takes it back if refused); shrinking
+ *   or splitting an exclusive lock releases it before locking the rest
+ *   again.  In those windows another client may win the range: a
+ *   refused upgrade fails with EAGAIN, a range lost is logged.
+ * - When the lock handle is released while locks are held and other
+ *   handles of the file stay open, the locks move: released on the old
+ *   handle first, then taken on another, never held through two handles
+ *   at once.  Another client may win a range in between (logged).
+ * - Waiting locks poll the server for other clients' conflicts rather
+ *   than send a blocking LOCK, so that a signal interrupts the wait
  *   (EINTR).  There is no deadlock detection (no EDEADLK).
- * - F_GETLK cannot learn who holds a conflicting lock: l_pid is 0 and the
- *   range is the part of the tested range found in conflict.
+ * - F_GETLK reports another client's lock with l_pid 0 and the part of
+ *   the tested range found in conflict.  Where this mount holds a shared
+ *   lock, other clients' shared locks cannot be seen (a probe would
+ *   conflict with our own lock).
  * - flock takes one byte at offset 2^63 - 1 rather than the whole file,
  *   so that, the lock being mandatory, it does not stop other handles'
  *   I/O (e.g. `flock f sh -c 'echo x >> f'`).  Whole-file locks of other
- *   clients (cifs.ko flock, Windows LockFile) still cover that byte.  A
- *   POSIX lock to end of file on the same handle conflicts with it.
+ *   clients (cifs.ko flock, Windows LockFile) and their POSIX locks to
+ *   end of file still cover that byte.  Locally, flock and POSIX locks
+ *   do not conflict, as on Linux.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +78,7 @@
 #include <sys/file.h>
 #include <time.h>
 
+#include "lock_table.h"
 #include "smbfs.h"
 
 #define FLOCK_OFFSET	   ((uint64_t)INT64_MAX)
@@ -48,58 +86,523 @@
 #define LOCK_POLL_FIRST_MS 2
 #define LOCK_POLL_MAX_MS   256
 
-/* A granted POSIX lock; off + len never exceeds UINT64_MAX. */
-struct fs_lock {
-	struct fs_lock *next;
-	uint64_t owner; /* the kernel's lock owner */
-	uint64_t off, len;
-	bool exclusive;
+/* Per handle, allocated with it by ops_file.c. */
+struct fs_lock_state {
+	/* Released: it takes no locks any more.  Under fs->lock. */
+	bool released;
 };
 
-struct fs_lock_state {
-	pthread_mutex_t mutex; /* held across the LOCK round trips */
-	struct fs_lock *locks; /* one owner's locks never overlap */
-	int flock; /* 0, LOCK_SH or LOCK_EX held through the handle */
+/* Per inode (in->locks), from its first lock request while in use. */
+struct fs_inode_locks {
+	pthread_mutex_t mutex;	/* held across the LOCK round trips */
+	pthread_cond_t changed; /* a lock went or weakened */
+	unsigned int refs;	/* users, under fs->lock */
+	struct lock_table table;
+	struct lock_ranges held;     /* what `handle` holds on the server */
+	struct smbfs_handle *handle; /* NULL while held is empty */
+};
+
+/* What a request works on, with ilk->mutex held. */
+struct lock_ctx {
+	struct smbfs *fs;
+	struct smbfs_inode *in;
+	struct fs_inode_locks *ilk;
+	struct smbfs_handle *h; /* the request's handle, or NULL */
 };
 
 struct fs_lock_state *fs_lock_state_new(void)
 {
-	struct fs_lock_state *ls = calloc(1, sizeof(*ls));
-
-	if (ls && pthread_mutex_init(&ls->mutex, NULL)) {
-		free(ls);
-		ls = NULL;
-	}
-	return ls;
+	return calloc(1, sizeof(struct fs_lock_state));
 }
 
-static void lock_list_free(struct fs_lock *l)
-{
-	while (l) {
-		struct fs_lock *next = l->next;
-
-		free(l);
-		l = next;
-	}
-}
-
-/* After the handle's close, which releases everything on the server. */
 void fs_lock_state_free(struct fs_lock_state *ls)
 {
-	if (!ls)
-		return;
-	lock_list_free(ls->locks);
-	pthread_mutex_destroy(&ls->mutex);
 	free(ls);
 }
 
-/* --- ranges --- */
+/* --- the inode's lock state --- */
 
-static bool ranges_overlap(uint64_t a_off, uint64_t a_len, uint64_t b_off,
-			   uint64_t b_len)
+static struct fs_inode_locks *inode_locks_new(void)
 {
-	return a_off < b_off + b_len && b_off < a_off + a_len;
+	struct fs_inode_locks *ilk = calloc(1, sizeof(*ilk));
+	pthread_condattr_t attr;
+	int rc;
+
+	if (!ilk)
+		return NULL;
+	if (pthread_condattr_init(&attr)) {
+		free(ilk);
+		return NULL;
+	}
+	/* Waits are timed: the clock must not jump. */
+	rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (!rc)
+		rc = pthread_cond_init(&ilk->changed, &attr);
+	pthread_condattr_destroy(&attr);
+	if (!rc && pthread_mutex_init(&ilk->mutex, NULL)) {
+		pthread_cond_destroy(&ilk->changed);
+		rc = -1;
+	}
+	if (rc) {
+		free(ilk);
+		return NULL;
+	}
+	return ilk;
 }
+
+static void inode_locks_free(struct fs_inode_locks *ilk)
+{
+	if (!ilk)
+		return;
+	lock_table_free(&ilk->table);
+	lock_ranges_free(&ilk->held);
+	pthread_cond_destroy(&ilk->changed);
+	pthread_mutex_destroy(&ilk->mutex);
+	free(ilk);
+}
+
+/* A reference to in->locks, which becomes fresh when there is none. */
+static struct fs_inode_locks *inode_locks_ref(struct smbfs *fs,
+					      struct smbfs_inode *in,
+					      struct fs_inode_locks *fresh)
+{
+	struct fs_inode_locks *ilk;
+
+	pthread_mutex_lock(&fs->lock);
+	if (!in->locks) {
+		in->locks = fresh;
+		fresh = NULL;
+	}
+	ilk = in->locks;
+	if (ilk)
+		ilk->refs++;
+	pthread_mutex_unlock(&fs->lock);
+	inode_locks_free(fresh);
+	return ilk;
+}
+
+/*
+ * Takes in's lock state (made when create) and its mutex.  0, -ENOMEM,
+ * or -ENOENT without create when the file has no locks.
+ */
+static int lock_ctx_open(struct lock_ctx *c, struct smbfs *fs,
+			 struct smbfs_inode *in, struct smbfs_handle *h,
+			 bool create)
+{
+	*c = (struct lock_ctx){ .fs = fs, .in = in, .h = h };
+	c->ilk = inode_locks_ref(fs, in, NULL);
+	if (!c->ilk && create)
+		c->ilk = inode_locks_ref(fs, in, inode_locks_new());
+	if (!c->ilk)
+		return create ? -ENOMEM : -ENOENT;
+	pthread_mutex_lock(&c->ilk->mutex);
+	return 0;
+}
+
+/* The state goes with its last user once nothing is locked. */
+static void lock_ctx_close(struct lock_ctx *c)
+{
+	struct fs_inode_locks *ilk = c->ilk, *unused = NULL;
+
+	pthread_mutex_unlock(&ilk->mutex);
+	pthread_mutex_lock(&c->fs->lock);
+	if (--ilk->refs == 0 && !ilk->table.n && !ilk->held.n) {
+		c->in->locks = NULL;
+		unused = ilk;
+	}
+	pthread_mutex_unlock(&c->fs->lock);
+	inode_locks_free(unused);
+}
+
+static uint32_t inode_lease(struct smbfs *fs, struct smbfs_inode *in)
+{
+	uint32_t state;
+
+	pthread_mutex_lock(&fs->lock);
+	state = in->lease_state;
+	pthread_mutex_unlock(&fs->lock);
+	return state;
+}
+
+/*
+ * MS-SMB2 3.2.1.5: a write-caching lease gives this client exclusive
+ * access to the file, and it may cache byte-range locks; they go to the
+ * server when the lease is broken (3.2.5.19.2).
+ */
+static bool locks_stay_local(uint32_t lease_state)
+{
+	return lease_state & SMB2_LEASE_WRITE_CACHING;
+}
+
+/* --- the server --- */
+
+/* Never blocks at the server: waiting is done by polling (see above). */
+static int server_lock(struct smbfs_handle *h, const struct lock_range *r)
+{
+	uint32_t flags =
+		SMB2_LOCKFLAG_FAIL_IMMEDIATELY |
+		(r->type == LOCK_TYPE_EXCLUSIVE ? SMB2_LOCKFLAG_EXCLUSIVE_LOCK
+						: SMB2_LOCKFLAG_SHARED_LOCK);
+
+	/* LOCK_NOT_GRANTED and FILE_LOCK_CONFLICT both arrive as EAGAIN. */
+	return pool_file_lock(h->file, r->off, r->len, flags);
+}
+
+/*
+ * An unlock that fails leaves nothing to do: RANGE_NOT_LOCKED (ENOLCK)
+ * means the lock is gone already, and a POSIX unlock always succeeds.
+ */
+static void server_unlock(struct smbfs_handle *h, const struct lock_range *r)
+{
+	int rc = pool_file_lock(h->file, r->off, r->len, SMB2_LOCKFLAG_UNLOCK);
+
+	if (rc < 0 && rc != -ENOLCK)
+		smb_log(SMB_LOG_WARN, "unlock of %llu+%llu failed: %s",
+			(unsigned long long)r->off, (unsigned long long)r->len,
+			strerror(-rc));
+}
+
+static void log_lost(const struct lock_range *r, int rc, unsigned int *lost)
+{
+	smb_log(SMB_LOG_WARN,
+		"byte-range lock %llu+%llu lost: the server no longer grants "
+		"it (%s); another client may have taken the range",
+		(unsigned long long)r->off, (unsigned long long)r->len,
+		strerror(-rc));
+	(*lost)++;
+}
+
+/* Under fs->lock. */
+static bool handle_usable(struct smbfs_handle *h)
+{
+	return !h->closing && !fs_handle_lock_state(h)->released;
+}
+
+/*
+ * Its CLOSE drops the locks the lock handle holds: wait for that before
+ * anything is locked through another handle, then start afresh.  Only
+ * a close that did not go through fs_locks_handle_release gets here.
+ */
+static void lock_handle_closed(struct lock_ctx *c)
+{
+	smb_log(SMB_LOG_WARN,
+		"inode %llu: the handle holding its locks was closed; taking "
+		"them again through another",
+		(unsigned long long)c->in->ino);
+	inode_wait_closes(c->fs, c->in);
+	c->ilk->held.n = 0;
+	c->ilk->handle = NULL;
+}
+
+/*
+ * Lends the handle the inode's server locks go through: the one that
+ * holds them, else the request's own or any other open one.  NULL when
+ * the file has no usable handle.
+ */
+static struct smbfs_handle *lock_handle_lend(struct lock_ctx *c)
+{
+	struct smbfs *fs = c->fs;
+	struct smbfs_handle *h, *o;
+
+	pthread_mutex_lock(&fs->lock);
+	h = c->ilk->handle;
+	if (h && h->closing) {
+		pthread_mutex_unlock(&fs->lock);
+		lock_handle_closed(c);
+		pthread_mutex_lock(&fs->lock);
+		h = NULL;
+	}
+	if (!h && c->h && handle_usable(c->h))
+		h = c->h;
+	for (o = c->in->handles; !h && o; o = o->inode_next) {
+		if (handle_usable(o))
+			h = o;
+	}
+	if (h)
+		h->lent++;
+	pthread_mutex_unlock(&fs->lock);
+	return h;
+}
+
+/* --- bringing the server to the union --- */
+
+/*
+ * Takes the n adds through h, ok[i] telling which were.  A refused
+ * requested one stops: its error is returned.  A refused retake is
+ * logged as lost.
+ */
+static int plan_take(struct smbfs_handle *h, const struct lock_add *a, size_t n,
+		     bool *ok, unsigned int *lost)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int rc = server_lock(h, &a[i].range);
+
+		ok[i] = !rc;
+		if (rc && a[i].requested)
+			return rc;
+		if (rc)
+			log_lost(&a[i].range, rc, lost);
+	}
+	return 0;
+}
+
+static void plan_untake(struct smbfs_handle *h, const struct lock_add *a,
+			size_t n, const bool *ok)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (ok[i])
+			server_unlock(h, &a[i].range);
+	}
+}
+
+/* Takes the released locks of one type back after a refusal. */
+static void plan_restore(struct smbfs_handle *h, const struct lock_ranges *rs,
+			 enum lock_type type, bool *back, unsigned int *lost)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		int rc;
+
+		if (rs->r[i].type != type)
+			continue;
+		rc = server_lock(h, &rs->r[i]);
+		back[i] = !rc;
+		if (rc)
+			log_lost(&rs->r[i], rc, lost);
+	}
+}
+
+static void held_add_taken(struct lock_ranges *now, const struct lock_add *a,
+			   size_t n, const bool *ok)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (ok[i])
+			lock_ranges_add(now, &a[i].range);
+	}
+}
+
+/*
+ * A refused exclusive lock after the release: everything goes back,
+ * the shared locks first so that what was stacked on them can go.
+ */
+static void plan_undo_last(struct smbfs_handle *h, const struct lock_plan *p,
+			   bool *ok, struct lock_ranges *now,
+			   unsigned int *lost)
+{
+	bool *ok_first = ok, *ok_last = ok + p->n_first;
+	bool *back = ok_last + p->n_last;
+	size_t i;
+
+	plan_untake(h, p->last, p->n_last, ok_last);
+	plan_restore(h, &p->remove, LOCK_TYPE_SHARED, back, lost);
+	plan_untake(h, p->first, p->n_first, ok_first);
+	plan_restore(h, &p->remove, LOCK_TYPE_EXCLUSIVE, back, lost);
+	for (i = 0; i < p->remove.n; i++) {
+		if (back[i])
+			lock_ranges_add(now, &p->remove.r[i]);
+	}
+}
+
+/*
+ * Carries out p through h and records what h holds afterwards.  On a
+ * refusal of a requested lock the server goes back to what it held.
+ */
+static int plan_run(struct fs_inode_locks *ilk, struct smbfs_handle *h,
+		    const struct lock_plan *p, unsigned int *lost)
+{
+	size_t n = p->n_first + p->n_last + p->remove.n, i;
+	bool *ok = calloc(n + 1, sizeof(*ok));
+	struct lock_ranges now = { 0 };
+	int rc = -ENOMEM;
+
+	if (!ok || lock_ranges_reserve(&now, n + p->keep.n))
+		goto out;
+	rc = plan_take(h, p->first, p->n_first, ok, lost);
+	if (rc) {
+		/* Only requested locks were taken: nothing was stacked. */
+		plan_untake(h, p->first, p->n_first, ok);
+		goto out;
+	}
+	for (i = 0; i < p->remove.n; i++)
+		server_unlock(h, &p->remove.r[i]);
+	for (i = 0; i < p->keep.n; i++)
+		lock_ranges_add(&now, &p->keep.r[i]);
+	rc = plan_take(h, p->last, p->n_last, ok + p->n_first, lost);
+	if (rc) {
+		plan_undo_last(h, p, ok, &now, lost);
+	} else {
+		held_add_taken(&now, p->first, p->n_first, ok);
+		held_add_taken(&now, p->last, p->n_last, ok + p->n_first);
+	}
+	lock_ranges_sort(&now);
+	lock_ranges_free(&ilk->held);
+	ilk->held = now;
+	now = (struct lock_ranges){ 0 };
+	ilk->handle = ilk->held.n ? h : NULL;
+out:
+	lock_ranges_free(&now);
+	free(ok);
+	return rc;
+}
+
+/*
+ * Brings the server's locks to the union of the table.  before is the
+ * union before the change being made (NULL: it asks for nothing new, so
+ * every refusal is a loss, logged and counted in *lost).  A refusal of
+ * what the change asked for returns its error, with the server back
+ * where it was.
+ */
+static int locks_sync(struct lock_ctx *c, const struct lock_ranges *before,
+		      unsigned int *lost)
+{
+	struct lock_ranges target;
+	struct lock_plan plan;
+	struct smbfs_handle *h;
+	int rc = lock_table_union(&c->ilk->table, &target);
+
+	if (rc)
+		return rc;
+	h = lock_handle_lend(c);
+	if (h && !lock_ranges_equal(&target, &c->ilk->held)) {
+		rc = lock_plan_make(&c->ilk->held, before ? before : &target,
+				    &target, &plan);
+		if (!rc)
+			rc = plan_run(c->ilk, h, &plan, lost);
+		lock_plan_free(&plan);
+	}
+	if (h)
+		inode_handle_return(c->fs, h);
+	lock_ranges_free(&target);
+	return rc;
+}
+
+/*
+ * Applies want (an F_SETLK; type NONE unlocks) to the table: -EAGAIN
+ * when another local owner holds a conflicting lock; else the server
+ * follows unless lease_state lets this client decide alone.  When the
+ * server refuses, table and server stay as they were.
+ */
+static int locks_change(struct lock_ctx *c, const struct lock_entry *want,
+			uint32_t lease_state)
+{
+	struct fs_inode_locks *ilk = c->ilk;
+	struct lock_ranges before = { 0 };
+	struct lock_table saved;
+	unsigned int lost = 0;
+	int rc;
+
+	if (want->range.type != LOCK_TYPE_NONE &&
+	    lock_table_conflict(&ilk->table, want))
+		return -EAGAIN;
+	rc = lock_table_copy(&saved, &ilk->table);
+	if (rc)
+		return rc;
+	rc = lock_table_union(&saved, &before);
+	if (!rc)
+		rc = lock_table_set(&ilk->table, want);
+	if (!rc && !locks_stay_local(lease_state))
+		rc = locks_sync(c, &before, &lost);
+	if (rc) {
+		lock_table_free(&ilk->table);
+		ilk->table = saved;
+	} else {
+		lock_table_free(&saved);
+		pthread_cond_broadcast(&ilk->changed);
+	}
+	lock_ranges_free(&before);
+	return rc;
+}
+
+/* After locks left the table: the server follows (never refused). */
+static void locks_released(struct lock_ctx *c)
+{
+	unsigned int lost = 0;
+	int rc = 0;
+
+	if (!locks_stay_local(inode_lease(c->fs, c->in)))
+		rc = locks_sync(c, NULL, &lost);
+	if (rc)
+		smb_log(SMB_LOG_WARN, "inode %llu: releasing locks: %s",
+			(unsigned long long)c->in->ino, strerror(-rc));
+	pthread_cond_broadcast(&c->ilk->changed);
+}
+
+void fs_locks_release_owner(struct smbfs_handle *h, uint64_t owner)
+{
+	struct lock_ctx c;
+
+	if (lock_ctx_open(&c, h->fs, h->inode, h, false))
+		return; /* nothing was ever locked */
+	lock_table_drop_owner(&c.ilk->table, owner, LOCK_KIND_POSIX);
+	locks_released(&c);
+	lock_ctx_close(&c);
+}
+
+/* Under fs->lock: another handle of the file can still take locks. */
+static bool inode_other_handle(struct smbfs_inode *in, struct smbfs_handle *h)
+{
+	struct smbfs_handle *o;
+
+	for (o = in->handles; o; o = o->inode_next) {
+		if (o != h && handle_usable(o))
+			return true;
+	}
+	return false;
+}
+
+void fs_locks_handle_release(struct smbfs_handle *h)
+{
+	struct smbfs *fs = h->fs;
+	struct lock_ctx c;
+	bool others;
+	size_t i;
+
+	pthread_mutex_lock(&fs->lock);
+	fs_handle_lock_state(h)->released = true;
+	others = inode_other_handle(h->inode, h);
+	pthread_mutex_unlock(&fs->lock);
+	if (lock_ctx_open(&c, fs, h->inode, NULL, false))
+		return;
+	lock_table_drop_via(&c.ilk->table, h);
+	/* No descriptor of the file is left open, so no lock either. */
+	if (!others)
+		lock_table_clear(&c.ilk->table);
+	if (c.ilk->handle == h) {
+		/* Unlock here first: never two handles holding a range. */
+		for (i = 0; i < c.ilk->held.n; i++)
+			server_unlock(h, &c.ilk->held.r[i]);
+		c.ilk->held.n = 0;
+		c.ilk->handle = NULL;
+	}
+	locks_released(&c);
+	lock_ctx_close(&c);
+}
+
+int fs_locks_lease_break(struct smbfs *fs, struct smbfs_inode *in)
+{
+	struct lock_ctx c;
+	unsigned int lost = 0;
+	int rc;
+
+	if (lock_ctx_open(&c, fs, in, NULL, false))
+		return 0;
+	rc = locks_sync(&c, NULL, &lost);
+	lock_ctx_close(&c);
+	if (rc)
+		smb_log(SMB_LOG_WARN,
+			"inode %llu: sending locks at a lease break: %s",
+			(unsigned long long)in->ino, strerror(-rc));
+	return rc ? rc : lost ? -EAGAIN : 0;
+}
+
+/* --- requests --- */
 
 /*
  * struct flock (absolute, as libfuse passes it) -> SMB offset/length.
@@ -122,407 +625,186 @@ static int lock_range(const struct flock *fl, uint64_t *off, uint64_t *len)
 	return 0;
 }
 
+/* The request's POSIX lock as a table entry. */
+static int lock_entry_posix(const struct flock *fl, uint64_t owner,
+			    const void *via, struct lock_entry *e)
+{
+	*e = (struct lock_entry){ .owner = owner,
+				  .kind = LOCK_KIND_POSIX,
+				  .via = via,
+				  .pid = fl->l_pid };
+	switch (fl->l_type) {
+	case F_RDLCK:
+		e->range.type = LOCK_TYPE_SHARED;
+		break;
+	case F_WRLCK:
+		e->range.type = LOCK_TYPE_EXCLUSIVE;
+		break;
+	case F_UNLCK:
+		e->range.type = LOCK_TYPE_NONE;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return lock_range(fl, &e->range.off, &e->range.len);
+}
+
 /*
  * Fills fl with a lock for F_GETLK.  The kernel takes ends up to
  * OFFSET_MAX only: a lock reaching past it is reported "to end of file".
  */
-static void lock_report(struct flock *fl, short type, uint64_t off,
-			uint64_t len)
+static void lock_report(struct flock *fl, enum lock_type type, uint64_t off,
+			uint64_t len, pid_t pid)
 {
-	fl->l_type = type;
+	fl->l_type = type == LOCK_TYPE_EXCLUSIVE ? F_WRLCK : F_RDLCK;
 	fl->l_whence = SEEK_SET;
 	fl->l_start = (off_t)off;
 	fl->l_len = off + len - 1 >= (uint64_t)INT64_MAX ? 0 : (off_t)len;
-	fl->l_pid = 0;
-}
-
-/* The parts of l outside [off, off + len): none, one or two. */
-static int lock_pieces_outside(const struct fs_lock *l, uint64_t off,
-			       uint64_t len, struct fs_lock piece[2])
-{
-	int n = 0;
-
-	if (l->off < off) {
-		piece[n] = *l;
-		piece[n].len = off - l->off;
-		n++;
-	}
-	if (l->off + l->len > off + len) {
-		piece[n] = *l;
-		piece[n].off = off + len;
-		piece[n].len = l->off + l->len - (off + len);
-		n++;
-	}
-	return n;
-}
-
-/* Another owner's lock on this handle that the wanted lock conflicts with. */
-static const struct fs_lock *lock_find_conflict(const struct fs_lock *l,
-						uint64_t owner, uint64_t off,
-						uint64_t len, bool exclusive)
-{
-	for (; l; l = l->next) {
-		if (l->owner != owner && (exclusive || l->exclusive) &&
-		    ranges_overlap(l->off, l->len, off, len))
-			return l;
-	}
-	return NULL;
-}
-
-static bool lock_held_exactly(const struct fs_lock *l, uint64_t owner,
-			      uint64_t off, uint64_t len, bool exclusive)
-{
-	for (; l; l = l->next) {
-		if (l->owner == owner && l->off == off && l->len == len &&
-		    l->exclusive == exclusive)
-			return true;
-	}
-	return false;
+	fl->l_pid = pid;
 }
 
 /*
- * The next stretch of [*pos, end) that owner holds no lock on: returns
- * false when there is none, else moves *pos to its start and sets *len.
+ * Starts a request on a regular file's handle: its inode's lock state,
+ * locked.  False (replied) on failure.
  */
-static bool lock_next_gap(const struct fs_lock *list, uint64_t owner,
-			  uint64_t *pos, uint64_t end, uint64_t *len)
+static bool lock_request_begin(fuse_req_t req, fuse_ino_t ino,
+			       struct fuse_file_info *fi, struct lock_ctx *c)
 {
-	const struct fs_lock *l;
-	uint64_t gap_end = end;
-	bool moved = true;
-
-	while (moved && *pos < end) {
-		moved = false;
-		for (l = list; l; l = l->next) {
-			if (l->owner == owner && l->off <= *pos &&
-			    *pos < l->off + l->len) {
-				*pos = l->off + l->len;
-				moved = true;
-			}
-		}
-	}
-	if (*pos >= end)
-		return false;
-	for (l = list; l; l = l->next) {
-		if (l->owner == owner && l->off > *pos && l->off < gap_end)
-			gap_end = l->off;
-	}
-	*len = gap_end - *pos;
-	return true;
-}
-
-/* Moves owner's locks overlapping the range out of the list. */
-static struct fs_lock *lock_take_overlapping(struct fs_lock_state *ls,
-					     uint64_t owner, uint64_t off,
-					     uint64_t len)
-{
-	struct fs_lock **pp = &ls->locks, *taken = NULL, *l;
-
-	while ((l = *pp)) {
-		if (l->owner == owner &&
-		    ranges_overlap(l->off, l->len, off, len)) {
-			*pp = l->next;
-			l->next = taken;
-			taken = l;
-		} else {
-			pp = &l->next;
-		}
-	}
-	return taken;
-}
-
-static void lock_put_back(struct fs_lock_state *ls, struct fs_lock *list)
-{
-	while (list) {
-		struct fs_lock *next = list->next;
-
-		list->next = ls->locks;
-		ls->locks = list;
-		list = next;
-	}
-}
-
-/* --- the server --- */
-
-/* Never blocks at the server: waiting is done by polling (see above). */
-static int lock_server(struct smbfs_handle *h, uint64_t off, uint64_t len,
-		       bool exclusive)
-{
-	uint32_t flags = SMB2_LOCKFLAG_FAIL_IMMEDIATELY |
-			 (exclusive ? SMB2_LOCKFLAG_EXCLUSIVE_LOCK
-				    : SMB2_LOCKFLAG_SHARED_LOCK);
-
-	/* LOCK_NOT_GRANTED and FILE_LOCK_CONFLICT both arrive as EAGAIN. */
-	return pool_file_lock(h->file, off, len, flags);
-}
-
-/*
- * An unlock that fails leaves nothing to do: RANGE_NOT_LOCKED (ENOLCK)
- * means the lock is gone already, and a POSIX unlock always succeeds.
- */
-static void unlock_server(struct smbfs_handle *h, uint64_t off, uint64_t len)
-{
-	int rc = pool_file_lock(h->file, off, len, SMB2_LOCKFLAG_UNLOCK);
-
-	if (rc < 0 && rc != -ENOLCK)
-		smb_log(SMB_LOG_WARN, "unlock of %llu+%llu failed: %s",
-			  (unsigned long long)off, (unsigned long long)len,
-			  strerror(-rc));
-}
-
-static void lock_unlock_list(struct smbfs_handle *h, const struct fs_lock *l)
-{
-	for (; l; l = l->next)
-		unlock_server(h, l->off, l->len);
-}
-
-/* Locks a copy of want on the server and lists it; logs a failure. */
-static void lock_again(struct smbfs_handle *h, struct fs_lock_state *ls,
-		       const struct fs_lock *want)
-{
-	struct fs_lock *l = malloc(sizeof(*l));
-	int rc = l ? lock_server(h, want->off, want->len, want->exclusive)
-		   : -ENOMEM;
-
-	if (rc < 0) {
-		smb_log(SMB_LOG_WARN, "lost lock %llu+%llu: %s",
-			  (unsigned long long)want->off,
-			  (unsigned long long)want->len, strerror(-rc));
-		free(l);
-		return;
-	}
-	*l = *want;
-	l->next = ls->locks;
-	ls->locks = l;
-}
-
-/*
- * The old locks give way to [off, off + len): each is released (unless
- * released already) and its parts outside the range are locked again.
- * Shared parts are re-locked before the release, which keeps them held
- * throughout; an exclusive part would conflict with its own old lock.
- */
-static void lock_trim(struct smbfs_handle *h, struct fs_lock_state *ls,
-		      struct fs_lock *old, uint64_t off, uint64_t len,
-		      bool released)
-{
-	while (old) {
-		struct fs_lock *l = old, piece[2];
-		int i, n = lock_pieces_outside(l, off, len, piece);
-		bool first = !released && !l->exclusive;
-
-		old = l->next;
-		for (i = 0; first && i < n; i++)
-			lock_again(h, ls, &piece[i]);
-		if (!released)
-			unlock_server(h, l->off, l->len);
-		for (i = 0; !first && i < n; i++)
-			lock_again(h, ls, &piece[i]);
-		free(l);
-	}
-}
-
-/* After a refused upgrade: takes the released locks back. */
-static void lock_restore(struct smbfs_handle *h, struct fs_lock_state *ls,
-			 struct fs_lock *old)
-{
-	struct fs_lock *l;
-
-	for (l = old; l; l = l->next)
-		lock_again(h, ls, l);
-	lock_list_free(old);
-}
-
-static bool lock_list_has_exclusive(const struct fs_lock *l)
-{
-	for (; l; l = l->next) {
-		if (l->exclusive)
-			return true;
-	}
-	return false;
-}
-
-/* F_RDLCK / F_WRLCK for owner; called with ls->mutex held. */
-static int lock_set(struct smbfs_handle *h, struct fs_lock_state *ls,
-		    uint64_t owner, uint64_t off, uint64_t len, bool exclusive)
-{
-	struct fs_lock *nl, *old;
-	bool released = false;
+	struct smbfs *fs = fs_begin(req);
+	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
 	int rc;
 
-	if (lock_find_conflict(ls->locks, owner, off, len, exclusive))
-		return -EAGAIN;
-	if (lock_held_exactly(ls->locks, owner, off, len, exclusive))
-		return 0;
-	nl = malloc(sizeof(*nl));
-	if (!nl)
-		return -ENOMEM;
-	old = lock_take_overlapping(ls, owner, off, len);
-	/*
-	 * An exclusive lock conflicts with the handle's own overlapping
-	 * locks (MS-FSA 2.1.5.7), so those must go first; a shared one
-	 * can stack on them and replace them without a gap.
-	 */
-	rc = exclusive && old ? -EAGAIN : lock_server(h, off, len, exclusive);
-	if (rc == -EAGAIN && old &&
-	    (exclusive || lock_list_has_exclusive(old))) {
-		/* An upgrade, or our own lock in the way. */
-		lock_unlock_list(h, old);
-		released = true;
-		rc = lock_server(h, off, len, exclusive);
-		if (rc < 0) {
-			lock_restore(h, ls, old);
-			free(nl);
-			return rc;
-		}
+	if (!in)
+		return false;
+	/* The kernel keeps directory locks local; be sure of the handle. */
+	if (in->is_dir || !fi || !fi->fh) {
+		fuse_reply_err(req, ENOLCK);
+		return false;
 	}
-	if (rc < 0) {
-		lock_put_back(ls, old);
-		free(nl);
-		return rc;
-	}
-	lock_trim(h, ls, old, off, len, released);
-	*nl = (struct fs_lock){ .owner = owner,
-				.off = off,
-				.len = len,
-				.exclusive = exclusive,
-				.next = ls->locks };
-	ls->locks = nl;
-	return 0;
-}
-
-static void lock_clear(struct smbfs_handle *h, struct fs_lock_state *ls,
-		       uint64_t owner, uint64_t off, uint64_t len)
-{
-	lock_trim(h, ls, lock_take_overlapping(ls, owner, off, len), off, len,
-		  false);
-}
-
-void fs_locks_release_owner(struct smbfs_handle *h, uint64_t owner)
-{
-	struct fs_lock_state *ls = fs_handle_lock_state(h);
-
-	pthread_mutex_lock(&ls->mutex);
-	lock_clear(h, ls, owner, 0, UINT64_MAX);
-	pthread_mutex_unlock(&ls->mutex);
+	rc = lock_ctx_open(c, fs, in, (struct smbfs_handle *)(uintptr_t)fi->fh,
+			   true);
+	if (rc)
+		fs_reply_err(req, rc);
+	return !rc;
 }
 
 /*
- * Sleeps before the next attempt at a contended lock, backing off up to
- * LOCK_POLL_MAX_MS.  -EINTR once the caller was interrupted.
+ * Sleeps before the next attempt at a contended lock: until a local
+ * owner lets go, or a poll of the server is due (backing off up to
+ * LOCK_POLL_MAX_MS).  -EINTR once the caller was interrupted.
  */
-static int lock_wait(fuse_req_t req, unsigned int *delay_ms)
+static int lock_wait(fuse_req_t req, struct lock_ctx *c, unsigned int *delay_ms)
 {
-	struct timespec ts = {
-		.tv_sec = *delay_ms / 1000,
-		.tv_nsec = (long)(*delay_ms % 1000) * 1000000L,
-	};
+	struct timespec ts;
 
 	if (fuse_req_interrupted(req))
 		return -EINTR;
-	nanosleep(&ts, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += *delay_ms / 1000;
+	ts.tv_nsec += (long)(*delay_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&c->ilk->changed, &c->ilk->mutex, &ts);
 	if (*delay_ms < LOCK_POLL_MAX_MS)
 		*delay_ms *= 2;
 	return fuse_req_interrupted(req) ? -EINTR : 0;
 }
 
-/* The lock state of a regular file's handle, or NULL (replied). */
-static struct fs_lock_state *lock_state_or_reply(fuse_req_t req, fuse_ino_t ino,
-						 struct fuse_file_info *fi)
-{
-	struct smbfs_inode *in;
-
-	fs_begin(req);
-	in = fs_inode_or_reply(req, ino);
-	if (!in)
-		return NULL;
-	/* The kernel keeps directory locks local; be sure of the handle. */
-	if (in->is_dir || !fi || !fi->fh) {
-		fuse_reply_err(req, ENOLCK);
-		return NULL;
-	}
-	return fs_handle_lock_state((struct smbfs_handle *)(uintptr_t)fi->fh);
-}
-
 /* --- POSIX locks --- */
 
 /* F_UNLCK when the range could be locked, else the type in the way. */
-static int lock_probe(struct smbfs_handle *h, uint64_t off, uint64_t len,
-		      bool exclusive, short *type)
+static int lock_probe(struct smbfs_handle *h, const struct lock_range *r,
+		      short *type)
 {
-	int rc = lock_server(h, off, len, exclusive);
+	struct lock_range shared = *r;
+	int rc = server_lock(h, r);
 
 	*type = F_UNLCK;
 	if (!rc) {
-		unlock_server(h, off, len);
+		server_unlock(h, r);
 		return 0;
 	}
 	if (rc != -EAGAIN)
 		return rc;
 	*type = F_WRLCK;
 	/* A shared probe that succeeds shows that only readers hold it. */
-	if (exclusive && lock_server(h, off, len, false) == 0) {
-		unlock_server(h, off, len);
+	shared.type = LOCK_TYPE_SHARED;
+	if (r->type == LOCK_TYPE_EXCLUSIVE && server_lock(h, &shared) == 0) {
+		server_unlock(h, &shared);
 		*type = F_RDLCK;
 	}
 	return 0;
 }
 
 /*
- * F_GETLK: other owners sharing the handle are checked locally; the
- * server is probed with a lock taken and released at once, only where
- * owner holds nothing (its own locks would conflict with the probe).
+ * Other clients' locks in the parts of want's range this mount holds
+ * nothing on (a probe elsewhere would meet our own locks).
  */
-static int lock_test(struct smbfs_handle *h, struct fs_lock_state *ls,
-		     uint64_t owner, struct flock *fl)
+static int lock_test_server(struct lock_ctx *c, const struct lock_entry *want,
+			    struct flock *fl)
 {
-	const struct fs_lock *c;
-	uint64_t pos, len, end, gap;
-	bool exclusive = fl->l_type == F_WRLCK;
-	short type;
-	int rc = lock_range(fl, &pos, &len);
+	struct lock_range probe = want->range;
+	uint64_t end = want->range.off + want->range.len;
+	struct lock_ranges ours;
+	struct smbfs_handle *h;
+	short type = F_UNLCK;
+	int rc = lock_table_union(&c->ilk->table, &ours);
 
-	if (rc < 0)
+	if (rc)
 		return rc;
-	c = lock_find_conflict(ls->locks, owner, pos, len, exclusive);
-	if (c) {
-		lock_report(fl, c->exclusive ? F_WRLCK : F_RDLCK, c->off,
-			    c->len);
+	h = lock_handle_lend(c);
+	/* Beyond OFFSET_MAX a conflict could not be reported. */
+	while (h && type == F_UNLCK && !rc &&
+	       lock_ranges_next_gap(&ours, &probe.off, end, &probe.len) &&
+	       probe.off <= (uint64_t)INT64_MAX) {
+		rc = lock_probe(h, &probe, &type);
+		if (!rc && type != F_UNLCK)
+			lock_report(fl,
+				    type == F_WRLCK ? LOCK_TYPE_EXCLUSIVE
+						    : LOCK_TYPE_SHARED,
+				    probe.off, probe.len, 0);
+		probe.off += probe.len;
+	}
+	if (h)
+		inode_handle_return(c->fs, h);
+	lock_ranges_free(&ours);
+	return rc;
+}
+
+/* F_GETLK: local owners first, then (without a write lease) the server. */
+static int lock_test(struct lock_ctx *c, const struct lock_entry *want,
+		     uint32_t lease_state, struct flock *fl)
+{
+	const struct lock_entry *e = lock_table_conflict(&c->ilk->table, want);
+
+	if (e) {
+		lock_report(fl, e->range.type, e->range.off, e->range.len,
+			    e->pid);
 		return 0;
 	}
-	/* Beyond OFFSET_MAX a conflict could not be reported. */
-	end = pos + len;
-	while (lock_next_gap(ls->locks, owner, &pos, end, &gap) &&
-	       pos <= (uint64_t)INT64_MAX) {
-		rc = lock_probe(h, pos, gap, exclusive, &type);
-		if (rc < 0)
-			return rc;
-		if (type != F_UNLCK) {
-			lock_report(fl, type, pos, gap);
-			return 0;
-		}
-		pos += gap;
-	}
 	fl->l_type = F_UNLCK;
-	return 0;
+	if (locks_stay_local(lease_state))
+		return 0;
+	return lock_test_server(c, want, fl);
 }
 
 void smbfs_op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		    struct flock *lock)
 {
-	struct fs_lock_state *ls = lock_state_or_reply(req, ino, fi);
+	struct lock_entry want;
+	struct lock_ctx c;
 	int rc;
 
-	if (!ls)
+	if (!lock_request_begin(req, ino, fi, &c))
 		return;
-	if (lock->l_type != F_RDLCK && lock->l_type != F_WRLCK) {
-		fuse_reply_err(req, EINVAL);
-		return;
-	}
-	pthread_mutex_lock(&ls->mutex);
-	rc = lock_test((struct smbfs_handle *)(uintptr_t)fi->fh, ls,
-		       fi->lock_owner, lock);
-	pthread_mutex_unlock(&ls->mutex);
+	rc = lock_entry_posix(lock, fi->lock_owner, c.h, &want);
+	if (!rc && want.range.type == LOCK_TYPE_NONE)
+		rc = -EINVAL;
+	if (!rc)
+		rc = lock_test(&c, &want, inode_lease(c.fs, c.in), lock);
+	lock_ctx_close(&c);
 	if (rc < 0)
 		fs_reply_err(req, rc);
 	else
@@ -532,98 +814,85 @@ void smbfs_op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 void smbfs_op_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		    struct flock *lock, int sleep)
 {
-	struct fs_lock_state *ls = lock_state_or_reply(req, ino, fi);
-	struct smbfs_handle *h;
 	unsigned int delay = LOCK_POLL_FIRST_MS;
-	uint64_t off, len;
+	struct lock_entry want;
+	struct lock_ctx c;
 	int rc;
 
-	if (!ls)
+	if (!lock_request_begin(req, ino, fi, &c))
 		return;
-	h = (struct smbfs_handle *)(uintptr_t)fi->fh;
-	rc = lock_range(lock, &off, &len);
-	if (!rc && lock->l_type != F_RDLCK && lock->l_type != F_WRLCK &&
-	    lock->l_type != F_UNLCK)
-		rc = -EINVAL;
+	rc = lock_entry_posix(lock, fi->lock_owner, c.h, &want);
 	while (!rc) {
-		pthread_mutex_lock(&ls->mutex);
-		if (lock->l_type == F_UNLCK)
-			lock_clear(h, ls, fi->lock_owner, off, len);
-		else
-			rc = lock_set(h, ls, fi->lock_owner, off, len,
-				      lock->l_type == F_WRLCK);
-		pthread_mutex_unlock(&ls->mutex);
+		rc = locks_change(&c, &want, inode_lease(c.fs, c.in));
 		if (rc != -EAGAIN || !sleep)
 			break;
-		rc = lock_wait(req, &delay);
-		if (rc)
-			break;
+		rc = lock_wait(req, &c, &delay);
 	}
+	lock_ctx_close(&c);
 	fs_reply_err(req, rc);
 }
 
 /* --- flock --- */
 
-/* Called with ls->mutex held; want is LOCK_SH, LOCK_EX or LOCK_UN. */
-static int flock_apply(struct smbfs_handle *h, struct fs_lock_state *ls,
-		       int want)
+/*
+ * flock(2) converts a lock by removing the old one first: an upgrade
+ * that is refused leaves none.  A downgrade is never refused, and the
+ * server's shared lock is stacked before the exclusive one goes.
+ */
+static int flock_change(struct lock_ctx *c, const struct lock_entry *want,
+			uint32_t lease_state)
 {
+	enum lock_type held = lock_table_owner_type(&c->ilk->table, want->owner,
+						    LOCK_KIND_FLOCK);
+	struct lock_entry unlock = *want;
 	int rc;
 
-	if (want == ls->flock)
+	if (held == want->range.type)
 		return 0;
-	if (want == LOCK_SH && ls->flock == LOCK_EX) {
-		/* Stack the shared lock first: the downgrade is atomic. */
-		rc = lock_server(h, FLOCK_OFFSET, FLOCK_LENGTH, false);
-		if (!rc) {
-			unlock_server(h, FLOCK_OFFSET, FLOCK_LENGTH);
-			ls->flock = LOCK_SH;
-			return 0;
-		}
+	if (held != LOCK_TYPE_NONE && want->range.type > held) {
+		unlock.range.type = LOCK_TYPE_NONE;
+		rc = locks_change(c, &unlock, lease_state);
+		if (rc)
+			return rc;
 	}
-	/* flock(2): a conversion first removes the old lock. */
-	if (ls->flock) {
-		unlock_server(h, FLOCK_OFFSET, FLOCK_LENGTH);
-		ls->flock = 0;
-	}
-	if (want == LOCK_UN)
-		return 0;
-	rc = lock_server(h, FLOCK_OFFSET, FLOCK_LENGTH, want == LOCK_EX);
-	if (!rc)
-		ls->flock = want;
-	return rc;
+	return locks_change(c, want, lease_state);
 }
 
 void smbfs_op_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		    int op)
 {
-	struct fs_lock_state *ls = lock_state_or_reply(req, ino, fi);
 	unsigned int delay = LOCK_POLL_FIRST_MS;
-	int want = op & ~LOCK_NB;
+	struct lock_entry want;
+	struct lock_ctx c;
 	int rc = 0;
 
-	if (!ls)
+	if (!lock_request_begin(req, ino, fi, &c))
 		return;
-	if (want != LOCK_SH && want != LOCK_EX && want != LOCK_UN)
+	want = (struct lock_entry){
+		.owner = (uintptr_t)c.h,
+		.kind = LOCK_KIND_FLOCK,
+		.via = c.h,
+		.range = { .off = FLOCK_OFFSET, .len = FLOCK_LENGTH },
+	};
+	switch (op & ~LOCK_NB) {
+	case LOCK_SH:
+		want.range.type = LOCK_TYPE_SHARED;
+		break;
+	case LOCK_EX:
+		want.range.type = LOCK_TYPE_EXCLUSIVE;
+		break;
+	case LOCK_UN:
+		break;
+	default:
 		rc = -EINVAL;
+		break;
+	}
 	while (!rc) {
-		pthread_mutex_lock(&ls->mutex);
-		rc = flock_apply((struct smbfs_handle *)(uintptr_t)fi->fh, ls,
-				 want);
-		pthread_mutex_unlock(&ls->mutex);
+		rc = flock_change(&c, &want, inode_lease(c.fs, c.in));
 		if (rc != -EAGAIN || (op & LOCK_NB))
 			break;
-		rc = lock_wait(req, &delay);
-		if (rc)
-			break;
+		rc = lock_wait(req, &c, &delay);
 	}
+	lock_ctx_close(&c);
 	fs_reply_err(req, rc);
-}
-
-int fs_locks_lease_break(struct smbfs *fs, struct smbfs_inode *in)
-{
-	/* Every lock is on the server already: nothing is kept locally. */
-	(void)fs;
-	(void)in;
-	return 0;
 }

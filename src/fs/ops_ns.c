@@ -46,7 +46,7 @@ static int set_attributes(struct smbfs *fs, const char *path, uint32_t attrs)
 		.attributes = attrs ? attrs : FILE_ATTRIBUTE_NORMAL,
 	};
 
-	return pool_path_setattr(fs->tree, path, &sa, NULL);
+	return cache_path_setattr(fs->cache, path, &sa, NULL);
 }
 
 /*
@@ -88,11 +88,11 @@ static void restore_attributes(struct smbfs *fs, const char *path,
 int fs_delete_path(struct smbfs *fs, const char *path, uint32_t options)
 {
 	uint32_t old;
-	int rc = pool_path_delete(fs->tree, path, options);
+	int rc = cache_path_delete(fs->cache, path, options);
 
 	if (rc != -EACCES || clear_readonly(fs, path, &old) < 0)
 		return rc;
-	rc = pool_path_delete(fs->tree, path, options);
+	rc = cache_path_delete(fs->cache, path, options);
 	if (rc < 0)
 		restore_attributes(fs, path, old);
 	return rc;
@@ -139,7 +139,7 @@ static int hide_begin(struct smbfs *fs, struct smbfs_inode *dir,
 	hf->hidden_path = inode_child_smb_path(fs, dir, hf->hidden, &rc);
 	if (!hf->hidden_path)
 		return rc;
-	rc = pool_path_rename(fs->tree, path, hf->hidden_path, false);
+	rc = cache_path_rename(fs->cache, path, hf->hidden_path, false);
 	if (rc < 0) {
 		free(hf->hidden_path);
 		return rc;
@@ -151,7 +151,7 @@ static int hide_begin(struct smbfs *fs, struct smbfs_inode *dir,
 /* Puts a hidden file back under its name (the operation failed). */
 static void hide_undo(struct smbfs *fs, struct hidden_file *hf)
 {
-	if (pool_path_rename(fs->tree, hf->hidden_path, hf->path, false) < 0)
+	if (cache_path_rename(fs->cache, hf->hidden_path, hf->path, false) < 0)
 		smb_log(SMB_LOG_WARN,
 			"could not rename \"\\%s\" back to \"\\%s\"",
 			hf->hidden_path, hf->path);
@@ -197,6 +197,7 @@ void smbfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *dir = fs_inode_or_reply(req, parent), *in;
+	struct smb_stat victim;
 	char *path;
 	int rc = 0;
 
@@ -207,8 +208,16 @@ void smbfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fs_reply_err(req, rc);
 		return;
 	}
-	/* The kernel holds the victim's inode for the whole call. */
+	/*
+	 * The kernel holds the victim's inode for the whole call; under a
+	 * hard link's other name the table knows it by its file id only.
+	 */
 	in = inode_find_child(fs, dir, name);
+	if (fs_lookup_child(fs, dir, name, &victim, NULL) < 0)
+		victim.file_id = 0;
+	/* Handles only we keep would keep the name: let them go. */
+	if (in)
+		fs_close_deferred(fs, in);
 	if (in && inode_is_open(fs, in)) {
 		rc = unlink_open_file(fs, dir, in, name, path);
 	} else {
@@ -216,6 +225,9 @@ void smbfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 		if (rc == 0)
 			inode_unlink_name(fs, dir, name);
 	}
+	/* Other names of the file (hard links) stay, one link fewer. */
+	if (rc == 0)
+		inode_link_dropped(fs, in, victim.file_id);
 	free(path);
 	fs_reply_err(req, rc);
 }
@@ -298,7 +310,7 @@ static int rename_check(struct rename_op *r)
 /* MS-FSCC 2.4.42: ReplaceIfExists; the name is share-relative. */
 static int rename_once(struct rename_op *r)
 {
-	return pool_path_rename(r->fs->tree, r->from, r->to, !r->noreplace);
+	return cache_path_rename(r->fs->cache, r->from, r->to, !r->noreplace);
 }
 
 /* The target is open through this mount: hide it, then rename. */
@@ -336,7 +348,7 @@ static int rename_over_refused(struct rename_op *r, int refused)
 		if (!(r->src.attributes & FILE_ATTRIBUTE_DIRECTORY))
 			return -EISDIR;
 		/* ENOTEMPTY unless it is empty */
-		rc = pool_path_delete(r->fs->tree, r->to, FILE_DIRECTORY_FILE);
+		rc = cache_path_delete(r->fs->cache, r->to, FILE_DIRECTORY_FILE);
 		return rc < 0 ? rc : rename_once(r);
 	}
 	if (!(r->dst.attributes & FILE_ATTRIBUTE_READONLY))
@@ -359,8 +371,13 @@ static int rename_do(struct rename_op *r)
 
 	if (rc)
 		return rc;
+	/* Samba refuses to rename a directory with files open below it. */
+	if (r->src.attributes & FILE_ATTRIBUTE_DIRECTORY)
+		fs_close_all_deferred(r->fs);
 	victim = r->dst_exists ? inode_find_child(r->fs, r->newdir, r->newname)
 			       : NULL;
+	if (victim)
+		fs_close_deferred(r->fs, victim);
 	if (victim && inode_is_open(r->fs, victim))
 		return rename_over_open(r, victim);
 	rc = rename_once(r);
@@ -435,7 +452,7 @@ void smbfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	 * new link.
 	 */
 	if (to)
-		rc = pool_path_link(fs->tree, from, to, false, &st);
+		rc = cache_path_link(fs->cache, from, to, false, &st);
 	free(from);
 	free(to);
 	if (rc < 0) {
@@ -466,7 +483,7 @@ static int symlink_create(struct smbfs *fs, struct smbfs_inode *dir,
 	tmp = inode_child_smb_path(fs, dir, tmp_name, &rc);
 	if (!tmp)
 		return rc;
-	rc = pool_path_write_new(fs->tree, tmp, path, buf, MFSYMLINK_SIZE, 0,
+	rc = cache_path_write_new(fs->cache, tmp, path, buf, MFSYMLINK_SIZE, 0,
 				 st);
 	free(tmp);
 	return rc;

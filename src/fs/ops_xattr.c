@@ -141,6 +141,32 @@ out:
 	fs_reply_err(req, rc < 0 ? rc : 0);
 }
 
+/*
+ * The mount's statistics, for whoever mounted it (or root): not an EA on
+ * the server, and left out of listxattr so copies do not carry it.
+ */
+static void xattr_reply_stats(fuse_req_t req, struct smbfs *fs, size_t size)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	size_t len = 0;
+	char *text;
+
+	if (ctx->uid != 0 && ctx->uid != fs->cfg.uid) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	text = fs_stats_format(fs, &len);
+	if (!text)
+		fuse_reply_err(req, ENOMEM);
+	else if (!size)
+		fuse_reply_xattr(req, len);
+	else if (len > size)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, text, len);
+	free(text);
+}
+
 void smbfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		       size_t size)
 {
@@ -154,6 +180,10 @@ void smbfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 
 	if (!in)
 		return;
+	if (in == fs->root && !strcmp(name, FS_STATS_XATTR)) {
+		xattr_reply_stats(req, fs, size);
+		return;
+	}
 	rc = xattr_ea_name(name, &ea);
 	if (rc == -EOPNOTSUPP)
 		rc = -ENODATA; /* e.g. security.capability: never stored */

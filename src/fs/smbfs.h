@@ -10,10 +10,12 @@
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "smbfs/cache.h"
 #include "smbfs/log.h"
 #include "smbfs/pool.h"
 
@@ -39,6 +41,10 @@ struct smbfs_config {
 	bool mapposix; /* map \ : * ? " < > | and trailing . / space */
 	bool nobrl; /* byte-range locks stay local */
 	double attr_timeout; /* seconds attributes and entries are cached */
+	uint32_t acregmax_ms, acdirmax_ms; /* the cache's lifetimes */
+	bool nolease;	      /* no leases or oplocks: nothing to defer */
+	uint32_t closetimeo_ms; /* a last close is deferred this long */
+	unsigned int dirwatch;	/* directories watched for changes */
 	uint32_t rsize, wsize; /* 0: negotiated maximum */
 	const char *subdir; /* share-relative directory mounted as root */
 };
@@ -67,6 +73,15 @@ struct smbfs_inode {
 	 * the open, close and break paths, under fs->lock.
 	 */
 	uint32_t lease_state;
+	/*
+	 * cache=strict: the change time and size the kernel's cached pages
+	 * were read at (valid_pages); an open that finds the same keeps them.
+	 */
+	bool pages_valid;
+	uint64_t pages_ctime, pages_size;
+	struct smbfs_inode *open_next, *open_prev; /* fs->open_inodes */
+	/* Byte-range locks of this client's processes (ops_lock.c). */
+	struct fs_inode_locks *locks;
 	struct smb_stat st;
 	/* mfsymlinks: length of the link target when the file is one. */
 	size_t symlink_target_len;
@@ -84,6 +99,9 @@ struct smbfs_handle {
 	int flags; /* open(2) flags */
 	bool append;
 	bool closing;	   /* its SMB CLOSE is under way: not to be lent */
+	/* Released by the kernel, kept open for a reuse (handle lease). */
+	bool deferred;
+	int64_t deferred_until; /* CLOCK_MONOTONIC ns */
 	unsigned int lent; /* borrowers of file, under fs->lock */
 	struct smbfs_handle *inode_next; /* in->handles, under fs->lock */
 };
@@ -102,6 +120,11 @@ struct smbfs {
 	fuse_ino_t next_ino; /* for noserverino and id collisions */
 	struct smbfs_inode *root;
 	uint64_t hidden_seq; /* for names of unlinked-but-open files */
+	struct smbfs_inode *open_inodes; /* with SMB handles, by open_next */
+	struct smb_cache *cache;
+	/* The service thread: kernel invalidations, deferred closes. */
+	struct fs_service *service;
+	atomic_ullong deferred_reused, invalidations, attr_lease_hits;
 };
 
 static inline struct smbfs *smbfs_from_req(fuse_req_t req)
@@ -116,7 +139,53 @@ static inline struct smbfs *smbfs_from_req(fuse_req_t req)
  */
 struct smbfs *fs_begin(fuse_req_t req);
 
+/* --- src/fs/events.c --- */
+/* Server events: breaks, directory changes (the pool's event thread). */
+void fs_on_pool_event(void *arg, const struct pool_event *ev);
+/* Directory changes the cache heard of (the pool's event thread). */
+void fs_on_dir_change(void *arg, const char *dir, const char *name,
+		      uint32_t action);
+int fs_service_start(struct smbfs *fs);
+void fs_service_stop(struct smbfs *fs);
+/* Wakes the service thread (a deferred close became due). */
+void fs_service_kick(struct smbfs *fs);
+/* What an oplock level lets a client cache, as SMB2_LEASE_* bits. */
+uint32_t fs_oplock_caching(uint8_t level);
+
+/* Whether in's lease lets us cache what bits (SMB2_LEASE_*) say. */
+static inline bool fs_inode_leased(struct smbfs *fs, struct smbfs_inode *in,
+				   uint32_t bits)
+{
+	bool leased;
+
+	pthread_mutex_lock(&fs->lock);
+	leased = (in->lease_state & bits) == bits;
+	pthread_mutex_unlock(&fs->lock);
+	return leased;
+}
+
+/* --- src/fs/deferred.c: deferred close (handle leases) --- */
+/* At release: keeps h open for closetimeo if its lease allows; true if so. */
+bool fs_defer_close(struct smbfs *fs, struct smbfs_handle *h);
+/* A deferred handle of in that an open with flags may take over, or NULL. */
+struct smbfs_handle *fs_reuse_deferred(struct smbfs *fs,
+				       struct smbfs_inode *in, int flags);
+/* Closes in's deferred handles now (a break, an unlink, a rename). */
+void fs_close_deferred(struct smbfs *fs, struct smbfs_inode *in);
+/* Closes every deferred handle (before renaming a directory, at unmount). */
+void fs_close_all_deferred(struct smbfs *fs);
+/* Closes those whose time is up; returns ns until the next one, or 0. */
+int64_t fs_close_due(struct smbfs *fs);
+
+/* --- src/fs/stats.c --- */
+/* The extended attribute of the root that holds the statistics. */
+#define FS_STATS_XATTR "smbfs.stats"
+/* The statistics as "key value" lines (malloc'd), or NULL. */
+char *fs_stats_format(struct smbfs *fs, size_t *len);
+
 /* --- src/fs/fs.c --- */
+/* Stops the threads and closes what is kept open; before the pool goes. */
+void smbfs_shutdown(struct smbfs *fs);
 int smbfs_init_state(struct smbfs *fs, struct smb_pool *pool,
 		     struct pool_tree *t, const struct smbfs_config *cfg);
 void smbfs_free_state(struct smbfs *fs);
@@ -184,6 +253,8 @@ void smbfs_op_readlink(fuse_req_t req, fuse_ino_t ino);
  */
 int fs_delete_path(struct smbfs *fs, const char *path, uint32_t options);
 /* src/fs/ops_file.c */
+/* The final close of a file handle: SMB CLOSE, attributes, free. */
+void fs_file_close(struct smbfs *fs, struct smbfs_handle *h);
 void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		     mode_t mode, struct fuse_file_info *fi);
@@ -213,21 +284,30 @@ void smbfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 void smbfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void smbfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 /*
- * The byte-range locks a handle holds are kept by ops_lock.c in a state
- * object ops_file.c allocates with each handle.
+ * Byte-range locks (src/fs/ops_lock.c) are kept per inode; each handle
+ * has a small lock state ops_file.c allocates and frees with it.
  */
 /*
  * The inode's write lease is being broken (or its last leased handle
  * closes): byte-range locks kept locally under it go to the server now,
- * before the break is acknowledged (src/fs/ops_lock.c).
+ * before the break is acknowledged (src/fs/ops_lock.c).  Call it once
+ * in->lease_state holds no SMB2_LEASE_WRITE_CACHING any more (lock
+ * requests from then on go to the server themselves), without fs->lock
+ * held.  0, or -EAGAIN when a lock could not be sent (logged).
  */
 int fs_locks_lease_break(struct smbfs *fs, struct smbfs_inode *in);
 struct fs_lock_state;
 struct fs_lock_state *fs_lock_state_new(void);
 void fs_lock_state_free(struct fs_lock_state *ls);
 struct fs_lock_state *fs_handle_lock_state(struct smbfs_handle *h);
-/* Drops, on the server too, the POSIX locks owner holds through h. */
+/* close(2) by owner (FUSE flush): its POSIX locks on h's file go. */
 void fs_locks_release_owner(struct smbfs_handle *h, uint64_t owner);
+/*
+ * The open file description of h ends (FUSE release), before its SMB
+ * CLOSE: its flock and OFD locks go, and if the file's server locks go
+ * through h they move to another open handle of the file.
+ */
+void fs_locks_handle_release(struct smbfs_handle *h);
 /* src/fs/ops_lock.c */
 void smbfs_op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		    struct flock *lock);
@@ -246,6 +326,12 @@ void inode_forget(struct smbfs *fs, struct smbfs_inode *in, uint64_t n);
 /* Records a rename: whatever was at the target is detached. 0/-ENOMEM. */
 int inode_move(struct smbfs *fs, struct smbfs_inode *in,
 	       struct smbfs_inode *new_parent, const char *new_name);
+/*
+ * A name of a file was removed: the link count a lease keeps drops.  in
+ * may be NULL; then the file is found by its server id.
+ */
+void inode_link_dropped(struct smbfs *fs, struct smbfs_inode *in,
+			uint64_t file_id);
 /* After unlink/rmdir: the name no longer leads to the inode. */
 void inode_unlink_name(struct smbfs *fs, struct smbfs_inode *parent,
 		       const char *name);
@@ -268,6 +354,27 @@ void inode_open_put(struct smbfs *fs, struct smbfs_inode *in);
  * inode_handle_closing before the SMB CLOSE, inode_handle_remove after
  * it, then inode_open_put.
  */
+/*
+ * The open inode holding lease key, or the one with an open handle on
+ * f, with an open reference (inode_open_put); NULL if none.
+ */
+struct smbfs_inode *inode_by_lease_key(struct smbfs *fs, const uint8_t key[16]);
+struct smbfs_inode *inode_by_file(struct smbfs *fs, struct pool_file *f);
+/*
+ * The inode a share path names and, if name is not NULL, its child
+ * called name (SMB spellings); 0 for what the table does not know.
+ */
+void inode_ino_of_path(struct smbfs *fs, const char *dir, const char *name,
+		       fuse_ino_t *dir_ino, fuse_ino_t *child_ino,
+		       char **linux_name);
+/* The names of the known children of the inode numbered dir_ino. */
+int inode_children(struct smbfs *fs, fuse_ino_t dir_ino, char ***names,
+		   size_t *n);
+/*
+ * Another client changed the file numbered ino: its cached pages are
+ * stale unless a read lease covers them.  True when they are (dropped).
+ */
+bool inode_pages_stale(struct smbfs *fs, fuse_ino_t ino);
 void inode_handle_add(struct smbfs *fs, struct smbfs_inode *in,
 		      struct smbfs_handle *h);
 /* Marks h closing and waits until nobody borrows it any more. */
@@ -322,6 +429,8 @@ int name_from_smb(const char *name, bool mapposix, char **out);
  */
 int fs_lookup_child(struct smbfs *fs, struct smbfs_inode *parent,
 		    const char *name, struct smb_stat *st, char **exact);
+/* Tells the cache what the inode's attributes are now. */
+void fs_note_attr(struct smbfs *fs, struct smbfs_inode *in);
 /* Refreshes an inode's attributes from the server (by path). */
 int fs_refresh_attr(struct smbfs *fs, struct smbfs_inode *in);
 /* The same through an open file (works after an unlink too). */

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "../fs/smbfs.h"
@@ -80,7 +81,7 @@ static int parse_command_line(struct mount_ctx *m, int argc, char **argv)
 		return SMBFS_EXIT_USAGE;
 	}
 	smbfs_opts_init(&m->o);
-	if (m->cl.help || m->cl.version)
+	if (m->cl.help || m->cl.version || m->cl.stats)
 		return 0;
 	rc = smbfs_cmdline_apply_opts(&m->cl, &m->o, m->err, sizeof(m->err));
 	if (!rc)
@@ -338,6 +339,12 @@ static int build_fs_config(struct mount_ctx *m, struct smbfs_config *cfg)
 						     : SMBFS_CACHE_MODE_STRICT;
 	/* One lifetime for both kinds: the shorter one is the safe one. */
 	cfg->attr_timeout = t_file < t_dir ? t_file : t_dir;
+	cfg->acregmax_ms = t_file * 1000;
+	cfg->acdirmax_ms = t_dir * 1000;
+	/* cache=none caches nothing: no lease, no deferred close. */
+	cfg->nolease = o->nolease || o->cache == SMBFS_CACHE_NONE;
+	cfg->closetimeo_ms = cfg->nolease ? 0 : o->closetimeo * 1000;
+	cfg->dirwatch = o->cache == SMBFS_CACHE_NONE ? 0 : o->dirwatch;
 	cfg->rsize = o->rsize;
 	cfg->wsize = o->wsize;
 	rc = smbfs_subdir_to_smb(m->unc.subdir ? m->unc.subdir : "",
@@ -473,6 +480,9 @@ static void teardown(struct mount_ctx *m)
 		fuse_remove_signal_handlers(m->se);
 		fuse_session_destroy(m->se);
 	}
+	/* Deferred handles and watches go while the pool still works. */
+	if (m->fs_ready)
+		smbfs_shutdown(&m->fs);
 	/* No pool thread asks the inode table for a path after this. */
 	smb_pool_close(m->pool);
 	if (m->fs_ready)
@@ -509,6 +519,27 @@ static int mount_and_serve(struct mount_ctx *m)
 	return SMBFS_EXIT_OK;
 }
 
+/* --stats: prints the statistics a mount keeps (see smbfs-mount(8)). */
+static int print_stats(const char *mountpoint)
+{
+	ssize_t len = getxattr(mountpoint, FS_STATS_XATTR, NULL, 0);
+	char *buf = len > 0 ? malloc((size_t)len) : NULL;
+
+	if (len > 0 && buf)
+		len = getxattr(mountpoint, FS_STATS_XATTR, buf, (size_t)len);
+	if (len <= 0 || !buf) {
+		fprintf(stderr, "smbfs-mount: %s: %s\n", mountpoint,
+			errno == ENODATA || errno == ENOTSUP
+				? "not an smbfs mount"
+				: strerror(errno));
+		free(buf);
+		return SMBFS_EXIT_USAGE;
+	}
+	fwrite(buf, 1, (size_t)len, stdout);
+	free(buf);
+	return SMBFS_EXIT_OK;
+}
+
 static int run(struct mount_ctx *m, int argc, char **argv)
 {
 	const char *prog = m->cl.helper ? SMBFS_HELPER_NAME : "smbfs-mount";
@@ -522,6 +553,8 @@ static int run(struct mount_ctx *m, int argc, char **argv)
 		printf("smbfs-mount %s\n", SMBFS_VERSION);
 		return SMBFS_EXIT_OK;
 	}
+	if (m->cl.stats)
+		return print_stats(m->cl.stats);
 	rc = smbfs_mountpoint_check(m->cl.mountpoint, &m->mountpoint, m->err,
 				    sizeof(m->err));
 	if (rc) {

@@ -47,6 +47,7 @@ void smbfs_print_usage(const char *prog, bool to_stderr)
 	fprintf(f,
 		"usage: %s UNC MOUNTPOINT [-o opt[,opt...]] [-f] [-d] [-s]\n",
 		prog);
+	fprintf(f, "       %s --stats MOUNTPOINT\n", prog);
 	fprintf(f, "       %s -h | -V\n", prog);
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		fprintf(f, "%s\n", lines[i]);
@@ -182,6 +183,15 @@ int smbfs_cmdline_parse(struct smbfs_cmdline *c, int argc, char **argv,
 		} else if (!strcmp(a, "--version")) {
 			c->version = true;
 			rc = 0;
+		} else if (!strcmp(a, "--stats")) {
+			rc = 0;
+			if (i + 1 < argc) {
+				c->stats = argv[++i];
+			} else {
+				smbfs_mount_errf(err, errlen,
+						 "--stats needs a mount point");
+				rc = -EINVAL;
+			}
 		} else if (a[1] == '-') {
 			smbfs_mount_errf(err, errlen, "unknown option '%s'", a);
 			rc = -EINVAL;
@@ -191,7 +201,7 @@ int smbfs_cmdline_parse(struct smbfs_cmdline *c, int argc, char **argv,
 		if (rc)
 			return rc;
 	}
-	if (c->help || c->version)
+	if (c->help || c->version || c->stats)
 		return 0;
 	if (!c->unc || !c->mountpoint) {
 		smbfs_mount_errf(err, errlen, "%s",

@@ -33,6 +33,7 @@ struct smbfs_cmdline {
 	bool single_thread; /* -s */
 	bool help;	    /* -h, --help */
 	bool version;	    /* -V, --version */
+	const char *stats;  /* --stats MOUNTPOINT: print its statistics */
 	/* mount.smbfs flags (mount(8) "external helpers") */
 	bool fake;    /* -f: do everything but the mount */
 	bool sloppy;  /* -s: ignore options we do not know */

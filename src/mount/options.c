@@ -24,6 +24,8 @@
 #define DEFAULT_SOFTTIMEO     10   /* cifs.ko waits 10 s for a reconnect */
 #define DEFAULT_THREADS	      10   /* libfuse's idle-thread default */
 #define DEFAULT_MAX_THREADS   64
+#define DEFAULT_CLOSETIMEO    1	   /* cifs.ko: one second */
+#define DEFAULT_DIRWATCH      32
 #define PW_BUF_MAX	      (1 << 20) /* cap for getpwnam_r/getgrnam_r buffers */
 
 void smbfs_mount_errf(char *err, size_t errlen, const char *fmt, ...)
@@ -52,6 +54,8 @@ void smbfs_opts_init(struct smbfs_mount_opts *o)
 	o->retrans = DEFAULT_RETRANS;
 	o->softtimeo = DEFAULT_SOFTTIMEO;
 	o->threads = DEFAULT_THREADS;
+	o->closetimeo = DEFAULT_CLOSETIMEO;
+	o->dirwatch = DEFAULT_DIRWATCH;
 	o->max_threads = DEFAULT_MAX_THREADS;
 	o->uid = getuid();
 	o->gid = getgid();
@@ -458,6 +462,20 @@ static int set_max_threads(struct smbfs_mount_opts *o, const char *name,
 			     &o->max_threads, err, errlen);
 }
 
+static int set_closetimeo(struct smbfs_mount_opts *o, const char *name,
+			  const char *val, char *err, size_t errlen)
+{
+	return parse_bounded(name, val, 0, SMBFS_CLOSETIMEO_MAX,
+			     "0 to 3600 seconds", &o->closetimeo, err, errlen);
+}
+
+static int set_dirwatch(struct smbfs_mount_opts *o, const char *name,
+			const char *val, char *err, size_t errlen)
+{
+	return parse_bounded(name, val, 0, SMBFS_DIRWATCH_MAX, "0 to 1024",
+			     &o->dirwatch, err, errlen);
+}
+
 static int ignore_value(struct smbfs_mount_opts *o, const char *name,
 			const char *val, char *err, size_t errlen)
 {
@@ -531,6 +549,9 @@ static const struct opt_def opt_defs[] = {
 	VALUE("rsize", set_rsize),
 	VALUE("wsize", set_wsize),
 	FLAG("nobrl", nobrl, true),
+	FLAG("nolease", nolease, true),
+	VALUE("closetimeo", set_closetimeo),
+	VALUE("dirwatch", set_dirwatch),
 	FLAG("brl", nobrl, false),
 	FLAG("mfsymlinks", mfsymlinks, true),
 	FLAG("nomfsymlinks", mfsymlinks, false),
@@ -715,7 +736,8 @@ int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf, size_t len)
 		     "username=%s,domain=%s,password=%s,vers=%s-%s,sec=%s%s%s"
 		     "%s,uid=%u,gid=%u,file_mode=%04o,dir_mode=%04o,"
 		     "cache=%s,actimeo=%u,echo_interval=%u,%s%s%s%s%s"
-		     ",retrans=%u,softtimeo=%u,threads=%u,max_threads=%u",
+		     ",retrans=%u,softtimeo=%u,threads=%u,max_threads=%u"
+		     ",closetimeo=%u,dirwatch=%u%s",
 		     o->username ? o->username : "", o->domain ? o->domain : "",
 		     o->password ? "<set>" : "<unset>",
 		     dialect_name(o->min_dialect), dialect_name(o->max_dialect),
@@ -727,7 +749,8 @@ int smbfs_opts_describe(const struct smbfs_mount_opts *o, char *buf, size_t len)
 		     o->readonly ? "ro" : "rw", o->nocase ? ",nocase" : "",
 		     o->mapposix ? ",mapposix" : "", o->noperm ? ",noperm" : "",
 		     o->soft ? ",soft" : ",hard", o->retrans, o->softtimeo,
-		     o->threads, o->max_threads);
+		     o->threads, o->max_threads, o->closetimeo, o->dirwatch,
+		     o->nolease ? ",nolease" : "");
 	if (n < 0)
 		return -EIO;
 	return (size_t)n >= len ? -ENOSPC : 0;

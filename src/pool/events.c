@@ -56,7 +56,7 @@ void pool_event_post_notify(struct smb_pool *p, struct pool_watch *w,
 		return;
 	}
 	it->ev.type = POOL_EVENT_NOTIFY;
-	it->ev.tree = w->dir->tree;
+	it->ev.tree = w->tree;
 	it->ev.u.notify.watch = w;
 	it->ev.u.notify.owner = w->owner;
 	it->ev.u.notify.result = r;
@@ -126,6 +126,9 @@ void pool_on_break(void *arg, const uint8_t *msg, size_t len)
 		return;
 	}
 	memset(&ev, 0, sizeof(ev));
+	atomic_fetch_add(b.is_lease ? &p->count.leases_broken
+				    : &p->count.oplocks_broken,
+			 1);
 	pthread_mutex_lock(&p->lock);
 	if (b.is_lease) {
 		ev.type = POOL_EVENT_LEASE_BREAK;
@@ -170,8 +173,18 @@ int pool_lease_break_ack(struct pool_tree *t, const uint8_t key[16],
 
 int pool_oplock_break_ack(struct pool_file *f, uint8_t level)
 {
+	struct smb_pool *p = f->tree->srv->pool;
 	struct pool_attempt a;
+	uint8_t held;
 	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	held = f->oplock_granted;
+	f->oplock_granted = level;
+	pthread_mutex_unlock(&p->lock);
+	/* MS-SMB2 3.2.5.19.1: a level II oplock goes without an answer. */
+	if (held == SMB2_OPLOCK_LEVEL_II)
+		return 0;
 
 	pool_attempt_init(&a, f->tree, f);
 	while (pool_attempt_next(&a, &rc))
@@ -229,6 +242,8 @@ static void *events_main(void *arg)
 		fn = p->ev_fn;
 		fn_arg = p->ev_arg;
 		pthread_mutex_unlock(&p->ev_lock);
+		if (it->ev.type == POOL_EVENT_NOTIFY)
+			atomic_fetch_add(&p->count.notify_events, 1);
 		if (fn)
 			fn(fn_arg, &it->ev);
 		else

@@ -104,6 +104,14 @@ static void file_open_args(const struct pool_file *f, const char *path,
 static void file_attach(struct pool_file *f, uint64_t gen,
 			const struct smb_open_result *res)
 {
+	struct pool_counters *n = &file_pool(f)->count;
+
+	if (res->lease_state)
+		atomic_fetch_add(&n->leases_granted, 1);
+	else if (res->oplock_level == SMB2_OPLOCK_LEVEL_BATCH ||
+		 res->oplock_level == SMB2_OPLOCK_LEVEL_EXCLUSIVE ||
+		 res->oplock_level == SMB2_OPLOCK_LEVEL_II)
+		atomic_fetch_add(&n->oplocks_granted, 1);
 	pool_file_reopened(f, res, gen);
 	if (res->st.file_id)
 		f->file_id = res->st.file_id;
@@ -280,7 +288,10 @@ ssize_t pool_file_read(struct pool_file *f, void *buf, size_t len,
 		n = smb_file_read(a.tree, a.fid, buf, len, off);
 		rc = pool_attempt_done(&a, n < 0 ? (int)n : 0);
 	}
-	return rc < 0 ? rc : n;
+	if (rc < 0)
+		return rc;
+	atomic_fetch_add(&file_pool(f)->count.bytes_read, (uint64_t)n);
+	return n;
 }
 
 /* A write at a fixed offset can be sent again without harm. */
@@ -296,7 +307,10 @@ ssize_t pool_file_write(struct pool_file *f, const void *buf, size_t len,
 		n = smb_file_write(a.tree, a.fid, buf, len, off);
 		rc = pool_attempt_done(&a, n < 0 ? (int)n : 0);
 	}
-	return rc < 0 ? rc : n;
+	if (rc < 0)
+		return rc;
+	atomic_fetch_add(&file_pool(f)->count.bytes_written, (uint64_t)n);
+	return n;
 }
 
 int pool_file_flush(struct pool_file *f)
@@ -562,6 +576,7 @@ void pool_file_reopened(struct pool_file *f, const struct smb_open_result *res,
 	f->fid = res->fid;
 	f->gen = gen;
 	f->durable = res->durable;
+	f->oplock_granted = res->oplock_level;
 	if (f->has_lease_key) {
 		f->lease_state = res->lease_state;
 		f->lease_epoch = res->lease_epoch;

@@ -135,6 +135,7 @@ static int server_new(struct smb_pool *p, const struct smb_pool_config *cfg,
 		.sign = cfg->sign,
 		.on_break = pool_on_break,
 		.on_disconnect = pool_on_disconnect,
+		.stats = &p->conn_stats,
 	};
 	*out = srv;
 	return 0;
@@ -480,6 +481,35 @@ uint32_t pool_tree_max_io(struct pool_tree *t, bool write)
 	    !(si.capabilities & SMB2_GLOBAL_CAP_LARGE_MTU))
 		m = m < 65536 ? m : 65536;
 	return m < 8u << 20 ? m : 8u << 20;
+}
+
+void smb_pool_get_stats(struct smb_pool *p, struct smb_pool_stats *st)
+{
+	struct pool_server *srv;
+	struct pool_watch *w;
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	st->round_trips = atomic_load(&p->conn_stats.frames_sent);
+	for (i = 0; i < SMB2_COMMAND_COUNT; i++)
+		st->requests[i] = atomic_load(&p->conn_stats.requests[i]);
+	st->bytes_read = atomic_load(&p->count.bytes_read);
+	st->bytes_written = atomic_load(&p->count.bytes_written);
+	st->reconnects = atomic_load(&p->count.reconnects);
+	st->files_lost = atomic_load(&p->count.files_lost);
+	st->leases_granted = atomic_load(&p->count.leases_granted);
+	st->leases_broken = atomic_load(&p->count.leases_broken);
+	st->oplocks_granted = atomic_load(&p->count.oplocks_granted);
+	st->oplocks_broken = atomic_load(&p->count.oplocks_broken);
+	st->notify_events = atomic_load(&p->count.notify_events);
+	pthread_mutex_lock(&p->lock);
+	for (w = p->watches; w; w = w->next)
+		st->watches++;
+	for (srv = p->servers; srv; srv = srv->next)
+		if (srv->up && srv->chan)
+			st->credits += smb_conn_credits(
+				smb_session_conn(srv->chan->session));
+	pthread_mutex_unlock(&p->lock);
 }
 
 void pool_thread_set_interrupt(const atomic_int *flag)

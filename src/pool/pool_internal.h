@@ -99,7 +99,8 @@ struct pool_file {
 	char *path; /* as opened, for a reopen without path_fn */
 	/* What the open asked for, to ask again at a reopen. */
 	uint32_t desired_access, file_attributes, share_access, create_options;
-	uint8_t oplock_level;
+	uint8_t oplock_level;	  /* asked for */
+	uint8_t oplock_granted;	  /* held now (no lease) */
 	bool has_lease_key;
 	uint8_t lease_key[16];
 	uint32_t lease_state; /* asked for, then granted */
@@ -123,7 +124,8 @@ struct pool_file {
 /* A directory watch (watch.c). */
 struct pool_watch {
 	struct smb_pool *pool;
-	struct pool_file *dir;
+	struct pool_tree *tree;
+	struct pool_file *dir; /* closed and gone once stopped */
 	void *owner;
 	uint32_t filter;
 	unsigned int refs; /* the owner's, a pending request's, events' */
@@ -140,8 +142,19 @@ struct pool_event_item {
 	struct pool_event_item *next;
 };
 
+/* The pool's own counters (the connections keep theirs in conn). */
+struct pool_counters {
+	atomic_ullong bytes_read, bytes_written;
+	atomic_ullong reconnects, files_lost;
+	atomic_ullong leases_granted, leases_broken;
+	atomic_ullong oplocks_granted, oplocks_broken;
+	atomic_ullong notify_events;
+};
+
 struct smb_pool {
 	struct smb_pool_config cfg; /* strings are not kept: see servers */
+	struct smb_conn_stats conn_stats; /* every connection's */
+	struct pool_counters count;
 	int request_timeout_ms;
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* CLOCK_MONOTONIC */

@@ -163,6 +163,7 @@ static void reopen_publish(struct smb_pool *p, struct reopen_item *v,
 		v[i].close_new = v[i].rc == 0;
 		if (v[i].rc < 0) {
 			f->lost = true;
+			atomic_fetch_add(&p->count.files_lost, 1);
 			ev.tree = f->tree;
 			ev.u.file.file = f;
 			pool_event_post(p, &ev, f);
@@ -438,6 +439,7 @@ static void reconnect(struct pool_server *srv)
 				srv->host, attempt, err[0] ? err : strerror(-rc),
 				(long long)delay);
 	}
+	atomic_fetch_add(&p->count.reconnects, 1);
 	smb_log(SMB_LOG_INFO, "%s: reconnected after %.1f s (attempt %u)",
 		srv->host, (double)(pool_now_ns() - started) / 1e9, attempt);
 	ev.tree = srv->trees;

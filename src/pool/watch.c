@@ -62,23 +62,29 @@ static void watch_done(void *arg, struct smb_notify_result *r)
 	}
 	/* The request's reference moves to the event. */
 	pool_event_post_notify(p, w, r);
-	pool_watch_put(w);
 }
 
 void pool_watch_arm(struct pool_watch *w)
 {
 	struct smb_pool *p = w->pool;
-	struct pool_file *f = w->dir;
-	struct pool_tree *t = f->tree;
 	struct smb2_fileid fid;
 	struct smb_tree *tree;
 	struct pool_chan *ch;
+	struct pool_file *f;
+	struct pool_tree *t;
 	int rc;
 
 	pthread_mutex_lock(&p->lock);
+	/* A stopped watch's directory is closed and gone. */
+	if (w->stopped) {
+		pthread_mutex_unlock(&p->lock);
+		return;
+	}
+	f = w->dir;
+	t = f->tree;
 	/* Not now: a repair arms it again through an overflow event. */
-	if (w->stopped || w->armed || f->lost || !t->srv->up || !t->tree ||
-	    t->broken || f->gen != t->gen) {
+	if (w->armed || f->lost || !t->srv->up || !t->tree || t->broken ||
+	    f->gen != t->gen) {
 		pthread_mutex_unlock(&p->lock);
 		return;
 	}
@@ -127,6 +133,7 @@ int pool_watch_start(struct pool_tree *t, const char *path, uint32_t filter,
 		return rc;
 	}
 	w->pool = p;
+	w->tree = t;
 	w->owner = owner;
 	w->filter = filter;
 	w->refs = 1;

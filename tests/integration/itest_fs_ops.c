@@ -14,7 +14,8 @@
  * Suites: "ops" (one test per FUSE operation group with its error cases;
  * some tests add mounts with other options) and "workloads" (the shell
  * scripts tests/integration/fs/wl_*.sh: cp -a, tar, rsync, git, sqlite,
- * a 1 GiB file, case collisions, a read-only share, busy unmount).
+ * POSIX locks, a 1 GiB file, case collisions, a read-only share, busy
+ * unmount).
  * FS_SUITES=ops or FS_TESTS=name,name narrows a run by hand.
  */
 #include <CUnit/CUnit.h>
@@ -2217,6 +2218,7 @@ WORKLOAD(tar)
 WORKLOAD(rsync)
 WORKLOAD(git)
 WORKLOAD(sqlite)
+WORKLOAD(posix_locks)
 WORKLOAD(bigfile)
 WORKLOAD(case)
 WORKLOAD(readonly)
@@ -2274,7 +2276,10 @@ static CU_TestInfo workload_tests[] = {
 	{ "tar create and extract", test_wl_tar },
 	{ "rsync -a twice", test_wl_rsync },
 	{ "git init, commit, clone, fsck", test_wl_git },
-	{ "sqlite3 with two writers", test_wl_sqlite },
+	{ "sqlite3: writers on one mount, one process, two mounts",
+	  test_wl_sqlite },
+	{ "POSIX locks as on a local file system, and a second client",
+	  test_wl_posix_locks },
 	{ "1 GiB file checksum", test_wl_bigfile },
 	{ "case collisions from the shell", test_wl_case },
 	{ "read-only share and ro mount", test_wl_readonly },

@@ -2,8 +2,10 @@
 /*
  * Byte-range locks of two handles of ONE session on a share whose server
  * maps SMB locks onto kernel locks ("posix locking = yes", Samba's
- * default), the sequence that makes two sqlite3 writers on one smbfs
- * mount fail with "database is locked".
+ * default): the sequence that made two sqlite3 writers on one smbfs
+ * mount fail with "database is locked" while each descriptor's locks
+ * went through its own handle.  smbfs now sends all of a file's locks
+ * through one handle (src/fs/ops_lock.c), as the last test does.
  *
  * MS-SMB2 2.2.26: SMB2 locks belong to the handle (FileId) they were
  * taken on.  MS-SMB2 3.3.5.14.2 and MS-FSA 2.1.5.8: a lock is refused

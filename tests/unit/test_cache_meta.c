@@ -2,7 +2,7 @@
 /*
  * The cache's metadata tables: positive and negative entries, complete
  * listings, expiry by acregmax/acdirmax, watched directories that do not
- * expire, leases, case variants, our own creates/removes/renames, and
+ * expire, names without attributes, case variants, our own creates/removes/renames, and
  * the memory bound.
  */
 #include <errno.h>
@@ -84,6 +84,10 @@ static void test_case_variants(void)
 	CU_ASSERT_EQUAL(got.file_id, 9);
 	CU_ASSERT_STRING_EQUAL(exact, "Makefile");
 	free(exact);
+	/* A variant known but out of date: ask the server again. */
+	CU_ASSERT_EQUAL(cache_meta_lookup(m, "", "makefile", false, 2 * SEC,
+					  &got, NULL),
+			CACHE_MISS);
 	/* The exact name wins over a variant. */
 	st.file_id = 10;
 	CU_ASSERT_EQUAL(cache_meta_put(m, "", "makefile", 0, &st), 0);
@@ -143,6 +147,10 @@ static void test_complete_listing(void)
 	smb_dir_listing_free(&copy);
 	/* Entries expire with acregmax, so the listing does too. */
 	CU_ASSERT_EQUAL(cache_meta_get_listing(m, "big", SEC, &copy), 0);
+	/* An expired entry is looked up again, not taken for absent. */
+	CU_ASSERT_EQUAL(cache_meta_lookup(m, "big", "new", false, SEC, NULL,
+					  NULL),
+			CACHE_MISS);
 	/* Forgetting one entry makes the listing incomplete. */
 	cache_meta_forget(m, "big", "f0001");
 	CU_ASSERT_EQUAL(cache_meta_lookup(m, "big", "nothere", false, 0, NULL,
@@ -174,23 +182,6 @@ static void test_watched(void)
 					  &got, NULL),
 			CACHE_MISS);
 	smb_dir_listing_free(&l);
-	cache_meta_free(m);
-}
-
-static void test_leased(void)
-{
-	struct cache_meta *m = cache_meta_new(&lim);
-	struct smb_stat st = file_st(3, 30), got;
-
-	CU_ASSERT_EQUAL(cache_meta_put(m, "", "f", 0, &st), 0);
-	cache_meta_set_leased(m, "", "f", true);
-	CU_ASSERT_EQUAL(cache_meta_lookup(m, "", "f", false, 60 * SEC, &got,
-					  NULL),
-			CACHE_HIT);
-	cache_meta_set_leased(m, "", "f", false);
-	CU_ASSERT_EQUAL(cache_meta_lookup(m, "", "f", false, 60 * SEC, &got,
-					  NULL),
-			CACHE_MISS);
 	cache_meta_free(m);
 }
 
@@ -259,12 +250,43 @@ static void test_memory_bound(void)
 	cache_meta_free(m);
 }
 
+/* A name a notification reported: known to exist, attributes not. */
+static void test_unknown(void)
+{
+	struct cache_meta *m = cache_meta_new(&lim);
+	struct smb_dir_listing l = listing_of(5, "u"), copy;
+	struct smb_stat st = file_st(77, 7), got;
+
+	CU_ASSERT_EQUAL(cache_meta_put_listing(m, "d", 0, &l), 0);
+	CU_ASSERT_EQUAL(cache_meta_put_unknown(m, "d", "new", 0), 0);
+	CU_ASSERT_TRUE(cache_meta_exists(m, "d", "new", 0));
+	CU_ASSERT_EQUAL(cache_meta_lookup(m, "d", "new", false, 0, &got, NULL),
+			CACHE_MISS);
+	/* Other names still answer from the complete listing. */
+	CU_ASSERT_EQUAL(cache_meta_lookup(m, "d", "u0001", false, 0, &got,
+					  NULL),
+			CACHE_HIT);
+	CU_ASSERT_EQUAL(cache_meta_lookup(m, "d", "other", false, 0, NULL,
+					  NULL),
+			CACHE_NEGATIVE);
+	/* The listing itself must be fetched again. */
+	CU_ASSERT_EQUAL(cache_meta_get_listing(m, "d", 0, &copy), 0);
+	CU_ASSERT_EQUAL(cache_meta_put(m, "d", "new", 0, &st), 0);
+	CU_ASSERT_EQUAL(cache_meta_lookup(m, "d", "new", false, 0, &got, NULL),
+			CACHE_HIT);
+	CU_ASSERT_EQUAL(cache_meta_get_listing(m, "d", 0, &copy), 1);
+	CU_ASSERT_EQUAL(copy.n, 6);
+	smb_dir_listing_free(&copy);
+	smb_dir_listing_free(&l);
+	cache_meta_free(m);
+}
+
 static CU_TestInfo meta_tests[] = {
+	{"names known to exist without attributes", test_unknown},
 	{"positive and negative entries expire", test_positive_negative_expiry},
 	{"names differing only in case", test_case_variants},
 	{"a complete listing answers absent names", test_complete_listing},
 	{"watched directories do not expire", test_watched},
-	{"a read lease keeps attributes valid", test_leased},
 	{"renames and removed trees", test_rename_and_trees},
 	{"memory bound", test_memory_bound},
 	CU_TEST_INFO_NULL,

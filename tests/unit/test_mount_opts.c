@@ -164,6 +164,9 @@ static void test_opts_defaults(void)
 	CU_ASSERT_EQUAL(o.softtimeo, 10);
 	CU_ASSERT_EQUAL(o.threads, 10);
 	CU_ASSERT_EQUAL(o.max_threads, 64);
+	CU_ASSERT_EQUAL(o.closetimeo, 1);
+	CU_ASSERT_EQUAL(o.dirwatch, 32);
+	CU_ASSERT_FALSE(o.nolease);
 	CU_ASSERT_FALSE(o.nocase);
 	CU_ASSERT_TRUE(o.mapposix);
 	CU_ASSERT_FALSE(o.allow_other || o.allow_root ||
@@ -309,6 +312,12 @@ static void test_opts_connection(void)
 	CU_ASSERT_EQUAL(o.threads, 4);
 	CU_ASSERT_EQUAL(o.max_threads, 128);
 	CU_ASSERT_EQUAL(parse(&o, "threads=0"), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "nolease,closetimeo=0,dirwatch=0"), 0);
+	CU_ASSERT_TRUE(o.nolease);
+	CU_ASSERT_EQUAL(o.closetimeo, 0);
+	CU_ASSERT_EQUAL(o.dirwatch, 0);
+	CU_ASSERT_EQUAL(parse(&o, "closetimeo=3601"), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "dirwatch=1025"), -EINVAL);
 	CU_ASSERT_EQUAL(parse(&o, "max_threads=1025"), -EINVAL);
 	CU_ASSERT_EQUAL(parse(&o, "rsize=65536,wsize=16777216"), 0);
 	CU_ASSERT_EQUAL(o.rsize, 65536);

@@ -489,16 +489,23 @@ fs_holder_reply() {
 	[[ $FS_HOLDER_REPLY == ok* ]]
 }
 
-# fs_holder NAME COMMAND [TIMEOUT_S]: runs one holder.py command on the
-# held descriptor; zero when it answered "ok ...". The answer is in
-# FS_HOLDER_REPLY.
-fs_holder() {
+# fs_holder_send NAME COMMAND: sends one holder.py command without waiting;
+# fs_holder_reply NAME TIMEOUT_S collects the answer. Two holders can so
+# run their commands at the same time.
+fs_holder_send() {
 	local name=$1 dir=${FS_HOLDER_DIR[$1]} n
 	n=$((FS_HOLDER_N[$name] + 1))
 	FS_HOLDER_N[$name]=$n
 	printf '%s\n' "$2" >"$dir/cmd.$n.tmp"
 	mv "$dir/cmd.$n.tmp" "$dir/cmd.$n"
-	fs_holder_reply "$name" "${3:-$FS_HOLDER_TIMEOUT_S}"
+}
+
+# fs_holder NAME COMMAND [TIMEOUT_S]: runs one holder.py command on the
+# held descriptor; zero when it answered "ok ...". The answer is in
+# FS_HOLDER_REPLY.
+fs_holder() {
+	fs_holder_send "$1" "$2"
+	fs_holder_reply "$1" "${3:-$FS_HOLDER_TIMEOUT_S}"
 }
 
 # fs_holder_stop NAME: closes the file, or kills the holder when it does
@@ -520,4 +527,41 @@ fs_holder_stop_all() {
 	for name in "${!FS_HOLDER_DIR[@]}"; do
 		fs_holder_stop "$name"
 	done
+}
+
+# --- per-mount statistics (smbfs-mount --stats) ---
+
+# fs_stats MOUNTPOINT FILE: the "key value" lines of smbfs-mount --stats,
+# run as the test user, in FILE. Non-zero when it failed; FILE then holds
+# "--stats failed (status N): " and what it printed.
+fs_stats() {
+	local out rc=0
+	out=$(fs_user timeout -k 2 10 "$FS_MOUNT_BIN" --stats "$1" 2>&1) || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		printf -- '--stats failed (status %d): %s\n' "$rc" "$out" >"$2"
+		return 1
+	fi
+	printf '%s\n' "$out" >"$2"
+}
+
+# fs_stat_value FILE KEY: KEY's value in a fs_stats FILE; non-zero when the
+# file has no such line.
+fs_stat_value() {
+	awk -v k="$2" '$1 == k && $2 ~ /^[0-9]+$/ { print $2; found = 1; exit }
+		END { exit !found }' "$1"
+}
+
+# fs_stat_delta BEFORE AFTER KEY: the value in AFTER minus the one in
+# BEFORE; non-zero (printing why) when either lacks KEY.
+fs_stat_delta() {
+	local b a
+	if ! b=$(fs_stat_value "$1" "$3") || ! a=$(fs_stat_value "$2" "$3"); then
+		if grep -q -- '^--stats failed' "$1" "$2"; then
+			grep -h -m 1 -- '^--stats failed' "$1" "$2" | head -n 1
+		else
+			echo "no \"$3 N\" line in the --stats output"
+		fi
+		return 1
+	fi
+	echo $((a - b))
 }
