@@ -254,7 +254,7 @@ static void handle_element(struct smb_conn *c, const uint8_t *elem,
 	struct smb_conn_security sec;
 	struct smb2_header h;
 	struct smb_req *req;
-	bool have_sec;
+	bool have_sec, never_sent;
 	int err;
 
 	smb2_header_decode(elem, len, &h); /* smb2_chain_check() checked it */
@@ -266,15 +266,23 @@ static void handle_element(struct smb_conn *c, const uint8_t *elem,
 	req = h.message_id == SMB2_UNSOLICITED_MESSAGE_ID
 		      ? NULL
 		      : conn_table_find(c, h.message_id);
+	never_sent = h.message_id >= c->credits.next_mid;
 	if (!req) {
 		pthread_mutex_unlock(&c->lock);
+		/*
+		 * MS-SMB2 3.2.5.1.2: discarded.  A late answer to a request
+		 * given up on is normal; an id never sent is the server's
+		 * fault, and the request it was meant for waits until its
+		 * deadline.
+		 */
 		if (h.message_id == SMB2_UNSOLICITED_MESSAGE_ID)
 			deliver_break(c, &h, elem, len);
 		else
-			smb_log(SMB_LOG_DEBUG,
-				"%s response from %s matches no request (MessageId %llu), dropped",
+			smb_log(never_sent ? SMB_LOG_WARN : SMB_LOG_DEBUG,
+				"%s response from %s matches no request (MessageId %llu%s), dropped",
 				smb2_command_name(h.command), c->host,
-				(unsigned long long)h.message_id);
+				(unsigned long long)h.message_id,
+				never_sent ? ", never sent" : "");
 		return;
 	}
 	if (h.status == STATUS_PENDING &&
