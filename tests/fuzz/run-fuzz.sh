@@ -10,9 +10,12 @@
 # seeds (make-seeds.py), fuzzes for SECONDS (default 300) with the seeds,
 # tests/fuzz/corpus/NAME and the working corpus build/fuzz/work/NAME,
 # then replaces tests/fuzz/corpus/NAME by the -merge=1 minimisation of
-# all three (files named regression-* are always kept).  Logs: build/fuzz/logs/NAME.log; crashing inputs:
-# build/fuzz/artifacts/.  The last line of each log is libFuzzer's final
-# status line (execs, cov:, ft:).  Exits non-zero when a harness failed.
+# all three on edge coverage alone (-use_counters=0: the committed corpus
+# keeps every edge in a few KiB; the hit-count variety stays in the
+# working corpus).  Files named regression-* are always kept.
+# Logs: build/fuzz/logs/NAME.log; crashing inputs: build/fuzz/artifacts/.
+# The last line of each log is libFuzzer's final status line (execs,
+# cov:, ft:).  Exits non-zero when a harness failed.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -23,7 +26,7 @@ if [ "${1:-}" = -t ]; then
 	SECONDS_PER=$2
 	shift 2
 fi
-[ $# -gt 0 ] || { sed -n '4,16p' "$0"; exit 2; }
+[ $# -gt 0 ] || { sed -n '4,18p' "$0"; exit 2; }
 
 OUT=$BUILD/fuzz
 mkdir -p "$OUT/logs" "$OUT/artifacts"
@@ -51,7 +54,8 @@ for name in "$@"; do
 	grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1
 	merged=$(mktemp -d "$OUT/merge.XXXXXX")
 	rm -f "$log.merge"
-	"$bin" -merge=1 -rss_limit_mb=2048 "$merged" "$corpus" "$work" \
+	"$bin" -merge=1 -use_counters=0 -rss_limit_mb=2048 "$merged" \
+		"$corpus" "$work" \
 		"$seeds" >>"$log.merge" 2>&1
 	# Inputs of fixed bugs stay, whatever coverage they add.
 	find "$corpus" -maxdepth 1 -name 'regression-*' -exec cp {} "$merged"/ \;
