@@ -11,8 +11,10 @@
 # an ordinary file and unmounts cleanly.
 #   - READ: more data than asked, DataLength past the frame, DataOffset
 #     into the header, a MessageId never sent, a frame header promising
-#     more than comes, no credits granted any more, 65535 credits a time;
-#   - CREATE: a create contexts offset into the header;
+#     more than comes, no credits granted any more, 65535 credits a time,
+#     a frame header claiming 16 MiB;
+#   - CREATE: a create contexts offset into the header, a NextCommand
+#     pointing back into the header;
 #   - QUERY_DIRECTORY: OutputBufferLength past the frame, an offset into
 #     the header, names with '/', '..', '.' and NUL, a listing that
 #     never ends;
@@ -174,6 +176,10 @@ eio_case evil-wrongmid.txt "a response with a MessageId never sent" \
 	'matches no request \(MessageId [0-9]+, never sent\)'
 eio_case evil-framelen.txt "a frame header promising more than comes" \
 	'no answer to READ'
+eio_case evil-framehuge.txt "a frame header claiming 16 MiB" \
+	'bad frame \(type 0x00, 16777215 bytes\)'
+eio_case evil-chainback.txt "a NextCommand pointing back into the header" \
+	'malformed response from'
 
 # Names with '/', '..', '.' or NUL are left out, the good name stays.
 check_eq "names with '/', '..', '.' and NUL are left out of a listing" \

@@ -18,12 +18,15 @@ and that the mount stays usable.
   evil-wrongmid.txt     READ: the response carries a MessageId never sent
   evil-badsig.txt       READ: signed, but with a signature that is wrong
   evil-framelen.txt     READ: the frame header promises more than comes
+  evil-framehuge.txt    READ: the frame header claims 16 MiB
   evil-zerocredits.txt  READ: answered, then no response of this
                         connection grants a credit again
   evil-hugecredits.txt  READ: answered, then every response of this
                         connection grants 65535 credits
   evil-createoff.txt    CREATE: the create contexts offset points back
                         into the header
+  evil-chainback.txt    CREATE: the response's NextCommand points back
+                        into its own header
   evil-badnames/        QUERY_DIRECTORY: names with '/', '..', '.' and NUL
                         among good ones
   evil-endless/         QUERY_DIRECTORY: a listing that never ends
@@ -220,7 +223,8 @@ def make_share():
                  "evil-readoffhdr.txt", "evil-wrongmid.txt",
                  "evil-badsig.txt", "evil-framelen.txt",
                  "evil-zerocredits.txt", "evil-hugecredits.txt",
-                 "evil-createoff.txt"):
+                 "evil-createoff.txt", "evil-framehuge.txt",
+                 "evil-chainback.txt"):
         files.append(Node(name, b"0123456789abcdef" * 4))
     sub = Node("sub", children={"inner.txt": Node("inner.txt", hello)})
     dirs = [sub]
@@ -402,8 +406,13 @@ class Conn:
             sig = bytes(b ^ 0x5A for b in data[48:64])
             data = data[:16] + struct.pack("<I", flags) + data[20:48] + sig + \
                 data[64:]
+        if special == "chainback":
+            data = data[:20] + struct.pack("<I", 16) + data[24:]
         if special == "framelen":
             self.send_frame(data, claimed=len(data) + 4096)
+            return
+        if special == "framehuge":
+            self.send_frame(data, claimed=0xFFFFFF)
             return
         self.send_frame(data)
 
@@ -516,7 +525,11 @@ class Conn:
             log("CREATE %s: create contexts offset 16 (inside the header)"
                 % name)
             rsp = rsp[:80] + struct.pack("<II", 16, 8) + rsp[88:]
-        return self.header(req, STATUS_SUCCESS) + rsp, vid, None
+        action = None
+        if evil_of(node) == "chainback":
+            log("CREATE %s: NextCommand 16 (back into the header)" % name)
+            action = "chainback"
+        return self.header(req, STATUS_SUCCESS) + rsp, vid, action
 
     def close(self, req, body, last_fid):
         op, vid = self.fid_of(body, 8, last_fid, req)
@@ -666,6 +679,9 @@ class Conn:
         elif evil == "framelen":
             log("READ %s: the frame header promises 4096 bytes more" % name)
             action = "framelen"
+        elif evil == "framehuge":
+            log("READ %s: the frame header claims 16 MiB" % name)
+            action = "framehuge"
         elif evil == "zerocredits":
             log("READ %s: no credits from now on, on this connection" % name)
             self.credit_mode = "zero"
