@@ -89,7 +89,7 @@ hostile_mount() {
 within() {
 	local s=$1
 	shift
-	fs_user timeout -k 5 "$s" "$@"
+	fs_user timeout -k 5 "$s" "$@" </dev/null
 }
 
 # still_usable WHAT: the daemon lives and an ordinary file reads back.
@@ -130,21 +130,13 @@ logged() {
 	fi
 }
 
-# eio_case FILE WHAT ERE: reading FILE fails with EIO in time, the log
-# has ERE, the mount stays usable.
+# eio_case CMD ENTRY WHAT ERE: CMD (cat or ls) on ENTRY fails with EIO in
+# time, the log has ERE, the mount stays usable.
 eio_case() {
-	check_fails_with "Input/output error" "$2: cat fails with EIO" \
-		within "$FAIL_WITHIN_S" cat "$M/$1"
-	logged "$2" "$3"
-	still_usable "$2"
-}
-
-# ls_eio_case DIR WHAT ERE: listing DIR fails with EIO in time.
-ls_eio_case() {
-	check_fails_with "Input/output error" "$2: ls fails with EIO" \
-		within "$FAIL_WITHIN_S" ls "$M/$1"
-	logged "$2" "$3"
-	still_usable "$2"
+	check_fails_with "Input/output error" "$3: $1 fails with EIO" \
+		within "$FAIL_WITHIN_S" "$1" "$M/$2"
+	logged "$3" "$4"
+	still_usable "$3"
 }
 
 # --- the ordinary mount ---
@@ -158,28 +150,23 @@ pass "mount of the hostile server's share"
 check_eq "an ordinary file reads back" "$HELLO" \
 	"$(within 30 cat "$M/hello.txt" 2>&1)"
 
-eio_case evil-readlong.txt "a READ response longer than asked" \
-	'malformed READ response'
-eio_case evil-readpast.txt "a READ DataLength past the frame" \
-	'malformed READ response'
-eio_case evil-readoffhdr.txt "a READ DataOffset into the header" \
-	'malformed READ response'
-eio_case evil-createoff.txt "a CREATE contexts offset into the header" \
-	'malformed CREATE response'
-ls_eio_case evil-dirpast "a QUERY_DIRECTORY length past the frame" \
-	'malformed QUERY_DIRECTORY response'
-ls_eio_case evil-diroffback "a QUERY_DIRECTORY offset into the header" \
-	'malformed QUERY_DIRECTORY response'
-ls_eio_case evil-endless "a directory listing that never ends" \
-	'listing from the server goes on past [0-9]+ entries'
-eio_case evil-wrongmid.txt "a response with a MessageId never sent" \
-	'matches no request \(MessageId [0-9]+, never sent\)'
-eio_case evil-framelen.txt "a frame header promising more than comes" \
-	'no answer to READ'
-eio_case evil-framehuge.txt "a frame header claiming 16 MiB" \
-	'bad frame \(type 0x00, 16777215 bytes\)'
-eio_case evil-chainback.txt "a NextCommand pointing back into the header" \
-	'malformed response from'
+# One line a case: the command (cat or ls), the entry, what the server
+# does, the ERE of smbfs's log line.
+while IFS='|' read -r cmd entry what ere; do
+	eio_case "$cmd" "$entry" "$what" "$ere"
+done <<'EOF'
+cat|evil-readlong.txt|a READ response longer than asked|malformed READ response
+cat|evil-readpast.txt|a READ DataLength past the frame|malformed READ response
+cat|evil-readoffhdr.txt|a READ DataOffset into the header|malformed READ response
+cat|evil-createoff.txt|a CREATE contexts offset into the header|malformed CREATE response
+ls|evil-dirpast|a QUERY_DIRECTORY length past the frame|malformed QUERY_DIRECTORY response
+ls|evil-diroffback|a QUERY_DIRECTORY offset into the header|malformed QUERY_DIRECTORY response
+ls|evil-endless|a directory listing that never ends|listing from the server goes on past [0-9]+ entries
+cat|evil-wrongmid.txt|a response with a MessageId never sent|matches no request \(MessageId [0-9]+, never sent\)
+cat|evil-framelen.txt|a frame header promising more than comes|no answer to READ
+cat|evil-framehuge.txt|a frame header claiming 16 MiB|bad frame \(type 0x00, 16777215 bytes\)
+cat|evil-chainback.txt|a NextCommand pointing back into the header|malformed response from
+EOF
 
 # Names with '/', '..', '.' or NUL are left out, the good name stays.
 check_eq "names with '/', '..', '.' and NUL are left out of a listing" \
@@ -213,7 +200,7 @@ if hostile_mount signed "$OPTS,sign"; then
 	pass "signed mount of the hostile server's share"
 	check_eq "signed: an ordinary file reads back" "$HELLO" \
 		"$(within 30 cat "$M/hello.txt" 2>&1)"
-	eio_case evil-badsig.txt "a READ response with a bad signature" \
+	eio_case cat evil-badsig.txt "a READ response with a bad signature" \
 		'bad signature on READ response'
 	check "the signed mount unmounts cleanly" fs_umount "$M"
 else
