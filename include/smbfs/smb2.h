@@ -6,6 +6,7 @@
 #ifndef SMBFS_SMB2_H
 #define SMBFS_SMB2_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -339,6 +340,28 @@ void smb2_header_encode_at(struct smb_wbuf *w, size_t hdr_off,
 void smb2_header_encode(struct smb_wbuf *w, const struct smb2_header *h);
 /* Decodes the header at msg; 0, or -EBADMSG if short or not an SMB2 header. */
 int smb2_header_decode(const uint8_t *msg, size_t len, struct smb2_header *h);
+
+/*
+ * MS-SMB2 2.1: the 4-byte Direct TCP transport header, a zero byte and a
+ * 24-bit big-endian length.  Returns 0 with *len for a frame of
+ * SMB2_HEADER_SIZE..max bytes, 1 for a NetBIOS keepalive (RFC 1002
+ * 4.3.7: type 0x85, length 0) that the reader skips, or -EBADMSG
+ * (*len then holds the announced length, for the log).
+ */
+int smb2_direct_tcp_header_decode(const uint8_t hdr[4], size_t max,
+				  size_t *len);
+
+/*
+ * MS-SMB2 3.2.5.1.9: checks a whole (possibly compound) response frame
+ * before any of it is acted on.  Every element has an SMB2 header with
+ * SERVER_TO_REDIR; each NextCommand is 8-aligned and leaves room for a
+ * whole header; the last element runs to the end of the frame.  For a
+ * decrypted frame (encrypted) every element but an unsolicited break
+ * names session_id, the transform header's session (3.2.5.1.1.1).
+ * Returns 0 or -EBADMSG.
+ */
+int smb2_chain_check(const uint8_t *frame, size_t len, bool encrypted,
+		     uint64_t session_id);
 
 /* "NEGOTIATE", "READ", ... for logs; "UNKNOWN" otherwise. */
 const char *smb2_command_name(uint16_t command);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "client_internal.h"
+#include "smbfs/log.h"
 #include "smbfs/ntstatus.h"
 #include "smbfs/wire/smb2_ioctl.h"
 
@@ -83,6 +84,17 @@ int smb_call_compound(struct smb_tree *t, struct smb_req **reqs, int n,
 	return rc;
 }
 
+int rsp_checked(const struct smb_req *req, int rc)
+{
+	if (rc == -EBADMSG)
+		smb_log(SMB_LOG_WARN,
+			"malformed %s response from %s (MessageId %llu), rejected",
+			smb2_command_name(req->command),
+			req->conn ? smb_conn_host(req->conn) : "the server",
+			(unsigned long long)req->message_id);
+	return rc;
+}
+
 int copy_out(const uint8_t *p, uint32_t len, uint8_t **out, uint32_t *out_len)
 {
 	*out = malloc(len ? len : 1);
@@ -120,7 +132,8 @@ int smb_ioctl(struct smb_tree *t, struct smb2_fileid fid, uint32_t ctl_code,
 	if (!rc)
 		rc = smb_call(t, req, 0);
 	if (!rc)
-		rc = smb2_ioctl_response_decode(req->rsp, req->rsp_len, &rsp);
+		rc = rsp_checked(req, smb2_ioctl_response_decode(
+					      req->rsp, req->rsp_len, &rsp));
 	if (!rc && out)
 		rc = copy_out(rsp.output, rsp.output_len, out, out_len);
 	smb_req_free(req);

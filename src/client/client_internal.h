@@ -41,6 +41,13 @@ int session_validate_negotiate(struct smb_session *s, struct smb_tree *t,
 /* --- call.c --- */
 /* A malloc'd copy of a response buffer, so the request may be freed. */
 int copy_out(const uint8_t *p, uint32_t len, uint8_t **out, uint32_t *out_len);
+/*
+ * rc of decoding req's response: -EBADMSG (a response that breaks its
+ * own lengths or offsets, or claims more than was asked) is logged with
+ * the command and the server, since only a broken or hostile server
+ * sends it.
+ */
+int rsp_checked(const struct smb_req *req, int rc);
 
 /* --- file_ops.c --- */
 /* Encodes a CREATE for a into req->msg (contexts: QFid, lease, durable). */

@@ -254,7 +254,7 @@ static int op_output(const struct compound_op *op, const struct smb_req *req,
 		*out = qd.buffer;
 		*out_len = qd.buffer_len;
 	}
-	return rc;
+	return rsp_checked(req, rc);
 }
 
 /* Fills op's outcome from its answered request. */
@@ -289,8 +289,9 @@ static void op_outcome(struct compound_op *op, const struct smb_req *req)
 	case COMPOUND_SET_INFO:
 		op->rc = smb_req_result(req, 0);
 		if (!op->rc)
-			op->rc = smb2_set_info_response_decode(req->rsp,
-							       req->rsp_len);
+			op->rc = rsp_checked(
+				req, smb2_set_info_response_decode(
+					     req->rsp, req->rsp_len));
 		return;
 	}
 }

@@ -9,10 +9,17 @@
 #include <string.h>
 
 #include "client_internal.h"
+#include "smbfs/log.h"
 #include "smbfs/ntstatus.h"
 #include "smbfs/wire/smb2_query_directory.h"
 
 #define DIR_BUFFER_SIZE (64 * 1024)
+/*
+ * More entries than any directory smbfs is meant to list: a server still
+ * sending entries past this is taken for one whose listing never ends,
+ * before the listing eats the memory of the machine.
+ */
+#define DIR_MAX_ENTRIES (1u << 20)
 /* What listing a directory asks for. */
 #define DIR_LIST_ACCESS \
 	(FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE)
@@ -21,6 +28,7 @@ struct dir_walk {
 	smb_dir_cb cb;
 	void *arg;
 	unsigned int skipped;
+	unsigned int entries; /* seen so far, skipped ones included */
 };
 
 void stat_from_dirent(struct smb_stat *st, const struct smb2_dirent *d)
@@ -51,6 +59,14 @@ static int dir_walk_buffer(struct dir_walk *dw, const uint8_t *buf,
 		rc = smb2_dirent_next(&it, &d);
 		if (rc == 0)
 			break;
+		if (++dw->entries > DIR_MAX_ENTRIES) {
+			if (rc > 0)
+				smb2_dirent_free(&d);
+			smb_log(SMB_LOG_WARN,
+				"a directory listing from the server goes on past %u entries: given up",
+				DIR_MAX_ENTRIES);
+			return -EIO;
+		}
 		if (rc == -EILSEQ || rc == -ENOMEM) {
 			/* A name Linux cannot represent: skip, keep listing. */
 			dw->skipped++;
@@ -116,8 +132,9 @@ int smb_dir_list(struct smb_tree *t, struct smb2_fileid fid,
 		if (!rc)
 			rc = smb_req_result(req, 0);
 		if (!rc)
-			rc = smb2_query_directory_response_decode(
-				req->rsp, req->rsp_len, &qd);
+			rc = rsp_checked(
+				req, smb2_query_directory_response_decode(
+					     req->rsp, req->rsp_len, &qd));
 		if (!rc)
 			rc = dir_walk_buffer(&dw, qd.buffer, qd.buffer_len);
 		smb_req_free(req);

@@ -134,7 +134,8 @@ int open_response_decode(const struct smb_req *req, bool reconnected,
 		       struct smb_open_result *res)
 {
 	struct smb2_create_response r;
-	int rc = smb2_create_response_decode(req->rsp, req->rsp_len, &r);
+	int rc = rsp_checked(req, smb2_create_response_decode(
+					  req->rsp, req->rsp_len, &r));
 
 	if (rc < 0)
 		return rc;
@@ -211,7 +212,8 @@ int smb_file_close(struct smb_tree *t, struct smb2_fileid fid,
 	if (!rc)
 		rc = smb_call(t, req, 0);
 	if (!rc)
-		rc = smb2_close_response_decode(req->rsp, req->rsp_len, &r);
+		rc = rsp_checked(req, smb2_close_response_decode(
+					      req->rsp, req->rsp_len, &r));
 	if (!rc && st)
 		stat_from_close(st, &r);
 	smb_req_free(req);
@@ -277,12 +279,14 @@ static ssize_t read_response_data(const struct smb_req *req, uint32_t len,
 	if (!req->err && req->status == STATUS_END_OF_FILE)
 		return 0;
 	rc = smb_req_result(req, 0);
-	if (!rc)
-		rc = smb2_read_response_decode(req->rsp, req->rsp_len, &r);
 	if (rc < 0)
 		return rc;
-	if (r.data_len > len)
-		return -EBADMSG;
+	rc = smb2_read_response_decode(req->rsp, req->rsp_len, &r);
+	/* MS-SMB2 3.2.5.12: never more than the Length asked for. */
+	if (!rc && r.data_len > len)
+		rc = -EBADMSG;
+	if (rc < 0)
+		return rsp_checked(req, rc);
 	*data = r.data;
 	return r.data_len;
 }
@@ -328,12 +332,13 @@ ssize_t write_response_count(const struct smb_req *req, uint32_t len)
 	struct smb2_write_response r;
 	int rc = smb_req_result(req, 0);
 
-	if (!rc)
-		rc = smb2_write_response_decode(req->rsp, req->rsp_len, &r);
 	if (rc < 0)
 		return rc;
-	if (r.count > len)
-		return -EBADMSG;
+	rc = smb2_write_response_decode(req->rsp, req->rsp_len, &r);
+	if (!rc && r.count > len)
+		rc = -EBADMSG;
+	if (rc < 0)
+		return rsp_checked(req, rc);
 	return r.count;
 }
 

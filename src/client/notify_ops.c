@@ -51,8 +51,8 @@ static int notify_decode(const struct smb_req *req, struct smb_notify_result *r)
 	struct smb2_change_notify_response rsp;
 	struct smb2_notify_iter it;
 	struct smb2_notify_entry e;
-	int rc = smb2_change_notify_response_decode(req->rsp, req->rsp_len,
-						    &rsp);
+	int rc = rsp_checked(req, smb2_change_notify_response_decode(
+					  req->rsp, req->rsp_len, &rsp));
 
 	if (rc < 0)
 		return rc;

@@ -90,20 +90,17 @@ static int read_frame(struct smb_conn *c, uint8_t **out, size_t *out_len)
 	uint8_t *buf;
 	int ret;
 
-	for (;;) {
+	do {
 		ret = read_exact(c, hdr, sizeof(hdr));
 		if (ret)
 			return ret;
-		len = (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
-		/* RFC 1002 4.3.7: NetBIOS keepalives may come on port 139. */
-		if (hdr[0] == 0x85 && len == 0)
-			continue;
-		break;
-	}
-	pthread_mutex_lock(&c->lock);
-	limit = c->max_frame;
-	pthread_mutex_unlock(&c->lock);
-	if (hdr[0] != 0 || len < SMB2_HEADER_SIZE || len > limit) {
+		/* NEGOTIATE may have raised it while this thread waited. */
+		pthread_mutex_lock(&c->lock);
+		limit = c->max_frame;
+		pthread_mutex_unlock(&c->lock);
+		ret = smb2_direct_tcp_header_decode(hdr, limit, &len);
+	} while (ret == 1); /* NetBIOS keepalives may come on port 139 */
+	if (ret) {
 		smb_log(SMB_LOG_WARN, "bad frame (type 0x%02x, %zu bytes) from %s",
 			hdr[0], len, c->host);
 		return -EBADMSG;
@@ -161,36 +158,6 @@ static int decrypt_frame(struct smb_conn *c, uint8_t **frame, size_t *len,
 	*frame = plain;
 	*len = plain_len;
 	return 0;
-}
-
-/*
- * MS-SMB2 3.2.5.1.9: checks the whole chain before acting on any of it.
- * Each NextCommand is 8-aligned and leaves room for a whole header; the
- * last element runs to the end of the frame.
- */
-static int check_chain(const uint8_t *frame, size_t len, bool encrypted,
-		       uint64_t transform_session)
-{
-	struct smb2_header h;
-	size_t off = 0, remain;
-
-	for (;;) {
-		remain = len - off;
-		if (smb2_header_decode(frame + off, remain, &h))
-			return -EBADMSG;
-		if (!(h.flags & SMB2_FLAGS_SERVER_TO_REDIR))
-			return -EBADMSG;
-		/* MS-SMB2 3.2.5.1.1.1: only the transform's session. */
-		if (encrypted && h.message_id != SMB2_UNSOLICITED_MESSAGE_ID &&
-		    h.session_id != transform_session)
-			return -EBADMSG;
-		if (h.next_command == 0)
-			return 0;
-		if (h.next_command < SMB2_HEADER_SIZE || h.next_command % 8 ||
-		    h.next_command > remain - SMB2_HEADER_SIZE)
-			return -EBADMSG;
-		off += h.next_command;
-	}
 }
 
 static void deliver_break(struct smb_conn *c, const struct smb2_header *h,
@@ -323,10 +290,10 @@ static void handle_element(struct smb_conn *c, const uint8_t *elem,
 	struct smb_conn_security sec;
 	struct smb2_header h;
 	struct smb_req *req;
-	bool have_sec;
+	bool have_sec, never_sent;
 	int err;
 
-	smb2_header_decode(elem, len, &h); /* check_chain() checked it */
+	smb2_header_decode(elem, len, &h); /* smb2_chain_check() checked it */
 	pthread_mutex_lock(&c->lock);
 	/* MS-SMB2 3.2.5.1.4: every element grants, interim ones too. */
 	smb_credits_grant(&c->credits, h.credit);
@@ -335,15 +302,23 @@ static void handle_element(struct smb_conn *c, const uint8_t *elem,
 	req = h.message_id == SMB2_UNSOLICITED_MESSAGE_ID
 		      ? NULL
 		      : conn_table_find(c, h.message_id);
+	never_sent = h.message_id >= c->credits.next_mid;
 	if (!req) {
 		pthread_mutex_unlock(&c->lock);
+		/*
+		 * MS-SMB2 3.2.5.1.2: discarded.  A late answer to a request
+		 * given up on is normal; an id never sent is the server's
+		 * fault, and the request it was meant for waits until its
+		 * deadline.
+		 */
 		if (h.message_id == SMB2_UNSOLICITED_MESSAGE_ID)
 			deliver_break(c, &h, elem, len);
 		else
-			smb_log(SMB_LOG_DEBUG,
-				"%s response from %s matches no request (MessageId %llu), dropped",
+			smb_log(never_sent ? SMB_LOG_WARN : SMB_LOG_DEBUG,
+				"%s response from %s matches no request (MessageId %llu%s), dropped",
 				smb2_command_name(h.command), c->host,
-				(unsigned long long)h.message_id);
+				(unsigned long long)h.message_id,
+				never_sent ? ", never sent" : "");
 		return;
 	}
 	if (h.status == STATUS_PENDING &&
@@ -388,7 +363,7 @@ static int handle_frame(struct smb_conn *c, uint8_t *frame, size_t len)
 		}
 		encrypted = true;
 	}
-	ret = check_chain(frame, len, encrypted, transform_session);
+	ret = smb2_chain_check(frame, len, encrypted, transform_session);
 	if (ret) {
 		smb_log(SMB_LOG_WARN, "malformed response from %s", c->host);
 		free(frame);

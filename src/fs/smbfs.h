@@ -8,6 +8,7 @@
 #define SMBFS_FS_SMBFS_H
 
 #define FUSE_USE_VERSION 314
+#include <errno.h>
 #include <fuse_lowlevel.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -214,10 +215,17 @@ int smbfs_init_state(struct smbfs *fs, struct smb_pool *pool,
 void smbfs_free_state(struct smbfs *fs);
 void smbfs_ops_fill(const struct smbfs_config *cfg,
 		    struct fuse_lowlevel_ops *ops);
-/* fuse_reply_err with a positive errno from a negative one. */
+/*
+ * fuse_reply_err with a positive errno from a negative one.  A response
+ * the client refused as malformed (EBADMSG) or against the protocol
+ * (EPROTO) was logged where it was refused; to programs it is an I/O
+ * error, as with any other server failure.
+ */
 static inline void fs_reply_err(fuse_req_t req, int neg_errno)
 {
-	fuse_reply_err(req, neg_errno < 0 ? -neg_errno : neg_errno);
+	int e = neg_errno < 0 ? -neg_errno : neg_errno;
+
+	fuse_reply_err(req, e == EBADMSG || e == EPROTO ? EIO : e);
 }
 /* EACCES on a share exported read-only becomes EROFS. */
 int fs_share_errno(struct smbfs *fs, int rc);

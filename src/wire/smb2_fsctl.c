@@ -161,31 +161,34 @@ static int dfs_entry(const uint8_t *buf, size_t len, size_t pos, size_t size,
 		     struct smb2_dfs_referral *ref)
 {
 	const uint8_t *e = buf + pos;
-	size_t path_at, addr_at;
+	size_t path_at, addr_at, min_size;
 	int rc;
 
+	/* The caller checked VersionNumber and Size, nothing else yet. */
 	ref->version = le16_get(e);
+	if (ref->version == 2)
+		min_size = DFS_V2_MIN_SIZE;
+	else if (ref->version == 3 || ref->version == 4)
+		min_size = DFS_V3_MIN_SIZE;
+	else
+		return -EPROTONOSUPPORT;
+	if (size < min_size)
+		return -EBADMSG;
 	ref->server_type = le16_get(e + 4);
 	ref->entry_flags = le16_get(e + 6);
 	if (ref->version == 2) {
 		/* 2.2.5.2: Proximity, TimeToLive, three string offsets. */
-		if (size < DFS_V2_MIN_SIZE)
-			return -EBADMSG;
 		ref->ttl = le32_get(e + 12);
 		path_at = le16_get(e + 16);
 		addr_at = le16_get(e + 20);
-	} else if (ref->version == 3 || ref->version == 4) {
+	} else {
 		/* 2.2.5.3: TimeToLive, then offsets (or name-list fields). */
-		if (size < DFS_V3_MIN_SIZE)
-			return -EBADMSG;
 		ref->ttl = le32_get(e + 8);
 		path_at = le16_get(e + 12);
 		addr_at = le16_get(e + 16);
 		if (ref->entry_flags & DFS_NAME_LIST_REFERRAL &&
 		    le16_get(e + 14) == 0)
 			addr_at = 0; /* no expanded names */
-	} else {
-		return -EPROTONOSUPPORT;
 	}
 	rc = dfs_string(buf, len, pos + path_at, &ref->path);
 	if (!rc && (addr_at || !(ref->entry_flags & DFS_NAME_LIST_REFERRAL)))

@@ -71,6 +71,41 @@ int smb2_header_decode(const uint8_t *msg, size_t len, struct smb2_header *h)
 	return 0;
 }
 
+int smb2_direct_tcp_header_decode(const uint8_t hdr[4], size_t max,
+				  size_t *len)
+{
+	*len = (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
+	if (hdr[0] == 0x85 && *len == 0)
+		return 1;
+	if (hdr[0] != 0 || *len < SMB2_HEADER_SIZE || *len > max)
+		return -EBADMSG;
+	return 0;
+}
+
+int smb2_chain_check(const uint8_t *frame, size_t len, bool encrypted,
+		     uint64_t session_id)
+{
+	struct smb2_header h;
+	size_t off = 0, remain;
+
+	for (;;) {
+		remain = len - off;
+		if (smb2_header_decode(frame + off, remain, &h))
+			return -EBADMSG;
+		if (!(h.flags & SMB2_FLAGS_SERVER_TO_REDIR))
+			return -EBADMSG;
+		if (encrypted && h.message_id != SMB2_UNSOLICITED_MESSAGE_ID &&
+		    h.session_id != session_id)
+			return -EBADMSG;
+		if (h.next_command == 0)
+			return 0;
+		if (h.next_command < SMB2_HEADER_SIZE || h.next_command % 8 ||
+		    h.next_command > remain - SMB2_HEADER_SIZE)
+			return -EBADMSG;
+		off += h.next_command;
+	}
+}
+
 static const char *const command_names[SMB2_COMMAND_COUNT] = {
 	"NEGOTIATE",	   "SESSION_SETUP",   "LOGOFF",	    "TREE_CONNECT",
 	"TREE_DISCONNECT", "CREATE",	      "CLOSE",	    "FLUSH",

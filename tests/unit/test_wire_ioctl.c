@@ -351,22 +351,46 @@ static void test_sparse_zero_data_ranges(void)
 	wbuf_free(&w);
 }
 
-static int decode_ranges(const uint8_t *buf, size_t len)
-{
-	struct smb2_alloc_range *r;
-	size_t n;
-	int rc = smb2_fsctl_alloc_ranges_decode(buf, len, &r, &n);
-
-	if (!rc)
-		free(r);
-	return rc;
-}
-
+/*
+ * Random output buffers, half of them a whole number of records: each
+ * decodes to exactly len / 16 ranges holding the bytes as sent, any
+ * other length is refused with nothing allocated.
+ */
 static void test_alloc_ranges_fuzz(void)
 {
-	uint8_t valid[48] = {0};
+	uint32_t seed = 0x9E3779B9;
+	unsigned int round;
 
-	wire_fuzz_payload(decode_ranges, valid, sizeof(valid), 1000);
+	for (round = 0; round < 1000; round++) {
+		size_t len = wire_xorshift32(&seed) % 100, n = 99, i;
+		struct smb2_alloc_range *r = (void *)1;
+		uint8_t *buf;
+		int rc;
+
+		if (round & 1)
+			len -= len % 16;
+		buf = malloc(len ? len : 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+		for (i = 0; i < len; i++)
+			buf[i] = (uint8_t)wire_xorshift32(&seed);
+		rc = smb2_fsctl_alloc_ranges_decode(buf, len, &r, &n);
+		if (len % 16) {
+			CU_ASSERT_EQUAL(rc, -EBADMSG);
+			CU_ASSERT_PTR_NULL(r);
+			CU_ASSERT_EQUAL(n, 0);
+		} else {
+			CU_ASSERT_EQUAL(rc, 0);
+			CU_ASSERT_EQUAL(n, len / 16);
+			CU_ASSERT_EQUAL(n == 0, r == NULL);
+		}
+		for (i = 0; !rc && i < n; i++) {
+			CU_ASSERT_EQUAL(r[i].offset, le64_get(buf + 16 * i));
+			CU_ASSERT_EQUAL(r[i].length, le64_get(buf + 16 * i + 8));
+		}
+		if (!rc)
+			free(r);
+		free(buf);
+	}
 }
 
 /*
@@ -526,6 +550,32 @@ static void test_dfs_referral_robust(void)
 	free(buf);
 }
 
+/*
+ * A last entry whose Size (4) covers only VersionNumber and Size, at the
+ * very end of the buffer: ServerType and ReferralEntryFlags lie outside
+ * it and must not be read (found by tests/fuzz/fuzz_ioctl).
+ */
+static void test_dfs_referral_short_last_entry(void)
+{
+	static const uint8_t rsp[] = {
+		0x22, 0x00, 0x01, 0x00, 0x03, 0x00, 0x00, 0x00, /* header */
+		0x03, 0x00, 0x04, 0x00, /* V3, Size 4, and nothing more */
+	};
+	uint8_t *copy = malloc(sizeof(rsp));
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+	for (n = 0; n < 3; n++) {
+		/* Every version, each exactly as long as the message. */
+		memcpy(copy, rsp, sizeof(rsp));
+		copy[8] = (uint8_t)(2 + n);
+		CU_ASSERT_EQUAL(decode_dfs(copy, sizeof(rsp)), -EBADMSG);
+	}
+	copy[8] = 1; /* V1: not supported, still not read past the end */
+	CU_ASSERT_EQUAL(decode_dfs(copy, sizeof(rsp)), -EPROTONOSUPPORT);
+	free(copy);
+}
+
 /* Appends one NETWORK_INTERFACE_INFO (MS-SMB2 2.2.32.5) field by field. */
 static void put_iface(struct smb_wbuf *w, uint32_t next, uint32_t index,
 		      uint16_t family, const uint8_t *addr, size_t addr_len)
@@ -655,6 +705,8 @@ static CU_TestInfo fsctl_tests[] = {
 	{"DFS referral V3/V4", test_dfs_referral_decode},
 	{"DFS referral name list and V2", test_dfs_referral_name_list_and_v2},
 	{"DFS referral robustness", test_dfs_referral_robust},
+	{"DFS referral entry shorter than its fields",
+	 test_dfs_referral_short_last_entry},
 	{"DFS request bad arguments", test_dfs_request_bad_args},
 	{"network interfaces", test_net_ifaces_decode},
 	{"network interfaces robustness", test_net_ifaces_robust},
