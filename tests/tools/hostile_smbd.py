@@ -438,6 +438,10 @@ class Conn:
     def handle_elem(self, req, last_fid):
         cmd = struct.unpack_from("<H", req, 12)[0]
         body = req[HEADER:]
+        # MS-SMB2 3.3.5.2.4: a signed request gets a signed response.
+        if self.key is not None and \
+                struct.unpack_from("<I", req, 16)[0] & FLAGS_SIGNED:
+            self.signing = True
         handler = {
             NEGOTIATE: self.negotiate, SESSION_SETUP: self.session_setup,
             LOGOFF: self.simple4, TREE_DISCONNECT: self.simple4,
