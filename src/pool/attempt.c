@@ -16,6 +16,9 @@
 
 #include "pool_internal.h"
 
+/* Resends of a call whose answers broke the connection each time. */
+#define POOL_GARBLED_RESENDS 2
+
 void pool_attempt_init(struct pool_attempt *a, struct pool_tree *pt,
 		       struct pool_file *pf)
 {
@@ -177,7 +180,7 @@ int pool_attempt_done(struct pool_attempt *a, int rc)
 	struct pool_server *srv = a->pt->srv;
 	struct smb_pool *p = srv->pool;
 	enum pool_repair repair;
-	bool in_flight;
+	bool in_flight, garbled;
 
 	smb_client_thread_replay(false);
 	repair = pool_classify(a->chan, rc);
@@ -192,13 +195,22 @@ int pool_attempt_done(struct pool_attempt *a, int rc)
 		return rc;
 	}
 	/* ENOTCONN: refused before sending, so it never ran. */
-	in_flight = rc == -ECONNRESET || rc == -ETIMEDOUT || rc == -EPIPE;
+	/* EBADMSG, EPROTO: its answer broke the framing, and the connection. */
+	garbled = rc == -EBADMSG || rc == -EPROTO;
+	in_flight = rc == -ECONNRESET || rc == -ETIMEDOUT || rc == -EPIPE ||
+		    garbled;
 	pthread_mutex_lock(&p->lock);
 	pool_request_repair(srv, a->chan, a->pt, repair);
 	if (in_flight) {
 		a->resent_after_loss = true;
 		a->resends++;
-		if (!p->cfg.hard && a->resends > p->cfg.retrans) {
+		/*
+		 * Even a hard mount gives up on a call the server answers
+		 * with garbage each time: the server is there, and waiting
+		 * would be forever.
+		 */
+		if ((!p->cfg.hard && a->resends > p->cfg.retrans) ||
+		    (garbled && a->resends > POOL_GARBLED_RESENDS)) {
 			a->finished = true;
 			a->result = -EIO;
 		}
