@@ -305,12 +305,14 @@ int pool_file_open(struct pool_tree *t, const struct smb_open_args *a,
 		   unsigned int flags, void *owner, pool_path_fn path_fn,
 		   struct pool_file **out, struct smb_open_result *res);
 /*
- * Waits for the file's queued writes, closes the handle (st may be
- * NULL: the post-close attributes) and frees f.  Returns the file's
- * write error if one is still unreported, else the CLOSE's outcome; a
- * lost file closes locally.
+ * Waits for the file's queued writes, closes the handle and frees f.
+ * Returns the file's write error if one is still unreported, else the
+ * CLOSE's outcome; a lost file, or one whose connection went, closes
+ * locally.  st (may be NULL) receives the post-close attributes, and
+ * *st_valid says whether the server sent them: a close that ended
+ * locally has none.
  */
-int pool_file_close(struct pool_file *f, struct smb_stat *st);
+int pool_file_close(struct pool_file *f, struct smb_stat *st, bool *st_valid);
 void *pool_file_owner(struct pool_file *f);
 /* True once the file could not be reopened after a reconnect. */
 bool pool_file_lost(struct pool_file *f);

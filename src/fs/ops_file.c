@@ -255,16 +255,22 @@ static void file_release(struct smbfs *fs, struct smbfs_file *f)
 {
 	struct smbfs_inode *in = f->h.inode;
 	struct smb_stat st;
+	bool have_st;
 	int rc;
 
 	fs_locks_handle_release(&f->h);
 	/* Nobody may borrow the handle once its CLOSE is under way. */
 	inode_handle_closing(fs, &f->h);
-	rc = pool_file_close(f->h.file, &st);
-	if (!rc) {
+	rc = pool_file_close(f->h.file, &st, &have_st);
+	if (!rc && have_st) {
 		file_pages_closing(fs, in, &st);
 		file_store_stat(fs, in, &st);
 		fs_note_attr(fs, in);
+	} else if (!rc) {
+		/* Closed locally: nothing says the pages are current. */
+		pthread_mutex_lock(&fs->lock);
+		in->pages_valid = false;
+		pthread_mutex_unlock(&fs->lock);
 	} else {
 		smb_log(SMB_LOG_WARN, "close of inode %llu failed: %s",
 			(unsigned long long)in->ino, strerror(-rc));
@@ -451,7 +457,7 @@ static void file_reply_create(fuse_req_t req, struct smbfs *fs,
 	struct fuse_entry_param e;
 
 	if (!in) {
-		pool_file_close(f->h.file, NULL);
+		pool_file_close(f->h.file, NULL, NULL);
 		file_free(f);
 		fuse_reply_err(req, ENOMEM);
 		return;
@@ -500,7 +506,7 @@ void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		goto out;
 	rc = file_created_id(f->h.file, &res);
 	if (rc < 0) {
-		pool_file_close(f->h.file, NULL);
+		pool_file_close(f->h.file, NULL, NULL);
 		goto out;
 	}
 	cache_note_created(fs->cache, path, &res.st);

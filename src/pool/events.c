@@ -261,6 +261,16 @@ static void watch_rearm(struct smb_pool *p, struct pool_watch *w)
 		return;
 	}
 	pthread_mutex_lock(&p->ev_lock);
+	/*
+	 * Two events for one watch (an answer and a repair's overflow) may
+	 * both end here: the list holds a watch once, with one reference.
+	 */
+	if (w->on_arm_list) {
+		pthread_mutex_unlock(&p->ev_lock);
+		pool_watch_put(w);
+		return;
+	}
+	w->on_arm_list = true;
 	w->arm_at_ns = now + WATCH_BATCH_NS;
 	w->arm_next = p->arm_list;
 	p->arm_list = w;
@@ -277,6 +287,7 @@ static struct pool_watch *arm_list_take_due(struct smb_pool *p, int64_t now,
 	while ((w = *pp)) {
 		if (w->arm_at_ns <= now) {
 			*pp = w->arm_next;
+			w->on_arm_list = false;
 			w->arm_next = due;
 			due = w;
 			continue;
@@ -415,6 +426,7 @@ void pool_events_stop(struct smb_pool *p)
 	p->ev_tail = NULL;
 	while ((w = p->arm_list)) {
 		p->arm_list = w->arm_next;
+		w->on_arm_list = false;
 		pool_watch_put(w);
 	}
 }

@@ -313,13 +313,15 @@ int pool_file_open(struct pool_tree *t, const struct smb_open_args *a,
 	return 0;
 }
 
-int pool_file_close(struct pool_file *f, struct smb_stat *st)
+int pool_file_close(struct pool_file *f, struct smb_stat *st, bool *st_valid)
 {
 	struct smb_pool *p = file_pool(f);
 	struct pool_attempt a;
 	bool current;
 	int rc = 0, wrc;
 
+	if (st_valid)
+		*st_valid = false;
 	/*
 	 * The queued writes go first, on this handle: a closing handle of
 	 * a generation that is gone counts as closed (attempt.c), which
@@ -343,6 +345,8 @@ int pool_file_close(struct pool_file *f, struct smb_stat *st)
 		while (pool_attempt_next(&a, &rc))
 			rc = pool_attempt_done(&a,
 					       smb_file_close(a.tree, a.fid, st));
+		if (st_valid)
+			*st_valid = rc == 0 && st;
 		if (rc == -EIO || rc == -ESHUTDOWN || rc == -EINTR)
 			rc = 0;
 	}

@@ -275,6 +275,7 @@ struct pool_watch {
 	int64_t last_done_ns;
 	int64_t arm_at_ns;
 	struct pool_watch *arm_next;
+	bool on_arm_list;
 };
 
 struct pool_event_item {

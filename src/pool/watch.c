@@ -164,7 +164,7 @@ void pool_watch_stop(struct pool_watch *w)
 		w->next->prev = w->prev;
 	pthread_mutex_unlock(&p->lock);
 	/* MS-SMB2 3.3.4.4: the close completes the pending request. */
-	pool_file_close(w->dir, NULL);
+	pool_file_close(w->dir, NULL, NULL);
 	pool_watch_put(w);
 }
 

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The pool's event thread (src/pool/events.c) with no server: change
+ * notifications for one watch, posted faster than the re-arm batching
+ * interval and more than once per batch (an answer and a reconnect's
+ * overflow both queued), are each handed to the handler, the thread
+ * stays responsive, and every reference the events took is given back.
+ * The watch is stopped, so arming it again sends nothing.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cunit_main.h"
+#include "../../src/pool/pool_internal.h"
+
+static atomic_int handled;
+
+static void count_event(void *arg, const struct pool_event *ev)
+{
+	(void)arg;
+	if (ev->type == POOL_EVENT_NOTIFY)
+		atomic_fetch_add(&handled, 1);
+}
+
+static struct smb_pool *pool_for_events(void)
+{
+	struct smb_pool *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	pthread_mutex_init(&p->ev_lock, NULL);
+	pthread_cond_init(&p->ev_cond, NULL);
+	return p;
+}
+
+static void pool_for_events_free(struct smb_pool *p)
+{
+	pthread_cond_destroy(&p->ev_cond);
+	pthread_mutex_destroy(&p->ev_lock);
+	pthread_cond_destroy(&p->cond);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+static struct pool_watch *stopped_watch(struct smb_pool *p)
+{
+	struct pool_watch *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->pool = p;
+	w->stopped = true;
+	w->refs = 1; /* the test's own */
+	return w;
+}
+
+static void post_overflow(struct smb_pool *p, struct pool_watch *w)
+{
+	struct smb_notify_result *r = calloc(1, sizeof(*r));
+
+	r->overflow = true;
+	pthread_mutex_lock(&p->lock);
+	pool_watch_get(w); /* the event's, as a request or a repair takes */
+	pthread_mutex_unlock(&p->lock);
+	pool_event_post_notify(p, w, r);
+}
+
+static unsigned int watch_refs(struct smb_pool *p, struct pool_watch *w)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&p->lock);
+	n = w->refs;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+/* Waits up to 5 s for the handler count to reach want. */
+static bool handled_reaches(int want)
+{
+	struct timespec ms = { 0, 1000000 };
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (atomic_load(&handled) >= want)
+			return true;
+		nanosleep(&ms, NULL);
+	}
+	return false;
+}
+
+static void test_burst_for_one_watch(void)
+{
+	struct timespec settle = { 0, 300 * 1000000 };
+	struct smb_pool *p = pool_for_events();
+	struct pool_watch *w, *other;
+	int i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	w = stopped_watch(p);
+	other = stopped_watch(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+	atomic_store(&handled, 0);
+	smb_pool_set_event_handler(p, count_event, NULL);
+	CU_ASSERT_EQUAL_FATAL(pool_events_start(p), 0);
+	/* Within one batching interval: the second and later are held. */
+	for (i = 0; i < 5; i++)
+		post_overflow(p, w);
+	CU_ASSERT_TRUE(handled_reaches(5));
+	/* Past the interval the held watch is armed (and let go). */
+	nanosleep(&settle, NULL);
+	post_overflow(p, other);
+	CU_ASSERT_TRUE(handled_reaches(6));
+	nanosleep(&settle, NULL);
+	CU_ASSERT_EQUAL(watch_refs(p, w), 1);
+	CU_ASSERT_EQUAL(watch_refs(p, other), 1);
+	pthread_mutex_lock(&p->ev_lock);
+	CU_ASSERT_PTR_NULL(p->arm_list);
+	pthread_mutex_unlock(&p->ev_lock);
+	pool_events_stop(p);
+	free(w);
+	free(other);
+	pool_for_events_free(p);
+}
+
+static CU_TestInfo event_tests[] = {
+	{ "a burst of notifications for one watch", test_burst_for_one_watch },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "event thread", NULL, NULL, NULL, NULL, event_tests },
+	CU_SUITE_INFO_NULL,
+};
+
+int main(void)
+{
+	return cunit_run(suites);
+}
