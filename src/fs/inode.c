@@ -313,6 +313,21 @@ struct smbfs_inode *inode_find_child(struct smbfs *fs,
 	return in;
 }
 
+struct smbfs_inode *inode_find_server_id(struct smbfs *fs, uint64_t file_id)
+{
+	struct smbfs_inode *in = NULL;
+	fuse_ino_t ino;
+
+	if (!file_id)
+		return NULL;
+	pthread_mutex_lock(&fs->lock);
+	ino = ino_for_server_id(fs, file_id);
+	if (ino)
+		in = find_by_ino(fs, ino);
+	pthread_mutex_unlock(&fs->lock);
+	return in;
+}
+
 void inode_forget(struct smbfs *fs, struct smbfs_inode *in, uint64_t n)
 {
 	pthread_mutex_lock(&fs->lock);

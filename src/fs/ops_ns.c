@@ -197,7 +197,7 @@ static int unlink_open_file(struct smbfs *fs, struct smbfs_inode *dir,
 void smbfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct smbfs *fs = fs_begin(req);
-	struct smbfs_inode *dir = fs_inode_or_reply(req, parent), *in;
+	struct smbfs_inode *dir = fs_inode_or_reply(req, parent), *in, *other;
 	struct smb_stat victim;
 	char *path;
 	int rc = 0;
@@ -216,9 +216,16 @@ void smbfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	in = inode_find_child(fs, dir, name);
 	if (fs_lookup_child(fs, dir, name, &victim, NULL) < 0)
 		victim.file_id = 0;
-	/* Handles only we keep would keep the name: let them go. */
+	/*
+	 * Handles only we keep would keep the name, delete-pending, until
+	 * they close: let them go, also when the table knows the file by
+	 * another of its names (git links a new object, then unlinks the
+	 * temporary name it wrote through).
+	 */
 	if (in)
 		fs_close_deferred(fs, in);
+	else if ((other = inode_find_server_id(fs, victim.file_id)))
+		fs_close_deferred(fs, other);
 	if (in && inode_is_open(fs, in)) {
 		rc = unlink_open_file(fs, dir, in, name, path);
 	} else {

@@ -372,6 +372,12 @@ void inode_unlink_name(struct smbfs *fs, struct smbfs_inode *parent,
 struct smbfs_inode *inode_find_child(struct smbfs *fs,
 				     struct smbfs_inode *parent,
 				     const char *name);
+/*
+ * The inode known by the server's file id, under whichever of its names
+ * (hard links), or NULL.  Like inode_find_child, only for a file the
+ * kernel holds for the call.
+ */
+struct smbfs_inode *inode_find_server_id(struct smbfs *fs, uint64_t file_id);
 /* Stores fresh attributes (under the table lock). */
 void inode_set_stat(struct smbfs *fs, struct smbfs_inode *in,
 		    const struct smb_stat *st);

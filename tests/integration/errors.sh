@@ -40,11 +40,14 @@ HOLDER_PID=$!
 exec 9>"$fifo"
 rm -f "$fifo"
 echo "open errors-held.txt" >&9
-# Wait until the server reports the open (smbstatus lists it); smbclient
-# can take seconds to start on a busy machine.
+# Wait until the server reports smbclient's open; smbclient can take
+# seconds to start on a busy machine.  smbstatus also lists the mount's
+# own handle of the file it just wrote (kept under its lease for
+# closetimeo): smbclient's open is the one without a lease.
 held=no
 for _ in $(seq 300); do
-	if smbstatus -s "$SMB_CONF" -L 2>/dev/null | grep -q errors-held; then
+	if smbstatus -s "$SMB_CONF" -L 2>/dev/null | grep errors-held |
+		grep -qv 'LEASE('; then
 		held=yes
 		break
 	fi

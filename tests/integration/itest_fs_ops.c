@@ -1297,6 +1297,20 @@ static void test_hard_link(void)
 	if (OK(stat(pathf("%s/b", d), &b)) == 0)
 		EQ(b.st_nlink, 1);
 	CONTENT_STR(pathf("%s/b", d), "changed via b");
+	/*
+	 * git's way to store an object: write a temporary name, link the
+	 * final name, unlink the temporary one, at once.  The handle that
+	 * wrote it (kept open under the lease) must not keep the temporary
+	 * name alive on the server.
+	 */
+	EQ(put(pathf("%s/tmp_obj", d), "object"), 0);
+	OK(link(pathf("%s/tmp_obj", d), pathf("%s/obj", d)));
+	OK(unlink(pathf("%s/tmp_obj", d)));
+	CHECK(!dir_holds(d, "tmp_obj") && dir_holds(d, "obj"),
+	      "listing: the temporary name is gone, the link stays");
+	CHECK(!dir_holds(dd, "tmp_obj") && dir_holds(dd, "obj"),
+	      "server: the temporary name is gone, the link stays");
+	CONTENT_STR(pathf("%s/obj", d), "object");
 }
 
 /* mfsymlinks is on by default: "nomfsymlinks" mounts without it. */
