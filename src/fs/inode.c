@@ -194,20 +194,29 @@ static void inode_remember_stat(struct smbfs_inode *in,
  * while the kernel still knows the old one, and taking the new file for
  * the old would serve the old one's cached pages and attributes under
  * the new name.  The same file shows under another name when it has
- * several links, or when another client renamed it while we hold it
- * open (an open file's number cannot be reused).  Anything else gets a
- * number of its own: at worst a file another client renamed changes its
- * inode number here.  (Creation times cannot tell them apart: Samba
- * makes one up from the other times for files it did not create.)
+ * several links, or when another client renamed it while a program
+ * here holds it open.  A handle only we keep (a deferred close) proves
+ * nothing: Samba was seen giving its file's number to a new file while
+ * it was kept.  Anything else gets a number of its own: at worst a file
+ * another client renamed changes its inode number here.  (Creation
+ * times cannot tell them apart: Samba makes one up from the other times
+ * for files it did not create.)
  */
 static bool same_file(struct smbfs *fs, const struct smbfs_inode *in,
 		      const struct smb_stat *st)
 {
+	const struct smbfs_handle *h;
+
 	if (in == fs->root)
 		return true;
 	if (!in->parent) /* its last name was removed here */
 		return !in->is_dir && in->st.nlink > 1;
-	return st->nlink > 1 || in->handles;
+	if (st->nlink > 1)
+		return true;
+	for (h = in->handles; h; h = h->inode_next)
+		if (!h->deferred && !h->closing)
+			return true;
+	return false;
 }
 
 /* The inode number for a server id, or 0 when one must be allocated. */

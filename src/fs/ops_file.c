@@ -379,6 +379,16 @@ void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	inode_lease_key(fs, in, key);
 	rc = file_smb_open(fs, &f->h, path, key,
 			   file_open_disposition(fi->flags), 0, &res);
+	if (rc == -ENOENT) {
+		/*
+		 * The kernel's entry is stale: another client removed the
+		 * file and its notification is still on the way.  ESTALE
+		 * makes the VFS look the name up again (LOOKUP_REVAL), as
+		 * for NFS, so open(O_CREAT) creates it instead of failing.
+		 */
+		cache_forget(fs->cache, path);
+		rc = -ESTALE;
+	}
 	if (rc < 0)
 		goto out;
 	inode_handle_add(fs, in, &f->h);
