@@ -150,9 +150,35 @@ static int enter_sequence(const uint8_t *buf, size_t len, struct asn1_reader *r)
 	return 0;
 }
 
-static int resp_field(uint32_t number, const struct asn1_elem *e,
-		      struct spnego_resp *out)
+/*
+ * Hands each [n] field of the SEQUENCE inside choice to field(), in
+ * order; on any error the half-filled *out (size bytes) is wiped.
+ */
+static int parse_fields(const struct asn1_elem *choice,
+			int (*field)(uint32_t, const struct asn1_elem *, void *),
+			void *out, size_t size)
 {
+	struct asn1_elem inner;
+	struct asn1_reader r;
+	uint32_t number;
+	int64_t last = -1;
+	int ret = enter_sequence(choice->val, choice->len, &r);
+
+	if (ret)
+		return ret;
+	while ((ret = next_field(&r, &last, &number, &inner)) > 0) {
+		ret = field(number, &inner, out);
+		if (ret)
+			break;
+	}
+	if (ret)
+		memset(out, 0, size);
+	return ret;
+}
+
+static int resp_field(uint32_t number, const struct asn1_elem *e, void *arg)
+{
+	struct spnego_resp *out = arg;
 	int32_t v;
 
 	switch (number) {
@@ -193,10 +219,7 @@ static int resp_field(uint32_t number, const struct asn1_elem *e,
 
 int spnego_parse_resp(const uint8_t *buf, size_t len, struct spnego_resp *out)
 {
-	struct asn1_elem choice, inner;
-	struct asn1_reader r;
-	uint32_t number;
-	int64_t last = -1;
+	struct asn1_elem choice;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -204,17 +227,7 @@ int spnego_parse_resp(const uint8_t *buf, size_t len, struct spnego_resp *out)
 	ret = asn1_decode_only(buf, len, ASN1_CONTEXT(1), &choice);
 	if (ret)
 		return ret;
-	ret = enter_sequence(choice.val, choice.len, &r);
-	if (ret)
-		return ret;
-	while ((ret = next_field(&r, &last, &number, &inner)) > 0) {
-		ret = resp_field(number, &inner, out);
-		if (ret)
-			break;
-	}
-	if (ret)
-		memset(out, 0, sizeof(*out));
-	return ret;
+	return parse_fields(&choice, resp_field, out, sizeof(*out));
 }
 
 static int parse_mech_types(const struct asn1_elem *list,
@@ -240,9 +253,10 @@ static int parse_mech_types(const struct asn1_elem *list,
 	return ret;
 }
 
-static int init_field(uint32_t number, const struct asn1_elem *e,
-		      struct spnego_init *out)
+static int init_field(uint32_t number, const struct asn1_elem *e, void *arg)
 {
+	struct spnego_init *out = arg;
+
 	switch (number) {
 	case 0: /* mechTypes */
 		return parse_mech_types(e, out);
@@ -287,25 +301,12 @@ static int unwrap_init(const uint8_t *buf, size_t len, struct asn1_elem *choice)
 
 int spnego_parse_init(const uint8_t *buf, size_t len, struct spnego_init *out)
 {
-	struct asn1_elem choice, inner;
-	struct asn1_reader r;
-	uint32_t number;
-	int64_t last = -1;
+	struct asn1_elem choice;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	ret = unwrap_init(buf, len, &choice);
 	if (ret)
 		return ret;
-	ret = enter_sequence(choice.val, choice.len, &r);
-	if (ret)
-		return ret;
-	while ((ret = next_field(&r, &last, &number, &inner)) > 0) {
-		ret = init_field(number, &inner, out);
-		if (ret)
-			break;
-	}
-	if (ret)
-		memset(out, 0, sizeof(*out));
-	return ret;
+	return parse_fields(&choice, init_field, out, sizeof(*out));
 }

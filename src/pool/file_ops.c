@@ -387,22 +387,32 @@ uint32_t pool_file_lease_state(struct pool_file *f)
 
 /* --- calls on a handle --- */
 
-ssize_t pool_file_read_direct(struct pool_file *f, void *buf, size_t len,
-			      uint64_t off)
+/* One READ or WRITE at a fixed offset: it can be sent again without harm. */
+static ssize_t file_io_direct(struct pool_file *f, bool write, void *buf,
+			      size_t len, uint64_t off)
 {
+	struct smb_pool *p = file_pool(f);
 	struct pool_attempt a;
 	ssize_t n = 0;
 	int rc;
 
 	pool_attempt_init(&a, f->tree, f);
 	while (pool_attempt_next(&a, &rc)) {
-		n = smb_file_read(a.tree, a.fid, buf, len, off);
+		n = write ? smb_file_write(a.tree, a.fid, buf, len, off)
+			  : smb_file_read(a.tree, a.fid, buf, len, off);
 		rc = pool_attempt_done(&a, n < 0 ? (int)n : 0);
 	}
 	if (rc < 0)
 		return rc;
-	atomic_fetch_add(&file_pool(f)->count.bytes_read, (uint64_t)n);
+	atomic_fetch_add(write ? &p->count.bytes_written : &p->count.bytes_read,
+			 (uint64_t)n);
 	return n;
+}
+
+ssize_t pool_file_read_direct(struct pool_file *f, void *buf, size_t len,
+			      uint64_t off)
+{
+	return file_io_direct(f, false, buf, len, off);
 }
 
 /*
@@ -491,23 +501,10 @@ ssize_t pool_file_read_give(struct pool_file *f, size_t len, uint64_t off,
 	return n < 0 ? n : rc < 0 ? rc : n;
 }
 
-/* A write at a fixed offset can be sent again without harm. */
 static ssize_t file_write_direct(struct pool_file *f, const void *buf,
 				 size_t len, uint64_t off)
 {
-	struct pool_attempt a;
-	ssize_t n = 0;
-	int rc;
-
-	pool_attempt_init(&a, f->tree, f);
-	while (pool_attempt_next(&a, &rc)) {
-		n = smb_file_write(a.tree, a.fid, buf, len, off);
-		rc = pool_attempt_done(&a, n < 0 ? (int)n : 0);
-	}
-	if (rc < 0)
-		return rc;
-	atomic_fetch_add(&file_pool(f)->count.bytes_written, (uint64_t)n);
-	return n;
+	return file_io_direct(f, true, (void *)buf, len, off);
 }
 
 /* An uncached write: the data gathered, then written now. */
