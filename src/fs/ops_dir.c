@@ -551,6 +551,16 @@ void smbfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	 * directory (chmod a-w) is handled like a read-only file.
 	 */
 	rc = fs_delete_path(fs, path, FILE_DIRECTORY_FILE);
+	if (rc == -ENOTEMPTY) {
+		/*
+		 * A file removed inside stays "delete pending" on the server
+		 * while a handle this mount keeps for a deferred close holds
+		 * it (one it knew under another name, say): give those up
+		 * and try once more.
+		 */
+		fs_close_all_deferred(fs);
+		rc = fs_delete_path(fs, path, FILE_DIRECTORY_FILE);
+	}
 	free(path);
 	if (rc == 0)
 		inode_unlink_name(fs, dir, name);

@@ -224,7 +224,8 @@ void smbfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	 */
 	if (in)
 		fs_close_deferred(fs, in);
-	else if ((other = inode_find_server_id(fs, victim.file_id)))
+	other = inode_find_server_id(fs, victim.file_id);
+	if (other && other != in)
 		fs_close_deferred(fs, other);
 	if (in && inode_is_open(fs, in)) {
 		rc = unlink_open_file(fs, dir, in, name, path);

@@ -72,5 +72,6 @@ check "commit in the clone on the mount" fs_user bash -c '
 check_eq "three commits in the clone" 3 "$(fs_user git -C "$M/clone2" rev-list --count HEAD 2>&1)"
 check "rm -rf of the repositories" fs_user rm -rf "$R" "$M/clone2" "$M/clone3"
 check "nothing left on the server" test -z "$(ls -A "$D")"
+[ -z "$(ls -A "$D")" ] || find "$D" | head -n 20
 fs_user rm -rf "$C1" "$HOME"
 fs_finish
