@@ -88,8 +88,12 @@ $(BUILD)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(FUSE_CFLAGS) $(CFLAGS_ALL) $(SAN) -MMD -MP -c $< -o $@
 
-$(BUILD)/obj/src/auth/krb5_gss.o $(BUILD)/san/src/auth/krb5_gss.o: \
-	CPPFLAGS_ALL += $(GSS_CFLAGS)
+# Heimdal's headers: the Kerberos mechanism in every build, and the fuzz
+# harness that plays the server's side of it.
+$(BUILD)/obj/src/auth/krb5_gss.o $(BUILD)/san/src/auth/krb5_gss.o \
+	$(BUILD)/fuzz/obj/src/auth/krb5_gss.o \
+	$(BUILD)/san/tests/fuzz/fuzz_krb5.o \
+	$(BUILD)/fuzz/obj/tests/fuzz/fuzz_krb5.o: CPPFLAGS_ALL += $(GSS_CFLAGS)
 
 $(LIBSMBFS): $(LIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -21,6 +21,7 @@
 #include <krb5.h>
 
 #include "krb5_mech.h"
+#include "smbfs/asn1.h"
 #include "smbfs/crypto.h"
 #include "smbfs/spnego.h"
 
@@ -472,6 +473,29 @@ static int parse_server_token(struct krb5_mech *k, const uint8_t *in,
 	return 0;
 }
 
+/*
+ * RFC 2743 3.1 and RFC 4121 4.1: [APPLICATION 0] { OID krb5, token id,
+ * message }, the server's token being an AP-REP (02 00) or a KRB-ERROR
+ * (03 00).  Checked here because Heimdal's initiator hands a token whose
+ * framing it cannot read to krb5_rd_rep() with an uninitialised buffer
+ * (repl_mutual() in lib/gssapi/krb5/init_sec_context.c): a server could
+ * crash the client with a token whose outer length is wrong.
+ */
+static bool server_token_framed(const uint8_t *tok, size_t len)
+{
+	struct asn1_elem outer, oid;
+	const uint8_t *id;
+
+	if (asn1_decode_only(tok, len, ASN1_APPLICATION(0), &outer) ||
+	    asn1_decode(outer.val, outer.len, &oid) || oid.id != ASN1_OID ||
+	    oid.len != sizeof(spnego_oid_krb5) ||
+	    memcmp(oid.val, spnego_oid_krb5, oid.len) ||
+	    outer.len - oid.total < 2)
+		return false;
+	id = oid.val + oid.len;
+	return (id[0] == 2 || id[0] == 3) && id[1] == 0;
+}
+
 /* Round 2: the AP-REP; our mechListMIC if the server wants one. */
 static int step_ap_rep(struct krb5_mech *k, const uint8_t *in, size_t in_len,
 		       uint8_t **out, size_t *out_len)
@@ -495,7 +519,23 @@ static int step_ap_rep(struct krb5_mech *k, const uint8_t *in, size_t in_len,
 			 "token");
 		return -EBADMSG;
 	}
+	if (!server_token_framed(r.response_token, r.response_token_len)) {
+		snprintf(k->error, sizeof(k->error),
+			 "Kerberos: malformed AP-REP from the server");
+		return -EBADMSG;
+	}
 	rc = init_context(k, r.response_token, r.response_token_len, &tok);
+	/*
+	 * A KRB-ERROR from the server carries any code it likes: none of them
+	 * means the network failed (the mount would count it as unreachable).
+	 */
+	if (rc == -EHOSTUNREACH) {
+		snprintf(k->error, sizeof(k->error),
+			 "Kerberos: the server answered with an error "
+			 "[service %s]",
+			 k->target_text);
+		rc = -EACCES;
+	}
 	if (rc > 0) {
 		/* Another mechanism round (not seen with plain Kerberos). */
 		rc = spnego_build_resp(tok.value, tok.length, NULL, 0, out,
@@ -585,7 +625,8 @@ int krb5_mech_session_key(struct krb5_mech *k, uint8_t key[SMB_AUTH_KEY_MAX],
 
 	memset(key, 0, SMB_AUTH_KEY_MAX);
 	*len = 0;
-	if (!k || !k->complete)
+	/* No key from an exchange that failed after the context was made. */
+	if (!k || !k->complete || k->state == KRB5_FAILED)
 		return -ENOKEY;
 	major = gsskrb5_get_subkey(&minor, k->gss, &kb);
 	if (GSS_ERROR(major) || !kb)

@@ -10,27 +10,6 @@
  */
 #include "fuzz_common.h"
 #include "smbfs/auth.h"
-#include "smbfs/bytes.h"
-
-static size_t take_token(const uint8_t **data, size_t *size, uint8_t **tok)
-{
-	size_t n = 0;
-
-	if (*size >= 2) {
-		n = le16_get(*data);
-		*data += 2;
-		*size -= 2;
-	} else {
-		*data += *size;
-		*size = 0;
-	}
-	if (n > *size)
-		n = *size;
-	*tok = fuzz_copy(*data, n);
-	*data += n;
-	*size -= n;
-	return n;
-}
 
 static bool known_error(int rc)
 {
@@ -51,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(smb_auth_ntlmssp_new(&creds, &a) == 0);
 	for (round = 0; round < 3 && a; round++) {
 		uint8_t *tok, *out = (uint8_t *)1;
-		size_t out_len = 99, n = take_token(&data, &size, &tok);
+		size_t out_len = 99, n = fuzz_take_token(&data, &size, &tok);
 
 		rc = smb_auth_step(a, tok, n, &out, &out_len);
 		free(tok);

@@ -117,4 +117,30 @@ static inline uint8_t fuzz_take_u8(const uint8_t **data, size_t *size)
 	return v;
 }
 
+/*
+ * Takes a 16-bit little-endian length and that many bytes (fewer when
+ * the input is shorter) as an exactly sized copy in *tok; returns its
+ * length.
+ */
+static inline size_t fuzz_take_token(const uint8_t **data, size_t *size,
+				     uint8_t **tok)
+{
+	size_t n = 0;
+
+	if (*size >= 2) {
+		n = (*data)[0] | (size_t)(*data)[1] << 8;
+		*data += 2;
+		*size -= 2;
+	} else {
+		*data += *size;
+		*size = 0;
+	}
+	if (n > *size)
+		n = *size;
+	*tok = fuzz_copy(*data, n);
+	*data += n;
+	*size -= n;
+	return n;
+}
+
 #endif

@@ -8,7 +8,9 @@ writes OUTDIR/<harness>/<name> for every harness in tests/fuzz/: the
 messages Samba sent in tests/vectors/samba/*.hex, the payloads inside them
 (security buffers, output buffers, context chains) and a few structures
 from the specifications (MS-SMB2, MS-FSCC, MS-DTYP, MS-DFSC examples and
-layouts) that the captures do not contain.  Each harness's input format is
+layouts) that the captures do not contain; for krb5, an AP-REP of
+Heimdal's acceptor (tests/fuzz/krb5/) in the NegTokenResps a server sends,
+and selectors for the harness's own acceptor.  Each harness's input format is
 described at the top of tests/fuzz/fuzz_<harness>.c; selector bytes here
 follow those descriptions.  The committed corpora (tests/fuzz/corpus/)
 are these seeds after fuzzing, minimised with -merge=1.
@@ -177,6 +179,87 @@ def compound(msgs):
     return out
 
 
+KRB5 = os.path.join(ROOT, "tests", "fuzz", "krb5")
+OID_KRB5 = bytes.fromhex("2a864886f712010202")
+OID_MS_KRB5 = bytes.fromhex("2a864882f712010202")
+OID_NTLMSSP = bytes.fromhex("2b06010401823702020a")
+
+
+def der(tag, content):
+    n = len(content)
+    if n < 0x80:
+        return bytes([tag, n]) + content
+    ln = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(ln)]) + ln + content
+
+
+def neg_token_resp(state=None, mech=None, token=None, mic=None):
+    """[1] NegTokenResp (RFC 4178 4.2.2), the fields given."""
+    f = b""
+    if state is not None:
+        f += der(0xA0, der(0x0A, bytes([state])))
+    if mech is not None:
+        f += der(0xA1, der(0x06, mech))
+    if token is not None:
+        f += der(0xA2, der(0x04, token))
+    if mic is not None:
+        f += der(0xA3, der(0x04, mic))
+    return der(0xA1, der(0x30, f))
+
+
+def krb_error(code):
+    """A KRB-ERROR (RFC 4120 5.9.1) in GSS framing, token id 03 00."""
+    body = (der(0xA0, der(0x02, b"\5")) + der(0xA1, der(0x02, b"\x1e")) +
+            der(0xA4, der(0x18, b"20261203060000Z")) + der(0xA5, der(0x02, b"\0")) +
+            der(0xA6, der(0x02, code.to_bytes(code.bit_length() // 8 + 1, "big"))) +
+            der(0xA9, der(0x1B, b"SMBFS.TEST")) +
+            der(0xAA, der(0x30, der(0xA0, der(0x02, b"\2")) + der(0xA1, der(
+                0x30, der(0x1B, b"cifs") + der(0x1B, b"fileserver.smbfs.test"))))))
+    return der(0x60, der(0x06, OID_KRB5) + b"\3\0" + der(0x7E, der(0x30, body)))
+
+
+def krb5_seeds(s):
+    """fuzz_krb5: real answers (mode bit 7) and captured replies (raw)."""
+    def hexfile(name):
+        with open(os.path.join(KRB5, name)) as f:
+            return bytes.fromhex("".join(f.read().split()))
+    ap_rep, mic = hexfile("ap-rep.hex"), hexfile("mech-list-mic.hex")
+
+    def raw(name, reply, final=b""):
+        s.add("krb5", "raw_" + name, b"\0" + struct.pack("<H", len(reply)) + reply +
+              struct.pack("<H", len(final)) + final)
+    done = neg_token_resp(0)
+    raw("completed", neg_token_resp(0, OID_KRB5, ap_rep))
+    raw("completed_mic", neg_token_resp(0, OID_KRB5, ap_rep, mic))
+    raw("ms_oid", neg_token_resp(0, OID_MS_KRB5, ap_rep))
+    raw("incomplete", neg_token_resp(1, OID_KRB5, ap_rep), neg_token_resp(0, None, None, mic))
+    raw("request_mic", neg_token_resp(3, OID_KRB5, ap_rep), done)
+    raw("reject", neg_token_resp(2))
+    raw("ntlmssp_chosen", neg_token_resp(1, OID_NTLMSSP, b"NTLMSSP\0\2\0\0\0"))
+    raw("no_token", neg_token_resp(0, OID_KRB5))
+    raw("krb_error_expired", neg_token_resp(1, OID_KRB5, krb_error(32)))
+    raw("krb_error_modified", neg_token_resp(1, OID_KRB5, krb_error(41)))
+    raw("krb_error_kdc_unreach", neg_token_resp(1, OID_KRB5, krb_error(156)))
+    raw("truncated", neg_token_resp(0, OID_KRB5, ap_rep)[:60])
+    raw("ap_rep_cut", neg_token_resp(0, OID_KRB5, ap_rep[:40]))
+    raw("bare_ap_rep", ap_rep)
+    # Mode, fields (negState | 4 none | 8 supportedMech | 16 NTLMSSP |
+    # 32 no token | 64 reply MIC | 128 final MIC), then mutations.
+    for name, mode, fields in (("completed", 0x80, 0x08), ("completed_mic", 0x80, 0x48),
+                               ("ms_oid", 0x81, 0x08), ("incomplete", 0x80, 0x09),
+                               ("incomplete_final_mic", 0x80, 0x89),
+                               ("request_mic", 0x80, 0x0B), ("no_state", 0x80, 0x84),
+                               ("final_incomplete", 0x82, 0x89), ("final_empty", 0x84, 0x09),
+                               ("reject", 0x80, 0x0A), ("ntlmssp_chosen", 0x80, 0x18),
+                               ("no_token", 0x80, 0x28)):
+        s.add("krb5", "answer_" + name, bytes([mode, fields]))
+    edits = (("ap_rep_xor", 0x00, 40, 0x01), ("ap_rep_cut", 0x04, 30, 0),
+             ("reply_mic_xor", 0x01, 20, 0x80), ("final_mic_cut", 0x06, 10, 0),
+             ("reply_insert", 0x0F, 3, 0x00), ("ap_rep_kvno", 0x08, 17, 0x04))
+    for name, what, off, val in edits:
+        s.add("krb5", "answer_" + name, bytes([0x80, 0xC9, what]) + struct.pack("<H", off) + bytes([val]))
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -329,6 +412,7 @@ def main():
     s.add("unix_meta", "encode_lnk", b"\1\xa0" + bytes(8) + b"some/target")
     s.add("unix_meta", "encode_chr", b"\1\x20" + struct.pack("<Q", (4 << 8) | 64))
     s.add("unix_meta", "bits", b"\2" + struct.pack("<II", 0o100644, 0o4000))
+    krb5_seeds(s)
     print("%d seeds in %s" % (s.count, sys.argv[1]))
 
 
