@@ -484,6 +484,29 @@ static int locks_sync(struct lock_ctx *c, const struct lock_ranges *before,
 }
 
 /*
+ * A lock the server granted is how programs (sqlite) hand a file over
+ * between clients: what another client wrote before its unlock must be
+ * read now.  Its WRITE broke our read caching, but Samba sends that
+ * break without waiting for us, so it may still be on its way: drop the
+ * pages and the attributes now and stop trusting read caching until the
+ * break comes, as cifs.ko does for a lock without write caching
+ * (cifs_lock).  Attributes are then asked through the open handle.
+ */
+static void lock_taken_forget_pages(struct lock_ctx *c)
+{
+	struct smbfs *fs = c->fs;
+	fuse_ino_t ino;
+
+	pthread_mutex_lock(&fs->lock);
+	c->in->lease_state &= ~SMB2_LEASE_READ_CACHING;
+	c->in->pages_valid = false;
+	ino = c->in->ino;
+	pthread_mutex_unlock(&fs->lock);
+	if (fs->se)
+		fuse_lowlevel_notify_inval_inode(fs->se, ino, 0, 0);
+}
+
+/*
  * Applies want (an F_SETLK; type NONE unlocks) to the table: -EAGAIN
  * when another local owner holds a conflicting lock; else the server
  * follows unless lease_state lets this client decide alone.  When the
@@ -509,6 +532,9 @@ static int locks_change(struct lock_ctx *c, const struct lock_entry *want,
 		rc = lock_table_set(&ilk->table, want);
 	if (!rc && !locks_stay_local(lease_state))
 		rc = locks_sync(c, &before, &lost);
+	if (!rc && !locks_stay_local(lease_state) &&
+	    want->range.type != LOCK_TYPE_NONE)
+		lock_taken_forget_pages(c);
 	if (rc) {
 		lock_table_free(&ilk->table);
 		ilk->table = saved;
