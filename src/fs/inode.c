@@ -322,17 +322,20 @@ struct smbfs_inode *inode_find_child(struct smbfs *fs,
 	return in;
 }
 
+/* The inode the table keeps for a server id, or NULL (fs->lock held). */
+static struct smbfs_inode *find_by_server_id(struct smbfs *fs, uint64_t id)
+{
+	fuse_ino_t ino = ino_for_server_id(fs, id);
+
+	return ino ? find_by_ino(fs, ino) : NULL;
+}
+
 struct smbfs_inode *inode_find_server_id(struct smbfs *fs, uint64_t file_id)
 {
-	struct smbfs_inode *in = NULL;
-	fuse_ino_t ino;
+	struct smbfs_inode *in;
 
-	if (!file_id)
-		return NULL;
 	pthread_mutex_lock(&fs->lock);
-	ino = ino_for_server_id(fs, file_id);
-	if (ino)
-		in = find_by_ino(fs, ino);
+	in = find_by_server_id(fs, file_id);
 	pthread_mutex_unlock(&fs->lock);
 	return in;
 }
@@ -842,11 +845,9 @@ bool inode_pages_stale(struct smbfs *fs, fuse_ino_t ino)
 void inode_link_dropped(struct smbfs *fs, struct smbfs_inode *in,
 			uint64_t file_id)
 {
-	fuse_ino_t ino;
-
 	pthread_mutex_lock(&fs->lock);
-	if (!in && file_id && (ino = ino_for_server_id(fs, file_id)))
-		in = find_by_ino(fs, ino);
+	if (!in)
+		in = find_by_server_id(fs, file_id);
 	if (in && in->st.nlink > 1)
 		in->st.nlink--;
 	pthread_mutex_unlock(&fs->lock);
