@@ -230,6 +230,11 @@ struct smb_open_args {
 	 */
 	bool reconnect;
 	struct smb2_fileid reconnect_fid;
+	/*
+	 * SMB2_CREATE_SD_BUFFER (MS-SMB2 2.2.13.2.2): the security
+	 * descriptor a file this open creates starts with; NULL for none.
+	 */
+	const struct smb_sd *sd;
 };
 
 struct smb_open_result {

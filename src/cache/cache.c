@@ -63,6 +63,20 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/*
+ * The time now as a FILETIME, for a directory whose entries we changed
+ * without an answer that says when (a remove, a rename): the server's
+ * clock may differ a little; the next refresh brings its own value.
+ */
+static uint64_t filetime_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((uint64_t)ts.tv_sec + 11644473600ull) * 10000000ull +
+	       (uint64_t)ts.tv_nsec / 100;
+}
+
 /* Splits "a\b\c" into "a\b" and "c" (malloc'd); "c" into "" and "c". */
 static int path_split(const char *path, char **dir, const char **name)
 {
@@ -464,7 +478,10 @@ void cache_note_created(struct smb_cache *c, const char *path,
 		return;
 	}
 	pthread_mutex_lock(&c->lock);
-	cache_meta_touch_dir(c->meta, dir);
+	cache_meta_touch_dir(c->meta, dir,
+			     st->change_time > st->last_write_time
+				     ? st->change_time
+				     : st->last_write_time);
 	if (cache_meta_created(c->meta, dir, name, now_ns(), st) < 0)
 		cache_meta_forget_dir(c->meta, dir);
 	pthread_mutex_unlock(&c->lock);
@@ -492,7 +509,7 @@ void cache_note_removed(struct smb_cache *c, const char *path)
 		return;
 	}
 	pthread_mutex_lock(&c->lock);
-	cache_meta_touch_dir(c->meta, dir);
+	cache_meta_touch_dir(c->meta, dir, filetime_now());
 	cache_meta_forget_tree(c->meta, path);
 	cache_meta_removed(c->meta, dir, name, now_ns());
 	pthread_mutex_unlock(&c->lock);
@@ -512,8 +529,8 @@ void cache_note_renamed(struct smb_cache *c, const char *from, const char *to,
 		return;
 	}
 	pthread_mutex_lock(&c->lock);
-	cache_meta_touch_dir(c->meta, fdir);
-	cache_meta_touch_dir(c->meta, tdir);
+	cache_meta_touch_dir(c->meta, fdir, filetime_now());
+	cache_meta_touch_dir(c->meta, tdir, filetime_now());
 	cache_meta_renamed(c->meta, fdir, fname, tdir, tname, now_ns(), st);
 	pthread_mutex_unlock(&c->lock);
 	free(fdir);

@@ -645,7 +645,16 @@ void cache_meta_renamed(struct cache_meta *m, const char *from_dir,
 		cache_meta_forget(m, to_dir, to_name);
 }
 
-void cache_meta_touch_dir(struct cache_meta *m, const char *dir)
+/* A directory's times move to when, never back. */
+static void touch_times(struct smb_stat *st, uint64_t when)
+{
+	if (st->last_write_time < when)
+		st->last_write_time = when;
+	if (st->change_time < when)
+		st->change_time = when;
+}
+
+void cache_meta_touch_dir(struct cache_meta *m, const char *dir, uint64_t when)
 {
 	const char *slash = strrchr(dir, '\\');
 	struct meta_dir *d;
@@ -653,7 +662,10 @@ void cache_meta_touch_dir(struct cache_meta *m, const char *dir)
 	char *parent;
 
 	if (!*dir) {
-		m->root_valid = false;
+		if (when)
+			touch_times(&m->root, when);
+		else
+			m->root_valid = false;
 		return;
 	}
 	parent = slash ? strndup(dir, (size_t)(slash - dir)) : strdup("");
@@ -665,7 +677,9 @@ void cache_meta_touch_dir(struct cache_meta *m, const char *dir)
 	e = d ? *entry_slot(d, slash ? slash + 1 : dir,
 			    hash_bytes(slash ? slash + 1 : dir, true))
 	      : NULL;
-	if (e)
+	if (e && when)
+		touch_times(&e->st, when);
+	else if (e)
 		e->expires = 0;
 	free(parent);
 }

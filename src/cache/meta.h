@@ -105,8 +105,16 @@ void cache_meta_renamed(struct cache_meta *m, const char *from_dir,
 			const char *to_name, int64_t now,
 			const struct smb_stat *st);
 
-/* dir's own attributes (its times) changed: what is known expires. */
-void cache_meta_touch_dir(struct cache_meta *m, const char *dir);
+/*
+ * A change in dir changed its own times.  When the change's time (a
+ * FILETIME) is known the attributes known for dir take it as their
+ * modification and change times and stay valid: a program that creates
+ * many files in one directory does not have the directory's attributes
+ * fetched again after each one (the kernel asks for them before every
+ * lookup in it).  Without a time, what is known expires.
+ */
+void cache_meta_touch_dir(struct cache_meta *m, const char *dir,
+			  uint64_t when);
 
 /* Forgetting. */
 void cache_meta_forget(struct cache_meta *m, const char *dir,

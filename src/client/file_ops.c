@@ -13,6 +13,7 @@
 #include "smbfs/wire/smb2_lock.h"
 #include "smbfs/wire/smb2_read.h"
 #include "smbfs/wire/smb2_write.h"
+#include "smbfs/wire/security_desc.h"
 
 /* The durable context: a new durable open, or reconnecting one. */
 static bool durable_context(const struct smb_open_args *a,
@@ -59,7 +60,8 @@ static bool leasing(const struct smb_session *s)
 
 /* Fills the CREATE contexts an open asks for; returns how many. */
 static size_t open_contexts(const struct smb_open_args *a,
-			    struct smb_session *s, struct smb2_create_ctx *ctx)
+			    struct smb_session *s, const struct smb_wbuf *sd,
+			    struct smb2_create_ctx *ctx)
 {
 	size_t n = 0;
 
@@ -81,6 +83,12 @@ static size_t open_contexts(const struct smb_open_args *a,
 	}
 	if (durable_context(a, s, &ctx[n]))
 		n++;
+	if (sd->len && !a->reconnect) {
+		ctx[n].type = SMB2_CREATE_CTX_SECD;
+		ctx[n].u.raw.data = sd->data;
+		ctx[n].u.raw.len = sd->len;
+		n++;
+	}
 	return n;
 }
 
@@ -103,7 +111,7 @@ static void stat_from_create(struct smb_stat *st,
 int open_request_encode(struct smb_tree *t, const struct smb_open_args *a,
 		       struct smb_req *req)
 {
-	struct smb2_create_ctx ctx[3];
+	struct smb2_create_ctx ctx[4];
 	struct smb2_create_request cr = {
 		.oplock_level = a->oplock_level,
 		.impersonation_level = SMB2_IMPERSONATION_IMPERSONATION,
@@ -116,9 +124,15 @@ int open_request_encode(struct smb_tree *t, const struct smb_open_args *a,
 		.name_len = a->path ? strlen(a->path) : 0,
 		.contexts = ctx,
 	};
+	struct smb_wbuf sd = SMB_WBUF_INIT;
+	int rc = a->sd && !a->reconnect ? smb_sd_encode(&sd, a->sd) : 0;
 
+	if (rc) {
+		wbuf_free(&sd);
+		return rc;
+	}
 	memset(ctx, 0, sizeof(ctx));
-	cr.num_contexts = open_contexts(a, t->session, ctx);
+	cr.num_contexts = open_contexts(a, t->session, &sd, ctx);
 	/*
 	 * Without leases a batch oplock stands in (MS-SMB2 3.2.4.3.8): it
 	 * too lets the server grant a durable handle.
@@ -127,7 +141,9 @@ int open_request_encode(struct smb_tree *t, const struct smb_open_args *a,
 	    (!a->lease_key || !leasing(t->session)))
 		cr.oplock_level = a->lease_key ? SMB2_OPLOCK_LEVEL_BATCH
 					       : SMB2_OPLOCK_LEVEL_NONE;
-	return smb2_create_request_encode(&req->msg, &cr);
+	rc = smb2_create_request_encode(&req->msg, &cr);
+	wbuf_free(&sd);
+	return rc;
 }
 
 int open_response_decode(const struct smb_req *req, bool reconnected,

@@ -121,6 +121,9 @@ static void inode_free_unlocked(struct smbfs *fs, struct smbfs_inode *in)
 {
 	name_hash_del(fs, in);
 	ino_hash_del(fs, in);
+	if (in->new_file_sd)
+		smb_sd_free(in->new_file_sd);
+	free(in->new_file_sd);
 	free(in->name);
 	free(in);
 }

@@ -518,7 +518,7 @@ void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 	rc = cache_path_mkdir(fs->cache, path, &st);
 	/* cifsacl: mode as asked; without it dir_mode applies. */
 	if (!rc && fs->cfg.cifsacl)
-		fs_unix_apply_created(fs, NULL, path, mode, &st);
+		fs_unix_apply_created(fs, NULL, NULL, path, mode, &st);
 	free(path);
 	if (rc < 0) {
 		fs_reply_err(req, rc);

@@ -122,7 +122,7 @@ static char *file_pool_path(void *owner)
 static int file_smb_open(struct smbfs *fs, struct smbfs_handle *h,
 			 const char *path, const uint8_t *lease_key,
 			 uint32_t disposition, uint32_t attributes,
-			 struct smb_open_result *res)
+			 const struct smb_sd *sd, struct smb_open_result *res)
 {
 	struct smb_open_args a = {
 		.path = path,
@@ -137,6 +137,7 @@ static int file_smb_open(struct smbfs *fs, struct smbfs_handle *h,
 		.lease_state = SMB2_LEASE_READ_CACHING |
 			       SMB2_LEASE_HANDLE_CACHING |
 			       SMB2_LEASE_WRITE_CACHING,
+		.sd = disposition == FILE_CREATE ? sd : NULL,
 	};
 	unsigned int flags =
 		fs->cfg.cache == SMBFS_CACHE_MODE_NONE ? POOL_FILE_UNCACHED : 0;
@@ -378,7 +379,7 @@ void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	f->h.inode = in;
 	inode_lease_key(fs, in, key);
 	rc = file_smb_open(fs, &f->h, path, key,
-			   file_open_disposition(fi->flags), 0, &res);
+			   file_open_disposition(fi->flags), 0, NULL, &res);
 	if (rc == -ENOENT) {
 		/*
 		 * The kernel's entry is stale: another client removed the
@@ -415,6 +416,7 @@ out:
 static int file_create_or_open(struct smbfs *fs, struct smbfs_inode *dir,
 			       const char *name, const char *path, mode_t mode,
 			       struct smbfs_handle *h, const uint8_t *key,
+			       const struct smb_sd *sd,
 			       struct smb_open_result *res)
 {
 	struct smb_stat st;
@@ -422,7 +424,7 @@ static int file_create_or_open(struct smbfs *fs, struct smbfs_inode *dir,
 
 	for (attempt = 0; attempt < 3; attempt++) {
 		rc = file_smb_open(fs, h, path, key, FILE_CREATE,
-				   file_create_attributes(fs, mode), res);
+				   file_create_attributes(fs, mode), sd, res);
 		if (rc != -EEXIST)
 			return rc;
 		rc = fs_lookup_child(fs, dir, name, &st, NULL);
@@ -435,7 +437,8 @@ static int file_create_or_open(struct smbfs *fs, struct smbfs_inode *dir,
 		if (st.attributes & FILE_ATTRIBUTE_DIRECTORY)
 			return -EISDIR;
 		return file_smb_open(fs, h, path, key,
-				     file_open_disposition(h->flags), 0, res);
+				     file_open_disposition(h->flags), 0, NULL,
+				     res);
 	}
 	return -EEXIST;
 }
@@ -484,6 +487,37 @@ static void file_reply_create(fuse_req_t req, struct smbfs *fs,
 	}
 }
 
+/*
+ * cifsacl: the CREATE carries the new file's descriptor when dir has a
+ * template (unix_attr.c); a server that refuses it gets the long way.
+ */
+static int file_create_moded(struct smbfs *fs, struct smbfs_inode *dir,
+			     const char *name, const char *path, mode_t mode,
+			     struct smbfs_handle *h, const uint8_t *key,
+			     struct smb_open_result *res, bool *moded)
+{
+	struct smb_sd sd, full;
+	int made = fs_unix_new_file_sd(fs, dir, mode, &sd, &full);
+	int rc;
+
+	*moded = false;
+	if (made <= 0)
+		return file_create_or_open(fs, dir, name, path, mode, h, key,
+					   NULL, res);
+	rc = file_create_or_open(fs, dir, name, path, mode, h, key, &sd, res);
+	if (rc == -EACCES || rc == -EPERM || rc == -EINVAL) {
+		fs_unix_forget_template(fs, dir);
+		rc = file_create_or_open(fs, dir, name, path, mode, h, key,
+					 NULL, res);
+	} else if (rc == 0 && res->create_action == FILE_CREATED) {
+		fs_unix_created_with(fs, path, mode, &full, &res->st);
+		*moded = true;
+	}
+	smb_sd_free(&sd);
+	smb_sd_free(&full);
+	return rc;
+}
+
 void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		     mode_t mode, struct fuse_file_info *fi)
 {
@@ -493,6 +527,7 @@ void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct smbfs_file *f = NULL;
 	uint8_t key[16];
 	char *path = NULL;
+	bool moded = false;
 	int rc;
 
 	if (!dir)
@@ -511,7 +546,8 @@ void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (rc < 0)
 		goto out;
 	f->h.creating_path = path;
-	rc = file_create_or_open(fs, dir, name, path, mode, &f->h, key, &res);
+	rc = file_create_moded(fs, dir, name, path, mode, &f->h, key, &res,
+			       &moded);
 	if (rc < 0)
 		goto out;
 	rc = file_created_id(f->h.file, &res);
@@ -521,7 +557,9 @@ void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	cache_note_created(fs->cache, path, &res.st);
 	if (fs->cfg.cifsacl && res.create_action == FILE_CREATED) {
-		fs_unix_apply_created(fs, f->h.file, path, mode, &res.st);
+		if (!moded)
+			fs_unix_apply_created(fs, dir, f->h.file, path, mode,
+					      &res.st);
 		/* A reopen by path must not ask the owner for more. */
 		pool_file_drop_access(f->h.file, FILE_CREATOR_ACCESS);
 	}

@@ -533,7 +533,7 @@ void smbfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 		rc = write_new_file(fs, dir, path, w.data, w.len, attributes,
 				    &st);
 	if (!rc && fs->cfg.cifsacl)
-		fs_unix_apply_created(fs, NULL, path, mode, &st);
+		fs_unix_apply_created(fs, NULL, NULL, path, mode, &st);
 	free(path);
 	wbuf_free(&w);
 	if (rc < 0) {

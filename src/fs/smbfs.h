@@ -96,6 +96,13 @@ struct smbfs_inode {
 	struct smb_stat st;
 	/* mfsymlinks: length of the link target when the file is one. */
 	size_t symlink_target_len;
+	/*
+	 * cifsacl, directories: the descriptor the last regular file this
+	 * mount created here was left with, and whether its group was sent
+	 * (unix_attr.c); NULL until one was.  Under fs->lock.
+	 */
+	struct smb_sd *new_file_sd;
+	bool new_file_group;
 	struct smbfs_inode *hash_next; /* by ino */
 	struct smbfs_inode *name_next; /* by (parent, name) */
 	bool name_hashed;
@@ -517,13 +524,31 @@ const char *fs_unix_ea(const struct smbfs *fs);
  * WRITE_DAC.  *st gets the Unix view.  0 or -errno (the file stays).
  */
 int fs_unix_created(struct smbfs *fs, struct pool_file *f, const char *path,
-		    mode_t mode, struct smb_stat *st);
+		    mode_t mode, struct smb_stat *st, struct smb_sd *left);
 /*
  * The same, where a failure leaves the new file with the server's mode
  * (logged): the file exists either way.  Notes the result in the cache.
+ * With dir (a regular file created in it through f) the descriptor the
+ * file was left with becomes dir's template for the next ones.
  */
-void fs_unix_apply_created(struct smbfs *fs, struct pool_file *f,
-			   const char *path, mode_t mode, struct smb_stat *st);
+void fs_unix_apply_created(struct smbfs *fs, struct smbfs_inode *dir,
+			   struct pool_file *f, const char *path, mode_t mode,
+			   struct smb_stat *st);
+/*
+ * The descriptor a new regular file of mode in dir is to be created with
+ * (SMB2_CREATE_SD_BUFFER), made from dir's template: *sd to send, *full
+ * the descriptor the file will then have.  1 when made (the caller
+ * frees both), 0 when dir has no template yet or the mode needs more
+ * than a descriptor, -errno.
+ */
+int fs_unix_new_file_sd(struct smbfs *fs, struct smbfs_inode *dir,
+			mode_t mode, struct smb_sd *sd, struct smb_sd *full);
+/* A file created with the descriptor full: its Unix view in *st (the
+ * caller notes it in the cache). */
+void fs_unix_created_with(struct smbfs *fs, const char *path, mode_t mode,
+			  const struct smb_sd *full, struct smb_stat *st);
+/* dir's inheritance may have changed: no template until the next create. */
+void fs_unix_forget_template(struct smbfs *fs, struct smbfs_inode *dir);
 /* chmod(2) / chown(2) ((uid_t)-1, (gid_t)-1: unchanged) by path. */
 int fs_unix_chmod(struct smbfs *fs, const char *path, mode_t mode);
 int fs_unix_chown(struct smbfs *fs, const char *path, uid_t uid, gid_t gid);

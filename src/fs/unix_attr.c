@@ -11,6 +11,7 @@
  * the server kept, not what was asked.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "smbfs.h"
@@ -180,19 +181,39 @@ static int new_file_sd(struct smbfs *fs, const struct smb_sd *old,
 }
 
 /*
+ * The descriptor a new file was left with: its owner, the group it has
+ * now and the DACL written (or the server's) - a deep copy in *left.
+ */
+static int created_left(const struct smb_sd *old, const struct smb_sd *set,
+			bool group, struct smb_sd *left)
+{
+	struct smb_sd now = set->has_dacl ? *set : *old;
+
+	now.has_owner = old->has_owner;
+	now.owner = old->owner;
+	now.has_group = true;
+	now.group = group ? set->group : old->group;
+	return unix_meta_chown_sd(&now, NULL, NULL, left);
+}
+
+/*
  * A new file: its mode as asked, and the mount's group.  The creator
  * holds WRITE_OWNER on a file it just created; a group the server's
  * account is not in is refused, and then only the mode is written.
+ * left (may be NULL) receives the descriptor the file was left with,
+ * has_owner false when that is not known for sure.
  */
 int fs_unix_created(struct smbfs *fs, struct pool_file *f, const char *path,
-		    mode_t mode, struct smb_stat *st)
+		    mode_t mode, struct smb_stat *st, struct smb_sd *left)
 {
 	struct smb_stat_meta m = { .ea_name = fs_unix_ea(fs) };
 	struct smb_sd set = { 0 };
 	mode_t type = st->unix_mode & S_IFMT;
-	bool group = false;
+	bool group = false, refused = false;
 	int rc;
 
+	if (left)
+		memset(left, 0, sizeof(*left));
 	rc = f ? pool_file_get_sd(f, &m.sd)
 	       : pool_path_stat_sd(fs->tree, path, st, &m);
 	if (rc < 0)
@@ -210,6 +231,7 @@ int fs_unix_created(struct smbfs *fs, struct pool_file *f, const char *path,
 				&set);
 		if (rc < 0 && group) {
 			group = false;
+			refused = true;
 			rc = set_new_sd(fs, f, path, DACL_SECURITY_INFORMATION,
 					&set);
 		}
@@ -222,24 +244,114 @@ int fs_unix_created(struct smbfs *fs, struct pool_file *f, const char *path,
 		if (group)
 			st->gid = fs->cfg.gid;
 	}
+	if (!rc && left && !refused && m.sd.has_owner && m.sd.has_group &&
+	    created_left(&m.sd, &set, group, left) < 0)
+		memset(left, 0, sizeof(*left));
 	smb_sd_free(&set);
 	smb_sd_free(&m.sd);
 	return rc;
 }
 
-void fs_unix_apply_created(struct smbfs *fs, struct pool_file *f,
-			   const char *path, mode_t mode, struct smb_stat *st)
+/* dir's template becomes sd (taken over), group: whether it is sent. */
+static void template_set(struct smbfs *fs, struct smbfs_inode *dir,
+			 struct smb_sd *sd, bool group)
+{
+	struct smb_sd *old;
+
+	pthread_mutex_lock(&fs->lock);
+	old = dir->new_file_sd;
+	dir->new_file_sd = sd;
+	dir->new_file_group = group;
+	pthread_mutex_unlock(&fs->lock);
+	if (old)
+		smb_sd_free(old);
+	free(old);
+}
+
+void fs_unix_forget_template(struct smbfs *fs, struct smbfs_inode *dir)
+{
+	template_set(fs, dir, NULL, false);
+}
+
+void fs_unix_apply_created(struct smbfs *fs, struct smbfs_inode *dir,
+			   struct pool_file *f, const char *path, mode_t mode,
+			   struct smb_stat *st)
 {
 	struct smb_stat copy = *st;
-	int rc = fs_unix_created(fs, f, path, mode, &copy);
+	struct smb_sd *left = dir && f ? calloc(1, sizeof(*left)) : NULL;
+	int rc = fs_unix_created(fs, f, path, mode, &copy, left);
 
 	if (rc < 0) {
 		smb_log(SMB_LOG_WARN, "\\%s: cannot set mode %04o: %s", path,
 			(unsigned int)(mode & 07777), strerror(-rc));
+	} else {
+		*st = copy;
+		cache_note_stat(fs->cache, path, st);
+	}
+	if (left && !rc && left->has_owner) {
+		template_set(fs, dir, left,
+			     copy.gid == fs->cfg.gid && left->has_group);
 		return;
 	}
-	*st = copy;
-	cache_note_stat(fs->cache, path, st);
+	if (left)
+		smb_sd_free(left);
+	free(left);
+}
+
+/*
+ * cifsacl: a new regular file's descriptor goes in its CREATE (MS-SMB2
+ * 2.2.13.2.2), so it needs neither the query nor the SET_INFO above.
+ * Samba applies such a descriptor as the file's creator may.  It is made
+ * like chmod makes one, from what the last file created in the same
+ * directory was left with: the same owner (this mount's account), the
+ * same group and the same inherited entries, which depend on the
+ * directory only.  The first file of each directory takes the long way
+ * and teaches the template.  The special bits of sfu live in an EA: not
+ * for them.
+ */
+int fs_unix_new_file_sd(struct smbfs *fs, struct smbfs_inode *dir,
+			mode_t mode, struct smb_sd *sd, struct smb_sd *full)
+{
+	struct smb_sd with;
+	bool group;
+	int rc = 0;
+
+	memset(sd, 0, sizeof(*sd));
+	memset(full, 0, sizeof(*full));
+	if (!fs->cfg.cifsacl || (mode & 07000))
+		return 0;
+	pthread_mutex_lock(&fs->lock);
+	if (dir->new_file_sd) {
+		rc = unix_meta_chmod_sd(dir->new_file_sd, mode & 0777,
+					fs_acl_style(fs), sd, NULL);
+		with = *sd;
+		with.has_owner = with.has_group = true;
+		with.owner = dir->new_file_sd->owner;
+		with.group = dir->new_file_sd->group;
+		if (!rc)
+			rc = unix_meta_chown_sd(&with, NULL, NULL, full);
+		group = dir->new_file_group;
+		if (!rc && group) {
+			sd->has_group = true;
+			sd->group = with.group;
+		}
+		rc = rc ? rc : 1;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	if (rc < 0)
+		smb_sd_free(sd);
+	return rc;
+}
+
+void fs_unix_created_with(struct smbfs *fs, const char *path, mode_t mode,
+			  const struct smb_sd *full, struct smb_stat *st)
+{
+	struct smb_stat_meta m = { .sd = *full };
+	mode_t type = st->unix_mode & S_IFMT;
+
+	fs_unix_view(fs, path, &m, st);
+	/* What was asked is what the DACL says (fs_unix_created). */
+	st->unix_mode = type | (mode & 0777);
 }
 
 /*

@@ -297,6 +297,8 @@ int pool_file_open(struct pool_tree *t, const struct smb_open_args *a,
 		return rc;
 	}
 	file_open_args(f, f->path, a->disposition, &oa);
+	/* Only for this call: a reopen never creates. */
+	oa.sd = a->sd;
 	/* Listed first: a repair then knows it (it has no handle yet). */
 	pthread_mutex_lock(&p->lock);
 	file_link(t, f);

@@ -1,0 +1,115 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# What metadata costs on the wire, counted with smbfs-mount --stats:
+#   - a new file's mode (cifsacl) travels in its CREATE: after the first
+#     file of a directory, creating files of any mode sends no QUERY_INFO
+#     and no SET_INFO, and the modes are the ones asked, through this
+#     mount and through a fresh second one (so the server kept them);
+#   - the directory's own attributes after a create in it come from the
+#     cache, with the modification time moved on, not from the server;
+#   - a burst of changes in a watched directory costs a few
+#     CHANGE_NOTIFY requests, not one per change.
+set -uo pipefail
+
+. "$(dirname "$0")/fs/lib.sh"
+fs_need_env
+fs_trap
+fs_prepare
+
+MODES="600 640 644 700 755 444 400 664 711 751"
+
+# delta BEFORE AFTER KEY: how much KEY grew, or "?" (reason on stderr).
+delta() {
+	local d
+	if ! d=$(fs_stat_delta "$1" "$2" "$3"); then
+		echo "$d" >&2
+		echo "?"
+		return
+	fi
+	echo "$d"
+}
+
+# make_files DIR PREFIX: one file per mode of $MODES, twice, umask 0.
+make_files() {
+	fs_user python3 - "$1" "$2" $MODES <<'EOF'
+import os, sys
+d, prefix = sys.argv[1], sys.argv[2]
+os.umask(0)
+for rep in (1, 2):
+    for m in sys.argv[3:]:
+        fd = os.open(os.path.join(d, "%s%s-%d" % (prefix, m, rep)),
+                     os.O_WRONLY | os.O_CREAT | os.O_EXCL, int(m, 8))
+        os.write(fd, b"x")
+        os.close(fd)
+EOF
+}
+
+want_modes() {
+	local m rep
+	for rep in 1 2; do
+		for m in $MODES; do
+			echo "new$m-$rep $m"
+		done
+	done | sort
+}
+
+fs_mount md plain || die "cannot mount"
+M=$FS_MNT
+D=$M/metadata
+fs_user rm -rf "$D"
+fs_user mkdir "$D" || die "mkdir $D"
+
+# --- new files' modes in the CREATE ------------------------------------------
+fs_user python3 -c 'import os; os.umask(0); os.close(os.open("'"$D"'/first", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))' ||
+	die "cannot create $D/first"
+s0=$SMB_TMPDIR/md.s0 s1=$SMB_TMPDIR/md.s1
+fs_stats "$M" "$s0"
+make_files "$D" new
+check "20 files of 10 modes created" test $? -eq 0
+fs_stats "$M" "$s1"
+# The kernel may refresh the directory's attributes once meanwhile (one
+# stat: a CREATE and two QUERY_INFO); the new files themselves ask
+# nothing but their CREATE.
+n=$(delta "$s0" "$s1" requests.QUERY_INFO)
+check "at most one stat's QUERY_INFO for the 20 new files ($n)" \
+	test "$n" != "?" -a "$n" -le 2
+check_eq "no SET_INFO for the 20 new files" 0 "$(delta "$s0" "$s1" requests.SET_INFO)"
+n=$(delta "$s0" "$s1" requests.CREATE)
+check "one CREATE each, and at most one stat's ($n)" \
+	test "$n" != "?" -a "$n" -ge 20 -a "$n" -le 21
+check_eq "their modes through the mount" "$(want_modes)" \
+	"$(fs_user bash -c "cd '$D' && stat -c '%n %a' new* | sort")"
+fs_mount md2 plain || die "cannot mount a second time"
+check_eq "their modes through a fresh second mount" "$(want_modes)" \
+	"$(fs_user bash -c "cd '$FS_MNT/metadata' && stat -c '%n %a' new* | sort")"
+check_eq "their owner and group through the second mount" \
+	"$(id -un "$FS_USER") $(id -gn "$FS_USER")" \
+	"$(fs_user stat -c '%U %G' "$FS_MNT/metadata/new600-2")"
+fs_umount "$FS_MNT"
+
+# --- the directory's attributes after a create --------------------------------
+before=$(fs_user stat -c %Y "$D")
+sleep 1.1
+fs_user touch "$D/later" || fail "touch $D/later"
+fs_stats "$M" "$s0"
+after=$(fs_user stat -c %Y "$D")
+fs_stats "$M" "$s1"
+check "the directory's mtime moved on with the create ($before -> $after)" \
+	test "$after" -gt "$before"
+check_eq "the directory's stat after it sent nothing" 0 \
+	"$(delta "$s0" "$s1" round_trips)"
+
+# --- a burst of changes in a watched directory --------------------------------
+fs_user ls "$D" >/dev/null
+fs_stats "$M" "$s0"
+fs_user bash -c "cd '$D' && for i in \$(seq 1 300); do echo \$i >burst\$i; done"
+sleep 1
+fs_stats "$M" "$s1"
+n=$(delta "$s0" "$s1" requests.CHANGE_NOTIFY)
+echo "# CHANGE_NOTIFY for 300 creates: $n"
+check "a burst of 300 creates costs at most 20 CHANGE_NOTIFY ($n)" \
+	test "$n" != "?" -a "$n" -le 20
+
+fs_user rm -rf "$D"
+fs_summary
