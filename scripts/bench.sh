@@ -15,9 +15,12 @@
 # as n/a with the reason, and the rest goes on.
 #
 # Sections (the report prints how each figure is taken under its table):
-#   data     1 GiB sequential write and read, random 4 KiB reads at queue
+#   data     1 GiB sequential write (timed until the server holds every
+#            byte, as smbclient put is, and again with fsync, which puts
+#            it on the server's disk) and read, random 4 KiB reads at queue
 #            depth 1 and 16 (fio), CPU seconds per GiB
-#   sealed   the same writes and reads on the encrypted share [enc]
+#   sealed   the same writes (without fsync) and reads on the encrypted
+#            share [enc]
 #   meta     creating 2,000 x 4 KiB and 10,000 empty files (with the rate
 #            of the first and the last 1,000), ls -l of 10,000 entries cold
 #            and warm, untar, find and rm -rf of this machine's /usr/include
@@ -272,13 +275,19 @@ stage() {
 
 # -------------------------------------------------------- data section
 
-# write_once CLIENT SHARE_PATH METRIC CPU_METRIC REP
+# write_once CLIENT SHARE_PATH METRIC CPU_METRIC REP [fsync]: dd of the
+# source onto the share, timed until the server holds all of it (settle);
+# with fsync, dd also asks for it on the server's disk (conv=fsync), which
+# smbclient's put never does: that figure is compared with the server's
+# own disk only.
 write_once() {
 	local client=$1 spath=$2 metric=$3 cpu_metric=$4 name c0 c1 rc
+	local conv=()
 	name=w-$client-$5.bin
+	[ "${6:-}" != fsync ] || conv=(conv=fsync)
 	sync
 	c0=$(cpu_now)
-	timed "$CUSER" "$CDIR" dd if="$SRC" of="$name" bs=1M conv=fsync status=none
+	timed "$CUSER" "$CDIR" dd if="$SRC" of="$name" bs=1M "${conv[@]}" status=none
 	rc=$?
 	if [ "$rc" -ne 0 ]; then
 		record_na "$metric" "$client" "dd: $(why "$rc")"
@@ -288,7 +297,7 @@ write_once() {
 	else
 		c1=$(cpu_now)
 		record "$metric" "$client" "$(calc "$SIZE_MIB / $ELAPSED")"
-		cpu_record "$cpu_metric" "$client" "$c0" "$c1"
+		[ -z "$cpu_metric" ] || cpu_record "$cpu_metric" "$client" "$c0" "$c1"
 	fi
 	rm -f "$spath/$name"
 	return "$rc"
@@ -421,17 +430,23 @@ na_all() {
 	done
 }
 
-DATA_METRICS="seq_write seq_read rand_qd1 rand_qd16 cpu_write cpu_read"
+DATA_METRICS="seq_write seq_write_sync seq_read rand_qd1 rand_qd16 cpu_write cpu_read"
 
-# seq_runs CLIENT SHARE_PATH WRITE READ CPU_WRITE CPU_READ: the sequential
-# writes and reads through the mounted CLIENT, recorded under those names.
+# seq_runs CLIENT SHARE_PATH WRITE SYNC_WRITE READ CPU_WRITE CPU_READ: the
+# sequential writes (SYNC_WRITE: with fsync; empty: not measured) and
+# reads through the mounted CLIENT, recorded under those names.
 seq_runs() {
-	local client=$1 spath=$2 wm=$3 rm=$4 cw=$5 cr=$6 rep
+	local client=$1 spath=$2 wm=$3 sm=$4 rm=$5 cw=$6 cr=$7 rep
 	[ -n "$CPID" ] || cpu_na "$cw" "$client"
 	[ -n "$CPID" ] || cpu_na "$cr" "$client"
 	for ((rep = 1; rep <= REPS; rep++)); do
 		run_again "$client" "$rep" || break
 		write_once "$client" "$spath" "$wm" "$cw" "$rep" || break
+	done
+	for ((rep = 1; rep <= REPS; rep++)); do
+		[ -n "$sm" ] || break
+		run_again "$client" "$rep" || break
+		write_once "$client" "$spath" "$sm" "" "$rep" fsync || break
 	done
 	for ((rep = 1; rep <= REPS; rep++)); do
 		run_again "$client" "$rep" || break
@@ -445,6 +460,7 @@ data_client() {
 	if [ "$client" = smbclient ]; then
 		smbclient_data "$PLAIN" "$SMB_PORT" seq_write seq_read cpu_write cpu_read
 		na_all smbclient "no file system for random reads" rand_qd1 rand_qd16
+		na_all smbclient "put never asks the server to flush" seq_write_sync
 		return
 	fi
 	if ! client_up "$client" plain "$SMB_PORT"; then
@@ -452,7 +468,8 @@ data_client() {
 		na_all "$client" "$CLIENT_ERR" $DATA_METRICS
 		return
 	fi
-	seq_runs "$client" "$PLAIN" seq_write seq_read cpu_write cpu_read
+	seq_runs "$client" "$PLAIN" seq_write seq_write_sync seq_read cpu_write \
+		cpu_read
 	for qd in 1 16; do
 		for ((rep = 1; rep <= REPS; rep++)); do
 			run_again "$client" "$rep" || break
@@ -486,8 +503,8 @@ section_sealed() {
 			na_all "$c" "$CLIENT_ERR" $SEALED_METRICS
 			continue
 		fi
-		# shellcheck disable=SC2086 # four metric names
-		seq_runs "$c" "$ENC" $SEALED_METRICS
+		seq_runs "$c" "$ENC" enc_write "" enc_read enc_cpu_write \
+			enc_cpu_read
 		client_down "$c"
 	done
 }

@@ -89,7 +89,7 @@ void cache_listing_free(struct smb_dir_listing *l);
  * the server) in line with what they did.
  */
 int cache_path_mkdir(struct smb_cache *c, const char *path,
-		     struct smb_stat *st);
+		     const struct smb_sd *sd, struct smb_stat *st);
 int cache_path_delete(struct smb_cache *c, const char *path,
 		      uint32_t options);
 int cache_path_rename(struct smb_cache *c, const char *from, const char *to,
@@ -113,6 +113,12 @@ void cache_note_renamed(struct smb_cache *c, const char *from,
 			const char *to, const struct smb_stat *st);
 /* Something unknown happened to path (and below, for a directory). */
 void cache_forget(struct smb_cache *c, const char *path);
+/*
+ * Every name of server file file_id has unknown attributes now (a link
+ * of it went away: the others' link counts changed).  Walks the whole
+ * cache: for files known to have several links only.
+ */
+void cache_forget_file(struct smb_cache *c, uint64_t file_id);
 /* The server is unreachable: forget everything until it is back. */
 void cache_disconnected(struct smb_cache *c);
 /* Handles a POOL_EVENT_NOTIFY of one of the cache's watches. */

@@ -385,6 +385,9 @@ int smb_path_lookup(struct smb_tree *t, const char *dir, const char *name,
  */
 int smb_path_mkdir(struct smb_tree *t, const char *path,
 		   struct smb_stat *st);
+/* The same, the directory created with descriptor sd (NULL: none). */
+int smb_path_mkdir_sd(struct smb_tree *t, const char *path,
+		      const struct smb_sd *sd, struct smb_stat *st);
 
 /*
  * Deletes path: sets delete-pending (FileDispositionInformation, MS-FSCC

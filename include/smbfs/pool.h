@@ -445,8 +445,9 @@ int pool_path_stat_sd(struct pool_tree *t, const char *path,
 int pool_path_set_sd(struct pool_tree *t, const char *path, uint32_t secinfo,
 		     const struct smb_sd *sd, struct smb_stat *st,
 		     struct smb_stat_meta *m);
+/* sd (may be NULL): the new directory's security descriptor. */
 int pool_path_mkdir(struct pool_tree *t, const char *path,
-		    struct smb_stat *st);
+		    const struct smb_sd *sd, struct smb_stat *st);
 int pool_path_delete(struct pool_tree *t, const char *path,
 		     uint32_t options);
 int pool_path_rename(struct pool_tree *t, const char *from, const char *to,

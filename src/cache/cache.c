@@ -544,16 +544,23 @@ void cache_forget(struct smb_cache *c, const char *path)
 	pthread_mutex_unlock(&c->lock);
 }
 
+void cache_forget_file(struct smb_cache *c, uint64_t file_id)
+{
+	pthread_mutex_lock(&c->lock);
+	cache_meta_forget_file(c->meta, file_id);
+	pthread_mutex_unlock(&c->lock);
+}
+
 /* --- changing the share --- */
 
 int cache_path_mkdir(struct smb_cache *c, const char *path,
-		     struct smb_stat *st)
+		     const struct smb_sd *sd, struct smb_stat *st)
 {
 	int rc;
 
 	/* A process may change into it before our reply is through. */
 	cache_own_begin(c, path);
-	rc = pool_path_mkdir(c->tree, path, st);
+	rc = pool_path_mkdir(c->tree, path, sd, st);
 	cache_own_end(c, path);
 	if (rc == 0 && st)
 		cache_note_created(c, path, st);

@@ -153,7 +153,8 @@ int smb_path_lookup(struct smb_tree *t, const char *dir, const char *name,
  * worked the directory exists: should the query fail, the CREATE's
  * attributes stand in.
  */
-int smb_path_mkdir(struct smb_tree *t, const char *path, struct smb_stat *st)
+int smb_path_mkdir_sd(struct smb_tree *t, const char *path,
+		      const struct smb_sd *sd, struct smb_stat *st)
 {
 	struct compound_op op;
 	struct smb_open_args a;
@@ -162,6 +163,7 @@ int smb_path_mkdir(struct smb_tree *t, const char *path, struct smb_stat *st)
 
 	op_query_all(&op);
 	path_open_args(&a, path, BASE_ACCESS, FILE_CREATE, FILE_DIRECTORY_FILE);
+	a.sd = sd;
 	rc = compound_run(t, &c);
 	if (!rc && st)
 		rc = stat_decode_all(op.out, op.out_len, st);
@@ -171,6 +173,11 @@ int smb_path_mkdir(struct smb_tree *t, const char *path, struct smb_stat *st)
 	}
 	compound_free(&c);
 	return rc;
+}
+
+int smb_path_mkdir(struct smb_tree *t, const char *path, struct smb_stat *st)
+{
+	return smb_path_mkdir_sd(t, path, NULL, st);
 }
 
 /* Delete-pending (MS-FSCC 2.4.11) takes effect at the last close. */

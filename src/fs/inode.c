@@ -121,9 +121,7 @@ static void inode_free_unlocked(struct smbfs *fs, struct smbfs_inode *in)
 {
 	name_hash_del(fs, in);
 	ino_hash_del(fs, in);
-	if (in->new_file_sd)
-		smb_sd_free(in->new_file_sd);
-	free(in->new_file_sd);
+	fs_unix_forget_templates(in);
 	free(in->name);
 	free(in);
 }
@@ -516,6 +514,7 @@ void inode_table_free(struct smbfs *fs)
 
 		for (; in; in = next) {
 			next = in->hash_next;
+			fs_unix_forget_templates(in);
 			free(in->name);
 			free(in);
 		}
@@ -848,10 +847,18 @@ bool inode_pages_stale(struct smbfs *fs, fuse_ino_t ino)
 void inode_link_dropped(struct smbfs *fs, struct smbfs_inode *in,
 			uint64_t file_id)
 {
+	bool linked;
+
 	pthread_mutex_lock(&fs->lock);
 	if (!in)
 		in = find_by_server_id(fs, file_id);
-	if (in && in->st.nlink > 1)
+	linked = in && in->st.nlink > 1;
+	if (linked) {
 		in->st.nlink--;
+		file_id = in->server_id ? in->server_id : file_id;
+	}
 	pthread_mutex_unlock(&fs->lock);
+	/* What the cache knows of the other names counts one link more. */
+	if (linked)
+		cache_forget_file(fs->cache, file_id);
 }

@@ -30,8 +30,9 @@ static int fs_stat_child(struct smbfs *fs, const char *dir, const char *name,
 	return rc;
 }
 
-int fs_lookup_child(struct smbfs *fs, struct smbfs_inode *parent,
-		    const char *name, struct smb_stat *st, char **exact)
+static int lookup_child(struct smbfs *fs, struct smbfs_inode *parent,
+			const char *name, struct smb_stat *st, char **exact,
+			bool need_unix)
 {
 	char *dir = inode_smb_path(fs, parent);
 	char *smb_name = NULL;
@@ -45,11 +46,29 @@ int fs_lookup_child(struct smbfs *fs, struct smbfs_inode *parent,
 	if (!rc)
 		rc = cache_lookup(fs->cache, dir, smb_name, st, exact);
 	/* cifsacl: a directory entry carries no descriptor. */
-	if (!rc && fs->cfg.cifsacl && !st->has_unix)
+	if (!rc && need_unix && fs->cfg.cifsacl && !st->has_unix)
 		rc = fs_stat_child(fs, dir, smb_name, st);
 	free(dir);
 	free(smb_name);
 	return rc;
+}
+
+int fs_lookup_child(struct smbfs *fs, struct smbfs_inode *parent,
+		    const char *name, struct smb_stat *st, char **exact)
+{
+	return lookup_child(fs, parent, name, st, exact, true);
+}
+
+/*
+ * The same without the Unix view, for callers that need the entry's
+ * identity, type and attributes only (unlink, rename, a create that
+ * collided): what a listing told the cache is enough, no descriptor is
+ * fetched for it.
+ */
+int fs_lookup_child_entry(struct smbfs *fs, struct smbfs_inode *parent,
+			  const char *name, struct smb_stat *st, char **exact)
+{
+	return lookup_child(fs, parent, name, st, exact, false);
 }
 
 /* mfsymlinks: a regular file of the right size may be a symlink. */

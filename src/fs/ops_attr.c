@@ -280,8 +280,14 @@ void smbfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		goto out;
 	/* A kept handle must not outlive the permissions it was opened with. */
 	if (plan.mode || plan.acl_mode || plan.new_uid != (uid_t)-1 ||
-	    plan.new_gid != (gid_t)-1)
+	    plan.new_gid != (gid_t)-1) {
 		fs_close_deferred(fs, in);
+		/* What its new entries inherit may change with it. */
+		if (in->is_dir) {
+			fs_unix_forget_template(fs, in, FS_NEW_FILE);
+			fs_unix_forget_template(fs, in, FS_NEW_DIR);
+		}
+	}
 	if (plan.size || plan.basic) {
 		rc = setattr_apply_any(fs, in, h, &plan, &st);
 		rc = fs_share_errno(fs, rc);

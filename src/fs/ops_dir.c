@@ -490,6 +490,38 @@ void smbfs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
 }
 
 /*
+ * The CREATE carries the new directory's descriptor when dir has a
+ * template (cifsacl, unix_attr.c); a server that refuses it gets the
+ * long way, and without cifsacl dir_mode applies.
+ */
+static int mkdir_moded(struct smbfs *fs, struct smbfs_inode *dir,
+		       const char *path, mode_t mode, struct smb_stat *st)
+{
+	struct smb_sd sd, full;
+	int made = fs_unix_new_sd(fs, dir, FS_NEW_DIR, mode, &sd, &full);
+	bool have = made > 0;
+	int rc;
+
+	rc = cache_path_mkdir(fs->cache, path, made > 0 ? &sd : NULL, st);
+	if (made > 0 && (rc == -EACCES || rc == -EPERM || rc == -EINVAL)) {
+		fs_unix_forget_template(fs, dir, FS_NEW_DIR);
+		made = 0;
+		rc = cache_path_mkdir(fs->cache, path, NULL, st);
+	}
+	if (!rc && made > 0) {
+		fs_unix_created_with(fs, path, mode, &full, st);
+		cache_note_stat(fs->cache, path, st);
+	} else if (!rc && fs->cfg.cifsacl) {
+		fs_unix_apply_created(fs, dir, NULL, path, mode, st);
+	}
+	if (have) {
+		smb_sd_free(&sd);
+		smb_sd_free(&full);
+	}
+	return rc;
+}
+
+/*
  * MS-SMB2 2.2.13: FILE_CREATE fails with OBJECT_NAME_COLLISION when the
  * name exists, and on a case-insensitive share also when it exists in
  * another case, so no entry is ever replaced.
@@ -515,10 +547,7 @@ void smbfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 		return;
 	}
 	/* st carries the id a later lookup sees. */
-	rc = cache_path_mkdir(fs->cache, path, &st);
-	/* cifsacl: mode as asked; without it dir_mode applies. */
-	if (!rc && fs->cfg.cifsacl)
-		fs_unix_apply_created(fs, NULL, NULL, path, mode, &st);
+	rc = mkdir_moded(fs, dir, path, mode, &st);
 	free(path);
 	if (rc < 0) {
 		fs_reply_err(req, rc);

@@ -427,7 +427,7 @@ static int file_create_or_open(struct smbfs *fs, struct smbfs_inode *dir,
 				   file_create_attributes(fs, mode), sd, res);
 		if (rc != -EEXIST)
 			return rc;
-		rc = fs_lookup_child(fs, dir, name, &st, NULL);
+		rc = fs_lookup_child_entry(fs, dir, name, &st, NULL);
 		if (rc == -ENOENT)
 			continue; /* gone again: try to create it once more */
 		if (rc < 0)
@@ -497,7 +497,7 @@ static int file_create_moded(struct smbfs *fs, struct smbfs_inode *dir,
 			     struct smb_open_result *res, bool *moded)
 {
 	struct smb_sd sd, full;
-	int made = fs_unix_new_file_sd(fs, dir, mode, &sd, &full);
+	int made = fs_unix_new_sd(fs, dir, FS_NEW_FILE, mode, &sd, &full);
 	int rc;
 
 	*moded = false;
@@ -506,7 +506,7 @@ static int file_create_moded(struct smbfs *fs, struct smbfs_inode *dir,
 					   NULL, res);
 	rc = file_create_or_open(fs, dir, name, path, mode, h, key, &sd, res);
 	if (rc == -EACCES || rc == -EPERM || rc == -EINVAL) {
-		fs_unix_forget_template(fs, dir);
+		fs_unix_forget_template(fs, dir, FS_NEW_FILE);
 		rc = file_create_or_open(fs, dir, name, path, mode, h, key,
 					 NULL, res);
 	} else if (rc == 0 && res->create_action == FILE_CREATED) {

@@ -214,7 +214,7 @@ void smbfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	 * hard link's other name the table knows it by its file id only.
 	 */
 	in = inode_find_child(fs, dir, name);
-	if (fs_lookup_child(fs, dir, name, &victim, NULL) < 0)
+	if (fs_lookup_child_entry(fs, dir, name, &victim, NULL) < 0)
 		victim.file_id = 0;
 	/*
 	 * Handles only we keep would keep the name, delete-pending, until
@@ -288,13 +288,14 @@ static int rename_check(struct rename_op *r)
 {
 	char *exact = NULL;
 	bool variant;
-	int rc = fs_lookup_child(r->fs, r->dir, r->name, &r->src, NULL);
+	int rc = fs_lookup_child_entry(r->fs, r->dir, r->name, &r->src, NULL);
 
 	if (rc == -EEXIST)
 		return -ENOENT; /* only another case: not this name */
 	if (rc < 0)
 		return rc;
-	rc = fs_lookup_child(r->fs, r->newdir, r->newname, &r->dst, &exact);
+	rc = fs_lookup_child_entry(r->fs, r->newdir, r->newname, &r->dst,
+				   &exact);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0 && rc != -EEXIST) {

@@ -97,12 +97,13 @@ struct smbfs_inode {
 	/* mfsymlinks: length of the link target when the file is one. */
 	size_t symlink_target_len;
 	/*
-	 * cifsacl, directories: the descriptor the last regular file this
-	 * mount created here was left with, and whether its group was sent
-	 * (unix_attr.c); NULL until one was.  Under fs->lock.
+	 * cifsacl, directories: the descriptor the last regular file [0] and
+	 * the last directory [1] this mount created here were left with,
+	 * and whether the group is sent (unix_attr.c); NULL until one was.
+	 * Under fs->lock.
 	 */
-	struct smb_sd *new_file_sd;
-	bool new_file_group;
+	struct smb_sd *new_sd[2];
+	bool new_sd_group[2];
 	struct smbfs_inode *hash_next; /* by ino */
 	struct smbfs_inode *name_next; /* by (parent, name) */
 	bool name_hashed;
@@ -481,6 +482,9 @@ int name_from_smb(const char *name, bool mapposix, char **out);
  */
 int fs_lookup_child(struct smbfs *fs, struct smbfs_inode *parent,
 		    const char *name, struct smb_stat *st, char **exact);
+/* The same, where the Unix view (cifsacl) may be missing from *st. */
+int fs_lookup_child_entry(struct smbfs *fs, struct smbfs_inode *parent,
+			  const char *name, struct smb_stat *st, char **exact);
 /* Tells the cache what the inode's attributes are now. */
 void fs_note_attr(struct smbfs *fs, struct smbfs_inode *in);
 /* Refreshes an inode's attributes from the server (by path). */
@@ -517,6 +521,8 @@ void fs_unix_view(void *arg, const char *path, const struct smb_stat_meta *m,
 		  struct smb_stat *st);
 /* The EA the view needs (sfu: SETFILEBITS), or NULL. */
 const char *fs_unix_ea(const struct smbfs *fs);
+/* Which template of a directory (struct smbfs_inode new_sd). */
+enum fs_new_kind { FS_NEW_FILE, FS_NEW_DIR };
 /*
  * A file or directory this mount just created with mode: learns the
  * mount's SID from its owner and writes the mode when the server chose
@@ -528,27 +534,31 @@ int fs_unix_created(struct smbfs *fs, struct pool_file *f, const char *path,
 /*
  * The same, where a failure leaves the new file with the server's mode
  * (logged): the file exists either way.  Notes the result in the cache.
- * With dir (a regular file created in it through f) the descriptor the
- * file was left with becomes dir's template for the next ones.
+ * With dir (the directory it was created in) the descriptor the file was
+ * left with becomes dir's template for the next ones of its kind.
  */
 void fs_unix_apply_created(struct smbfs *fs, struct smbfs_inode *dir,
 			   struct pool_file *f, const char *path, mode_t mode,
 			   struct smb_stat *st);
 /*
- * The descriptor a new regular file of mode in dir is to be created with
- * (SMB2_CREATE_SD_BUFFER), made from dir's template: *sd to send, *full
- * the descriptor the file will then have.  1 when made (the caller
- * frees both), 0 when dir has no template yet or the mode needs more
- * than a descriptor, -errno.
+ * The descriptor a new file or directory of mode in dir is to be created
+ * with (SMB2_CREATE_SD_BUFFER), made from dir's template: *sd to send,
+ * *full the descriptor it will then have.  1 when made (the caller frees
+ * both), 0 when dir has no template yet or the mode needs more than a
+ * descriptor, -errno.
  */
-int fs_unix_new_file_sd(struct smbfs *fs, struct smbfs_inode *dir,
-			mode_t mode, struct smb_sd *sd, struct smb_sd *full);
+int fs_unix_new_sd(struct smbfs *fs, struct smbfs_inode *dir,
+		   enum fs_new_kind kind, mode_t mode, struct smb_sd *sd,
+		   struct smb_sd *full);
 /* A file created with the descriptor full: its Unix view in *st (the
  * caller notes it in the cache). */
 void fs_unix_created_with(struct smbfs *fs, const char *path, mode_t mode,
 			  const struct smb_sd *full, struct smb_stat *st);
 /* dir's inheritance may have changed: no template until the next create. */
-void fs_unix_forget_template(struct smbfs *fs, struct smbfs_inode *dir);
+void fs_unix_forget_template(struct smbfs *fs, struct smbfs_inode *dir,
+			     enum fs_new_kind kind);
+/* Frees an inode's templates (the inode is going away). */
+void fs_unix_forget_templates(struct smbfs_inode *in);
 /* chmod(2) / chown(2) ((uid_t)-1, (gid_t)-1: unchanged) by path. */
 int fs_unix_chmod(struct smbfs *fs, const char *path, mode_t mode);
 int fs_unix_chown(struct smbfs *fs, const char *path, uid_t uid, gid_t gid);

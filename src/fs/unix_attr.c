@@ -252,25 +252,38 @@ int fs_unix_created(struct smbfs *fs, struct pool_file *f, const char *path,
 	return rc;
 }
 
+static void template_free(struct smb_sd *sd)
+{
+	if (sd)
+		smb_sd_free(sd);
+	free(sd);
+}
+
 /* dir's template becomes sd (taken over), group: whether it is sent. */
 static void template_set(struct smbfs *fs, struct smbfs_inode *dir,
-			 struct smb_sd *sd, bool group)
+			 enum fs_new_kind kind, struct smb_sd *sd, bool group)
 {
 	struct smb_sd *old;
 
 	pthread_mutex_lock(&fs->lock);
-	old = dir->new_file_sd;
-	dir->new_file_sd = sd;
-	dir->new_file_group = group;
+	old = dir->new_sd[kind];
+	dir->new_sd[kind] = sd;
+	dir->new_sd_group[kind] = group;
 	pthread_mutex_unlock(&fs->lock);
-	if (old)
-		smb_sd_free(old);
-	free(old);
+	template_free(old);
 }
 
-void fs_unix_forget_template(struct smbfs *fs, struct smbfs_inode *dir)
+void fs_unix_forget_template(struct smbfs *fs, struct smbfs_inode *dir,
+			     enum fs_new_kind kind)
 {
-	template_set(fs, dir, NULL, false);
+	template_set(fs, dir, kind, NULL, false);
+}
+
+void fs_unix_forget_templates(struct smbfs_inode *in)
+{
+	template_free(in->new_sd[FS_NEW_FILE]);
+	template_free(in->new_sd[FS_NEW_DIR]);
+	in->new_sd[FS_NEW_FILE] = in->new_sd[FS_NEW_DIR] = NULL;
 }
 
 void fs_unix_apply_created(struct smbfs *fs, struct smbfs_inode *dir,
@@ -278,7 +291,10 @@ void fs_unix_apply_created(struct smbfs *fs, struct smbfs_inode *dir,
 			   struct smb_stat *st)
 {
 	struct smb_stat copy = *st;
-	struct smb_sd *left = dir && f ? calloc(1, sizeof(*left)) : NULL;
+	struct smb_sd *left = dir ? calloc(1, sizeof(*left)) : NULL;
+	enum fs_new_kind kind = st->attributes & FILE_ATTRIBUTE_DIRECTORY
+					? FS_NEW_DIR
+					: FS_NEW_FILE;
 	int rc = fs_unix_created(fs, f, path, mode, &copy, left);
 
 	if (rc < 0) {
@@ -289,31 +305,31 @@ void fs_unix_apply_created(struct smbfs *fs, struct smbfs_inode *dir,
 		cache_note_stat(fs->cache, path, st);
 	}
 	if (left && !rc && left->has_owner) {
-		template_set(fs, dir, left,
+		template_set(fs, dir, kind, left,
 			     copy.gid == fs->cfg.gid && left->has_group);
 		return;
 	}
-	if (left)
-		smb_sd_free(left);
-	free(left);
+	template_free(left);
 }
 
 /*
- * cifsacl: a new regular file's descriptor goes in its CREATE (MS-SMB2
- * 2.2.13.2.2), so it needs neither the query nor the SET_INFO above.
- * Samba applies such a descriptor as the file's creator may.  It is made
- * like chmod makes one, from what the last file created in the same
- * directory was left with: the same owner (this mount's account), the
- * same group and the same inherited entries, which depend on the
- * directory only.  The first file of each directory takes the long way
- * and teaches the template.  The special bits of sfu live in an EA: not
- * for them.
+ * cifsacl: a new file's or directory's descriptor goes in its CREATE
+ * (MS-SMB2 2.2.13.2.2), so it needs neither the query nor the SET_INFO
+ * above.  Samba applies such a descriptor as the creator may.  It is
+ * made like chmod makes one, from what the last one of its kind created
+ * in the same directory was left with: the same owner (this mount's
+ * account), the same group and the same inherited entries, which depend
+ * on the directory only.  The first of each kind in a directory takes
+ * the long way and teaches the template.  The special bits of sfu live
+ * in an EA, and a directory's setgid bit changes what inherits: not for
+ * them.
  */
-int fs_unix_new_file_sd(struct smbfs *fs, struct smbfs_inode *dir,
-			mode_t mode, struct smb_sd *sd, struct smb_sd *full)
+int fs_unix_new_sd(struct smbfs *fs, struct smbfs_inode *dir,
+		   enum fs_new_kind kind, mode_t mode, struct smb_sd *sd,
+		   struct smb_sd *full)
 {
+	const struct smb_sd *t;
 	struct smb_sd with;
-	bool group;
 	int rc = 0;
 
 	memset(sd, 0, sizeof(*sd));
@@ -321,25 +337,27 @@ int fs_unix_new_file_sd(struct smbfs *fs, struct smbfs_inode *dir,
 	if (!fs->cfg.cifsacl || (mode & 07000))
 		return 0;
 	pthread_mutex_lock(&fs->lock);
-	if (dir->new_file_sd) {
-		rc = unix_meta_chmod_sd(dir->new_file_sd, mode & 0777,
-					fs_acl_style(fs), sd, NULL);
+	t = dir->new_sd[kind];
+	if (t) {
+		rc = unix_meta_chmod_sd(t, mode & 0777, fs_acl_style(fs), sd,
+					NULL);
 		with = *sd;
 		with.has_owner = with.has_group = true;
-		with.owner = dir->new_file_sd->owner;
-		with.group = dir->new_file_sd->group;
+		with.owner = t->owner;
+		with.group = t->group;
 		if (!rc)
 			rc = unix_meta_chown_sd(&with, NULL, NULL, full);
-		group = dir->new_file_group;
-		if (!rc && group) {
+		if (!rc && dir->new_sd_group[kind]) {
 			sd->has_group = true;
 			sd->group = with.group;
 		}
 		rc = rc ? rc : 1;
 	}
 	pthread_mutex_unlock(&fs->lock);
-	if (rc < 0)
+	if (rc < 0) {
 		smb_sd_free(sd);
+		smb_sd_free(full);
+	}
 	return rc;
 }
 

@@ -65,14 +65,16 @@ int pool_path_set_sd(struct pool_tree *t, const char *path, uint32_t secinfo,
 	return rc;
 }
 
-int pool_path_mkdir(struct pool_tree *t, const char *path, struct smb_stat *st)
+int pool_path_mkdir(struct pool_tree *t, const char *path,
+		    const struct smb_sd *sd, struct smb_stat *st)
 {
 	struct pool_attempt a;
 	int rc;
 
 	pool_attempt_init(&a, t, NULL);
 	while (pool_attempt_next(&a, &rc))
-		rc = pool_attempt_done(&a, smb_path_mkdir(a.tree, path, st));
+		rc = pool_attempt_done(&a, smb_path_mkdir_sd(a.tree, path, sd,
+							     st));
 	if (rc == -EEXIST && a.resent_after_loss) {
 		rc = st ? pool_path_stat(t, path, st) : 0;
 		if (rc == 0 && st && !(st->attributes & FILE_ATTRIBUTE_DIRECTORY))

@@ -88,6 +88,42 @@ check_eq "their owner and group through the second mount" \
 	"$(fs_user stat -c '%U %G' "$FS_MNT/metadata/new600-2")"
 fs_umount "$FS_MNT"
 
+# --- new directories' modes in the CREATE --------------------------------------
+DMODES="700 755 750 711 775"
+fs_user python3 -c 'import os; os.umask(0); os.mkdir("'"$D"'/firstdir", 0o700)' ||
+	die "cannot make $D/firstdir"
+fs_stats "$M" "$s0"
+fs_user python3 - "$D" $DMODES <<'EOF'
+import os, sys
+os.umask(0)
+for rep in (1, 2):
+    for m in sys.argv[2:]:
+        os.mkdir(os.path.join(sys.argv[1], "dir%s-%d" % (m, rep)), int(m, 8))
+EOF
+check "10 directories of 5 modes made" test $? -eq 0
+fs_stats "$M" "$s1"
+check_eq "no SET_INFO for the 10 new directories" 0 \
+	"$(delta "$s0" "$s1" requests.SET_INFO)"
+want_dirs=$(for rep in 1 2; do for m in $DMODES; do echo "dir$m-$rep $m"; done; done | sort)
+check_eq "their modes through the mount" "$want_dirs" \
+	"$(fs_user bash -c "cd '$D' && stat -c '%n %a' dir* | sort")"
+fs_mount md2 plain || die "cannot mount a second time"
+check_eq "their modes through a fresh second mount" "$want_dirs" \
+	"$(fs_user bash -c "cd '$FS_MNT/metadata' && stat -c '%n %a' dir* | sort")"
+fs_umount "$FS_MNT"
+
+# --- removing listed files: one round trip each -------------------------------
+fs_umount "$M"
+fs_mount md plain || die "cannot mount again"
+M=$FS_MNT
+fs_user ls -l "$D" >/dev/null
+fs_stats "$M" "$s0"
+fs_user bash -c "cd '$D' && rm new*"
+fs_stats "$M" "$s1"
+n=$(delta "$s0" "$s1" round_trips)
+check "rm of 20 listed files: one round trip each ($n)" \
+	test "$n" != "?" -a "$n" -le 21
+
 # --- the directory's attributes after a create --------------------------------
 before=$(fs_user stat -c %Y "$D")
 sleep 1.1
