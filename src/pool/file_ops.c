@@ -264,7 +264,7 @@ static struct pool_file *file_new(struct pool_tree *t, unsigned int flags)
 		free(f);
 		return NULL;
 	}
-	if (pthread_cond_init(&f->io_cond, NULL)) {
+	if (pool_cond_init(&f->io_cond)) {
 		pthread_mutex_destroy(&f->io_lock);
 		free(f);
 		return NULL;

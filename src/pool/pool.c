@@ -229,20 +229,25 @@ uint64_t pool_chan_server_time(const struct pool_chan *ch)
 
 /* --- the pool --- */
 
-static int pool_init_sync(struct smb_pool *p)
+int pool_cond_init(pthread_cond_t *cond)
 {
 	pthread_condattr_t attr;
-	int rc;
+	int rc = pthread_condattr_init(&attr);
 
-	if (pthread_mutex_init(&p->lock, NULL))
-		return -ENOMEM;
-	if (pthread_condattr_init(&attr))
-		goto fail;
+	if (rc)
+		return -rc;
 	rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	if (!rc)
-		rc = pthread_cond_init(&p->cond, &attr);
+		rc = pthread_cond_init(cond, &attr);
 	pthread_condattr_destroy(&attr);
-	if (rc)
+	return -rc;
+}
+
+static int pool_init_sync(struct smb_pool *p)
+{
+	if (pthread_mutex_init(&p->lock, NULL))
+		return -ENOMEM;
+	if (pool_cond_init(&p->cond))
 		goto fail;
 	if (pthread_mutex_init(&p->ev_lock, NULL))
 		goto fail_cond;
@@ -250,7 +255,7 @@ static int pool_init_sync(struct smb_pool *p)
 		goto fail_ev;
 	if (pthread_mutex_init(&p->io_lock, NULL))
 		goto fail_ev_cond;
-	if (pthread_cond_init(&p->io_cond, NULL))
+	if (pool_cond_init(&p->io_cond))
 		goto fail_io;
 	return 0;
 fail_io:

@@ -339,6 +339,11 @@ struct smb_pool {
 
 /* --- pool.c --- */
 int64_t pool_now_ns(void);
+/*
+ * A condition variable on CLOCK_MONOTONIC, for timed waits with
+ * pool_poll_deadline (pool->cond, pool->io_cond, a file's io_cond).
+ */
+int pool_cond_init(pthread_cond_t *cond);
 /* Deadline for a timed wait on pool->cond, at most POOL_POLL_MS away. */
 void pool_poll_deadline(struct timespec *ts, int64_t until_ns);
 /* Logs on to srv: a new channel, or -errno with err filled. */

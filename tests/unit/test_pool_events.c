@@ -7,6 +7,7 @@
  * stays responsive, and every reference the events took is given back.
  * The watch is stopped, so arming it again sends nothing.
  */
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -127,8 +128,37 @@ static void test_burst_for_one_watch(void)
 	pool_for_events_free(p);
 }
 
+/*
+ * The pool's timed waits (a writer waiting for room, a reader for a
+ * READ, pool_io_stop) take their deadline from CLOCK_MONOTONIC: on a
+ * condition variable of the default clock that deadline lies decades in
+ * the past, and every wait returned at once - the waiters spun.
+ */
+static void test_timed_wait_waits(void)
+{
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_cond_t cond;
+	struct timespec ts;
+	int64_t t0, waited;
+	int rc;
+
+	CU_ASSERT_EQUAL_FATAL(pool_cond_init(&cond), 0);
+	pthread_mutex_lock(&lock);
+	t0 = pool_now_ns();
+	pool_poll_deadline(&ts, 0);
+	rc = pthread_cond_timedwait(&cond, &lock, &ts);
+	waited = pool_now_ns() - t0;
+	pthread_mutex_unlock(&lock);
+	CU_ASSERT_EQUAL(rc, ETIMEDOUT);
+	CU_ASSERT(waited >= (int64_t)POOL_POLL_MS * 1000000 / 2);
+	CU_ASSERT(waited < (int64_t)POOL_POLL_MS * 1000000 * 20);
+	pthread_cond_destroy(&cond);
+}
+
 static CU_TestInfo event_tests[] = {
 	{ "a burst of notifications for one watch", test_burst_for_one_watch },
+	{ "a timed wait on a pool condition variable waits",
+	  test_timed_wait_waits },
 	CU_TEST_INFO_NULL,
 };
 
