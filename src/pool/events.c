@@ -109,6 +109,8 @@ static struct pool_tree *lease_note(struct pool_server *srv,
 				continue;
 			f->lease_state = b->new_state;
 			f->lease_epoch = b->epoch;
+			atomic_store(&f->wb_may_hold,
+				     b->new_state & SMB2_LEASE_WRITE_CACHING);
 			found = t;
 			/* Others may change the file now (size, data). */
 			if (!(b->new_state & SMB2_LEASE_WRITE_CACHING) &&

@@ -975,4 +975,7 @@ void pool_file_reopened(struct pool_file *f, const struct smb_open_result *res,
 		f->lease_state = res->lease_state;
 		f->lease_epoch = res->lease_epoch;
 	}
+	atomic_store(&f->wb_may_hold,
+		     f->has_lease_key && !f->uncached &&
+			     (res->lease_state & SMB2_LEASE_WRITE_CACHING));
 }

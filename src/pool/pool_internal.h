@@ -199,6 +199,7 @@ struct wb_chunk {
 	uint8_t *data;
 	enum wb_state state;
 	ssize_t result;	       /* of the WRITE, once answered */
+	int64_t opened_ns;     /* when its first byte came */
 	struct pool_attempt a; /* resends like any call (attempt.c) */
 	struct wb_chunk *next;
 };
@@ -258,6 +259,15 @@ struct pool_file {
 	struct pool_wb wb;
 	bool io_queued; /* on the I/O thread's queue (pool->io_lock) */
 	struct pool_file *io_next;
+	/*
+	 * Write caching is held, so the open chunk may wait for more
+	 * (writeback.c); kept with lease_state, read under io_lock.
+	 */
+	atomic_bool wb_may_hold;
+	/* On the I/O thread's held list until held_until (pool->io_lock). */
+	bool io_held;
+	int64_t held_until;
+	struct pool_file *held_next;
 };
 
 /* A directory watch (watch.c). */
@@ -330,6 +340,7 @@ struct smb_pool {
 	pthread_cond_t io_cond;
 	struct pool_file *io_head, *io_tail; /* files with work for it */
 	struct ra_piece *io_dropped;	     /* READs to let go of */
+	struct pool_file *io_held;	     /* open chunks waiting */
 	unsigned int io_requests; /* async READs and WRITEs not done */
 	bool io_stop;
 	pthread_t io_thread;

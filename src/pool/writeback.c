@@ -6,8 +6,12 @@
  * returns.  A write that starts where the last chunk ends is added to
  * it until it holds the largest WRITE the server takes; the last chunk
  * stays open for more while earlier ones are on their way, and goes as
- * soon as nothing of the file is in flight (so a lone small write is
- * not held back) or it is full.  The I/O thread sends ready chunks in
+ * soon as nothing of the file is in flight or it is full.  Under a
+ * write-caching lease nobody else sees the file before the lease is
+ * broken, which writes everything back first, so there it also waits
+ * (up to WB_HOLD_NS after its first byte) until a flush, fsync, close,
+ * read, stat, setattr or lock asks for it: a small file written in a
+ * few pieces (tar, cp) costs one WRITE, not one per piece.  The I/O thread sends ready chunks in
  * the order they were written, several at once, except that a chunk
  * overlapping one still in flight waits for it: a server may complete
  * concurrent WRITEs in any order (Samba runs them on a thread pool).
@@ -37,6 +41,8 @@
 
 /* The first buffer of a chunk; it doubles as writes are added. */
 #define WB_FIRST_CAP (256u << 10)
+/* The longest an open chunk waits under write caching. */
+#define WB_HOLD_NS (1000 * (int64_t)1000000)
 
 /* --- the I/O thread --- */
 
@@ -84,18 +90,98 @@ static void io_queue_file(struct smb_pool *p, struct pool_file *f)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/*
+ * f's open chunk waits until until: the I/O thread looks at f again
+ * then, holding a reference meanwhile.
+ */
+static void io_hold_file(struct smb_pool *p, struct pool_file *f,
+			 int64_t until)
+{
+	pthread_mutex_lock(&p->lock);
+	pthread_mutex_lock(&p->io_lock);
+	if (!f->io_held) {
+		f->io_held = true;
+		f->held_until = until;
+		f->held_next = p->io_held;
+		p->io_held = f;
+		pool_file_get(f);
+		pthread_cond_broadcast(&p->io_cond);
+	}
+	pthread_mutex_unlock(&p->io_lock);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/*
+ * Takes the held files due by now off the held list (io_lock held);
+ * *next_ns: the earliest time still waited for, 0 for none.
+ */
+static struct pool_file *io_held_take_due(struct smb_pool *p, int64_t now,
+					  int64_t *next_ns)
+{
+	struct pool_file **pp = &p->io_held, *f, *due = NULL;
+
+	*next_ns = 0;
+	while ((f = *pp)) {
+		if (f->held_until <= now || p->io_stop) {
+			*pp = f->held_next;
+			f->io_held = false;
+			f->held_next = due;
+			due = f;
+			continue;
+		}
+		if (!*next_ns || f->held_until < *next_ns)
+			*next_ns = f->held_until;
+		pp = &f->held_next;
+	}
+	return due;
+}
+
+/* Gives the due files to the queue and their held references back. */
+static void io_held_release(struct smb_pool *p, struct pool_file *due)
+{
+	struct pool_file *f;
+
+	while ((f = due)) {
+		due = f->held_next;
+		io_queue_file(p, f);
+		pool_file_put(p, f);
+	}
+}
+
+/* Waits for work, or until the next held file is due (io_lock held). */
+static void io_wait(struct smb_pool *p, int64_t next_ns)
+{
+	struct timespec ts;
+
+	if (!next_ns) {
+		pthread_cond_wait(&p->io_cond, &p->io_lock);
+		return;
+	}
+	ts.tv_sec = next_ns / 1000000000;
+	ts.tv_nsec = next_ns % 1000000000;
+	pthread_cond_timedwait(&p->io_cond, &p->io_lock, &ts);
+}
+
 static void wb_service(struct pool_file *f);
 
 static void *io_main(void *arg)
 {
 	struct smb_pool *p = arg;
 	struct ra_piece *dropped, *next;
-	struct pool_file *f;
+	struct pool_file *f, *due;
+	int64_t next_ns;
 
 	/* Shutting down interrupts a wait for the server. */
 	pool_thread_set_interrupt(&p->io_intr);
 	pthread_mutex_lock(&p->io_lock);
 	for (;;) {
+		due = io_held_take_due(p, pool_now_ns(), &next_ns);
+		if (due) {
+			pthread_mutex_unlock(&p->io_lock);
+			io_held_release(p, due);
+			pthread_mutex_lock(&p->io_lock);
+			continue;
+		}
 		dropped = p->io_dropped;
 		p->io_dropped = NULL;
 		f = p->io_head;
@@ -106,9 +192,9 @@ static void *io_main(void *arg)
 			f->io_queued = false;
 		}
 		if (!f && !dropped) {
-			if (p->io_stop)
+			if (p->io_stop && !p->io_held)
 				break;
-			pthread_cond_wait(&p->io_cond, &p->io_lock);
+			io_wait(p, next_ns);
 			continue;
 		}
 		pthread_mutex_unlock(&p->io_lock);
@@ -185,6 +271,7 @@ static struct wb_chunk *wb_chunk_new(struct pool_file *f, uint64_t off,
 	c->f = f;
 	c->off = off;
 	c->state = WB_OPEN;
+	c->opened_ns = pool_now_ns();
 	pool_attempt_init(&c->a, f->tree, f);
 	return c;
 }
@@ -266,17 +353,36 @@ static bool wb_behind_overlap(struct pool_file *f, const struct wb_chunk *c)
 	return false;
 }
 
-/* The next chunk to settle or send, or NULL (io_lock held). */
-static struct wb_chunk *wb_next_work(struct pool_file *f)
+/*
+ * Whether the open chunk c may wait for more (io_lock held): under write
+ * caching, for WB_HOLD_NS, unless the I/O thread is stopping.
+ */
+static bool wb_hold(struct pool_file *f, const struct wb_chunk *c)
+{
+	return atomic_load(&f->wb_may_hold) &&
+	       !atomic_load(&pool_of_file(f)->io_intr) &&
+	       pool_now_ns() - c->opened_ns < WB_HOLD_NS;
+}
+
+/*
+ * The next chunk to settle or send, or NULL (io_lock held).  *held: the
+ * open chunk waits (wb_hold).
+ */
+static struct wb_chunk *wb_next_work(struct pool_file *f, bool *held)
 {
 	struct wb_chunk *c;
 
+	*held = false;
 	for (c = f->wb.head; c; c = c->next)
 		if (c->state == WB_ANSWERED)
 			return c;
-	/* Nothing on its way: the open chunk goes as it is. */
-	if (!f->wb.inflight && f->wb.tail && f->wb.tail->state == WB_OPEN)
-		f->wb.tail->state = WB_READY;
+	/* Nothing on its way: the open chunk goes as it is, or waits. */
+	if (!f->wb.inflight && f->wb.tail && f->wb.tail->state == WB_OPEN) {
+		if (wb_hold(f, f->wb.tail))
+			*held = true;
+		else
+			f->wb.tail->state = WB_READY;
+	}
 	for (c = f->wb.head; c; c = c->next) {
 		if (c->state == WB_SENDING || c->state == WB_INFLIGHT)
 			continue;
@@ -345,15 +451,21 @@ static void wb_settle(struct pool_file *f, struct wb_chunk *c)
 static void wb_service(struct pool_file *f)
 {
 	struct wb_chunk *c;
+	int64_t until = 0;
+	bool held;
 
 	pthread_mutex_lock(&f->io_lock);
-	while ((c = wb_next_work(f))) {
+	while ((c = wb_next_work(f, &held))) {
 		if (c->state == WB_ANSWERED)
 			wb_settle(f, c);
 		else
 			wb_send(f, c);
 	}
+	if (held)
+		until = f->wb.tail->opened_ns + WB_HOLD_NS;
 	pthread_mutex_unlock(&f->io_lock);
+	if (until)
+		io_hold_file(pool_of_file(f), f, until);
 }
 
 /* --- the writer's side --- */
@@ -449,8 +561,10 @@ ssize_t pool_wb_write(struct pool_file *f, pool_fill_fn fill, void *arg,
 
 	pthread_mutex_lock(&f->io_lock);
 	while (!rc && !f->wb.error && f->wb.pending &&
-	       f->wb.pending + len > POOL_WRITE_BEHIND_MAX)
+	       f->wb.pending + len > POOL_WRITE_BEHIND_MAX) {
+		wb_push(f); /* a held chunk must not keep the room */
 		rc = wb_wait(f);
+	}
 	if (!rc)
 		rc = wb_take_error(f);
 	while (!rc && done < len) {

@@ -136,6 +136,37 @@ check "the directory's mtime moved on with the create ($before -> $after)" \
 check_eq "the directory's stat after it sent nothing" 0 \
 	"$(delta "$s0" "$s1" round_trips)"
 
+# --- small files written in pieces: one WRITE each ----------------------------
+fs_stats "$M" "$s0"
+fs_user python3 - "$D" <<'EOF'
+import os, sys
+for i in range(10):
+    fd = os.open(os.path.join(sys.argv[1], "pieces%d" % i),
+                 os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    for n in (2048, 5000, 100):
+        os.write(fd, bytes([65 + i]) * n)
+    os.close(fd)
+EOF
+check "10 files written in 3 pieces each" test $? -eq 0
+fs_stats "$M" "$s1"
+check_eq "one WRITE per file" 10 "$(delta "$s0" "$s1" requests.WRITE)"
+check_eq "the server holds all of each" "7148 7148" \
+	"$(stat -c %s "$SMB_SHARE_PATH_PLAIN/metadata/pieces0" "$SMB_SHARE_PATH_PLAIN/metadata/pieces9" | tr '\n' ' ' | sed 's/ $//')"
+# A writer that keeps its file open and goes idle: its data is on the
+# server within the hold time (1 s), without a close or fsync.
+fs_user python3 - "$D/idle" <<'EOF' &
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+os.write(fd, b"x" * 100)
+time.sleep(4)
+os.close(fd)
+EOF
+idle_pid=$!
+fs_wait_for 3 test -s "$SMB_SHARE_PATH_PLAIN/metadata/idle"
+check_eq "an idle open file's write reaches the server by itself" 100 \
+	"$(stat -c %s "$SMB_SHARE_PATH_PLAIN/metadata/idle" 2>/dev/null)"
+wait "$idle_pid"
+
 # --- a burst of changes in a watched directory --------------------------------
 fs_user ls "$D" >/dev/null
 fs_stats "$M" "$s0"
