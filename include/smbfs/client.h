@@ -433,6 +433,17 @@ int smb_path_setattr(struct smb_tree *t, const char *path,
 /* The same through an open handle, in one compound as well. */
 int smb_file_setattr(struct smb_tree *t, struct smb2_fileid fid,
 		     const struct smb_setattr *sa, struct smb_stat *st);
+/*
+ * The same after a WRITE of len bytes (at most one WRITE's worth) at off,
+ * in the same compound (MS-SMB2 3.2.4.1.4: the server runs them in
+ * order): the data is on the server before the attributes change, in one
+ * round trip.  *written: the bytes the server took, or the WRITE's
+ * -errno; the return value is the setattr's.
+ */
+int smb_file_write_setattr(struct smb_tree *t, struct smb2_fileid fid,
+			   const void *buf, uint32_t len, uint64_t off,
+			   const struct smb_setattr *sa, struct smb_stat *st,
+			   ssize_t *written);
 
 /*
  * Reads up to len bytes at offset 0 of path: CREATE + READ + CLOSE.

@@ -291,17 +291,33 @@ int smb_path_setattr(struct smb_tree *t, const char *path,
 	return n;
 }
 
-int smb_file_setattr(struct smb_tree *t, struct smb2_fileid fid,
-		     const struct smb_setattr *sa, struct smb_stat *st)
+int smb_file_write_setattr(struct smb_tree *t, struct smb2_fileid fid,
+			   const void *buf, uint32_t len, uint64_t off,
+			   const struct smb_setattr *sa, struct smb_stat *st,
+			   ssize_t *written)
 {
-	struct compound_op ops[3];
+	struct compound_op ops[4] = {
+		{ .kind = COMPOUND_WRITE, .in = buf, .in_len = len,
+		  .offset = off },
+	};
 	struct compound c = { .fid = fid, .ops = ops };
+	int first = len ? 1 : 0, i, crc;
 	struct setattr_bufs b;
-	int rc = setattr_ops(sa, st != NULL, &b, ops);
+	int rc = setattr_ops(sa, st != NULL, &b, ops + first);
 
+	if (written)
+		*written = 0;
 	if (rc > 0) {
-		c.n_ops = rc;
-		rc = compound_run(t, &c);
+		c.n_ops = first + rc;
+		crc = compound_run(t, &c);
+		if (first && written)
+			*written = ops[0].rc ? ops[0].rc : (ssize_t)ops[0].out_len;
+		/* The setattr's outcome: its own operations only. */
+		for (i = first, rc = 0; i < c.n_ops && !rc; i++)
+			rc = ops[i].rc;
+		/* Nothing sent (the compound could not be built). */
+		if (!rc && crc && !(first && ops[0].rc == crc))
+			rc = crc;
 		if (!rc && st)
 			rc = stat_decode_all(ops[c.n_ops - 1].out,
 					     ops[c.n_ops - 1].out_len, st);
@@ -309,6 +325,12 @@ int smb_file_setattr(struct smb_tree *t, struct smb2_fileid fid,
 	}
 	setattr_bufs_free(&b);
 	return rc;
+}
+
+int smb_file_setattr(struct smb_tree *t, struct smb2_fileid fid,
+		     const struct smb_setattr *sa, struct smb_stat *st)
+{
+	return smb_file_write_setattr(t, fid, NULL, 0, 0, sa, st, NULL);
 }
 
 /* --- data --- */

@@ -698,20 +698,39 @@ int pool_file_stat(struct pool_file *f, struct smb_stat *st)
 	return rc;
 }
 
+/*
+ * A small file's last piece often still waits in write-behind when its
+ * times are set (tar, cp -p): it goes in the setattr's compound.
+ */
+#define SETATTR_WRITE_MAX (256u << 10)
+
 int pool_file_setattr(struct pool_file *f, const struct smb_setattr *sa,
 		      struct smb_stat *st)
 {
 	struct smb_pool *p = file_pool(f);
+	struct wb_chunk *c = NULL;
 	struct pool_attempt a;
-	int rc = file_sync_node(f);
+	ssize_t written = 0;
+	int rc = pool_node_drain(f, 0, UINT64_MAX, f);
 
+	if (!rc && !sa->set_size)
+		c = pool_wb_take_small(f, SETATTR_WRITE_MAX);
+	if (!rc && !c)
+		rc = file_sync_node(f);
 	if (rc < 0)
 		return rc;
 	pool_node_wrote(f, 0, 0);
 	pool_attempt_init(&a, f->tree, f);
 	while (pool_attempt_next(&a, &rc))
-		rc = pool_attempt_done(&a,
-				       smb_file_setattr(a.tree, a.fid, sa, st));
+		rc = pool_attempt_done(
+			&a, smb_file_write_setattr(a.tree, a.fid,
+						   c ? c->data : NULL,
+						   c ? (uint32_t)c->len : 0,
+						   c ? c->off : 0, sa, st,
+						   &written));
+	/* Not sent, or lost with its connection: write-behind sends it. */
+	if (c)
+		pool_wb_taken_done(f, c, written);
 	if (rc == 0 && sa->set_size) {
 		pthread_mutex_lock(&p->lock);
 		f->node->size = sa->size;

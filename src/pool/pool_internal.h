@@ -456,6 +456,16 @@ ssize_t pool_wb_write(struct pool_file *f, pool_fill_fn fill, void *arg,
  */
 int pool_wb_drain(struct pool_file *f, uint64_t off, uint64_t len,
 		  bool take_error);
+/*
+ * f's queued writes as one small open chunk (at most max bytes, none on
+ * its way): taken out of the queue to go in the caller's compound, or
+ * NULL.  pool_wb_taken_done() says how it went: the bytes the server
+ * took (the rest goes as usual), -errno (the file's write error now), or
+ * 0 when it was not written (it goes as usual).
+ */
+struct wb_chunk *pool_wb_take_small(struct pool_file *f, size_t max);
+void pool_wb_taken_done(struct pool_file *f, struct wb_chunk *c,
+			ssize_t written);
 /* pool_wb_drain for every open file of f's server file but skip. */
 int pool_node_drain(struct pool_file *f, uint64_t off, uint64_t len,
 		    const struct pool_file *skip);

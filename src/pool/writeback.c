@@ -610,6 +610,39 @@ int pool_wb_drain(struct pool_file *f, uint64_t off, uint64_t len,
 	return rc;
 }
 
+struct wb_chunk *pool_wb_take_small(struct pool_file *f, size_t max)
+{
+	struct wb_chunk *c;
+
+	pthread_mutex_lock(&f->io_lock);
+	c = f->wb.head;
+	if (c && c == f->wb.tail && c->state == WB_OPEN && !f->wb.inflight &&
+	    c->len <= max && !f->wb.error) {
+		c->state = WB_SENDING;
+		f->wb.inflight++;
+	} else {
+		c = NULL;
+	}
+	pthread_mutex_unlock(&f->io_lock);
+	return c;
+}
+
+void pool_wb_taken_done(struct pool_file *f, struct wb_chunk *c,
+			ssize_t written)
+{
+	pthread_mutex_lock(&f->io_lock);
+	f->wb.inflight--;
+	if (written < 0)
+		wb_chunk_finish(f, c, (int)written);
+	else if ((size_t)written >= c->len)
+		wb_chunk_finish(f, c, 0);
+	else
+		wb_chunk_rest(f, c, (size_t)written); /* the rest as usual */
+	if (f->wb.head)
+		io_queue_file(pool_of_file(f), f);
+	pthread_mutex_unlock(&f->io_lock);
+}
+
 /* --- files sharing a server file --- */
 
 int pool_node_drain(struct pool_file *f, uint64_t off, uint64_t len,

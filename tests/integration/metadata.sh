@@ -145,11 +145,24 @@ for i in range(10):
                  os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     for n in (2048, 5000, 100):
         os.write(fd, bytes([65 + i]) * n)
+    os.utime(fd, (1700000000, 1700000000))
     os.close(fd)
 EOF
-check "10 files written in 3 pieces each" test $? -eq 0
+check "10 files written in 3 pieces each, their times set" test $? -eq 0
 fs_stats "$M" "$s1"
 check_eq "one WRITE per file" 10 "$(delta "$s0" "$s1" requests.WRITE)"
+# CREATE, then the WRITE with the times' SET_INFO in one compound, then
+# (maybe already) the deferred CLOSE: at most 3 round trips per file.
+n=$(delta "$s0" "$s1" round_trips)
+check "at most 3 round trips per file ($n for 10)" \
+	test "$n" != "?" -a "$n" -le 30
+# The deferred CLOSE (closetimeo=1) must not stamp its own time over
+# the one set.
+sleep 3
+check_eq "the times set are the server's after the close" \
+	"1700000000 1700000000" \
+	"$(stat -c %Y "$SMB_SHARE_PATH_PLAIN/metadata/pieces0" \
+		"$SMB_SHARE_PATH_PLAIN/metadata/pieces9" | tr '\n' ' ' | sed 's/ $//')"
 check_eq "the server holds all of each" "7148 7148" \
 	"$(stat -c %s "$SMB_SHARE_PATH_PLAIN/metadata/pieces0" "$SMB_SHARE_PATH_PLAIN/metadata/pieces9" | tr '\n' ' ' | sed 's/ $//')"
 # A writer that keeps its file open and goes idle: its data is on the
