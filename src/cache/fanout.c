@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +83,11 @@ static void batch_call(struct fanout *f, struct fanout_batch *b, size_t i)
 	 * every call of its batch, the flag outlives them.
 	 */
 	pool_thread_set_interrupt(b->intr);
-	rc = f->fn(f->arg, b->paths[i], &b->sts[i]);
+	/* Interrupted already: the rest need not go out at all. */
+	if (b->intr && atomic_load(b->intr))
+		rc = -EINTR;
+	else
+		rc = f->fn(f->arg, b->paths[i], &b->sts[i]);
 	pool_thread_set_interrupt(own);
 	pthread_mutex_lock(&f->lock);
 	b->rcs[i] = rc;

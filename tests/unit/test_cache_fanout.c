@@ -3,7 +3,8 @@
  * The cache's fan-out of calls (src/cache/fanout.c): every call of a
  * batch is made once with its result in its slot, as many run at once
  * as there are workers (plus the caller), batches from several threads
- * share the workers, and the calls carry the caller's interrupt flag.
+ * share the workers, and the calls carry the caller's interrupt flag
+ * (none is made once it is raised).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -185,8 +186,15 @@ static void test_caller_interrupt_flag(void)
 	CU_ASSERT_EQUAL(atomic_load(&p.bad_intr), 0);
 	/* The caller's own flag is left as it was. */
 	CU_ASSERT_PTR_EQUAL(pool_thread_get_interrupt(), &flag);
-	pool_thread_set_interrupt(NULL);
 	batch_check(b);
+	/* Raised: no call is made, each one says -EINTR. */
+	atomic_store(&flag, 1);
+	atomic_store(&p.calls, 0);
+	fanout_run(f, b->paths, N_PATHS, b->sts, b->rcs);
+	CU_ASSERT_EQUAL(atomic_load(&p.calls), 0);
+	CU_ASSERT_EQUAL(b->rcs[0], -EINTR);
+	CU_ASSERT_EQUAL(b->rcs[N_PATHS - 1], -EINTR);
+	pool_thread_set_interrupt(NULL);
 	fanout_free(f);
 	probe_destroy(&p);
 	free(b);
