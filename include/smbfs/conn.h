@@ -112,6 +112,8 @@ int smb_req_wait(struct smb_req *req);
  * NULL turns it off.  The flag must outlive the thread's waits.
  */
 void smb_thread_set_interrupt(const atomic_int *flag);
+/* The flag set last on this thread, or NULL. */
+const atomic_int *smb_thread_get_interrupt(void);
 /* The calling thread's flag is raised. */
 bool smb_thread_interrupted(void);
 

@@ -193,6 +193,11 @@ uint32_t pool_tree_max_io(struct pool_tree *t, bool write);
  * sets it per FUSE request and raises it when the kernel interrupts.
  */
 void pool_thread_set_interrupt(const atomic_int *flag);
+/*
+ * The calling thread's flag, for a thread that makes calls on its
+ * behalf: an interrupted request stops those too.
+ */
+const atomic_int *pool_thread_get_interrupt(void);
 
 /* --- statistics --- */
 

@@ -13,7 +13,14 @@
 #include "smbfs/ntstatus.h"
 #include "smbfs/wire/smb2_query_directory.h"
 
-#define DIR_BUFFER_SIZE (64 * 1024)
+/*
+ * What one QUERY_DIRECTORY asks for at most: some 8,000 entries of
+ * FileIdBothDirectoryInformation, so that a large directory is read in
+ * few round trips.  Less where the server's MaxTransactSize or one
+ * credit (no LARGE_MTU) allows less (dir_buffer_size).
+ */
+#define DIR_BUFFER_MAX (1024 * 1024)
+#define DIR_BUFFER_MIN (64 * 1024)
 /*
  * More entries than any directory smbfs is meant to list: a server still
  * sending entries past this is taken for one whose listing never ends,
@@ -85,6 +92,19 @@ static int dir_walk_buffer(struct dir_walk *dw, const uint8_t *buf,
 	return rc;
 }
 
+/* The buffer of each of n QUERY_DIRECTORY requests sent at once. */
+static uint32_t dir_buffer_size(struct smb_tree *t, int n)
+{
+	const struct smb_session_info *i = &t->session->info;
+	uint32_t room = compound_out_room(t, n);
+
+	/* MS-SMB2 3.1.5.2: without LARGE_MTU one credit, 64 KiB. */
+	if (i->dialect == SMB2_DIALECT_202 ||
+	    !(i->capabilities & SMB2_GLOBAL_CAP_LARGE_MTU))
+		room = room < DIR_BUFFER_MIN ? room : DIR_BUFFER_MIN;
+	return room < DIR_BUFFER_MAX ? room : DIR_BUFFER_MAX;
+}
+
 static int dir_query(struct smb_tree *t, struct smb2_fileid fid,
 		     const char *pattern, bool first, struct smb_req **out)
 {
@@ -94,14 +114,14 @@ static int dir_query(struct smb_tree *t, struct smb2_fileid fid,
 		.file_id = fid,
 		.pattern = pattern,
 		.pattern_len = strlen(pattern),
-		.output_buffer_length = DIR_BUFFER_SIZE,
+		.output_buffer_length = dir_buffer_size(t, 1),
 	};
 	struct smb_req *req = smb_tree_req_new(t, SMB2_QUERY_DIRECTORY);
 	int rc;
 
 	if (!req)
 		return -ENOMEM;
-	req->payload_recv = DIR_BUFFER_SIZE;
+	req->payload_recv = qr.output_buffer_length;
 	rc = smb2_query_directory_request_encode(&req->msg, &qr);
 	if (!rc)
 		smb_call(t, req, 0);
@@ -214,20 +234,16 @@ static int list_compound(struct smb_tree *t, const char *path,
 		 .info_class = FILE_ID_BOTH_DIRECTORY_INFORMATION,
 		 .flags = SMB2_RESTART_SCANS,
 		 .pattern = "*",
-		 .max_out = DIR_BUFFER_SIZE},
+		 .max_out = dir_buffer_size(t, 2)},
 		{.kind = COMPOUND_QUERY_DIRECTORY,
 		 .info_class = FILE_ID_BOTH_DIRECTORY_INFORMATION,
 		 .pattern = "*",
-		 .max_out = DIR_BUFFER_SIZE},
+		 .max_out = dir_buffer_size(t, 2)},
 	};
-	uint32_t room = compound_out_room(t, 2);
 	struct smb_open_args a;
 	struct compound c = {.open = &a, .ops = qd, .n_ops = 2};
 	int i, rc;
 
-	for (i = 0; i < 2; i++)
-		if (qd[i].max_out > room)
-			qd[i].max_out = room;
 	path_open_args(&a, path, DIR_LIST_ACCESS, FILE_OPEN,
 		       FILE_DIRECTORY_FILE);
 	rc = compound_run(t, &c);

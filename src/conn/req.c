@@ -29,6 +29,11 @@ void smb_thread_set_interrupt(const atomic_int *flag)
 	thread_interrupt = flag;
 }
 
+const atomic_int *smb_thread_get_interrupt(void)
+{
+	return thread_interrupt;
+}
+
 bool smb_thread_interrupted(void)
 {
 	return thread_interrupt && atomic_load(thread_interrupt);

@@ -26,9 +26,23 @@
 /* The d_ino for an entry whose inode number is not known yet. */
 #define DIR_UNKNOWN_INO 0xffffffffu
 
+/*
+ * cifsacl: a readdirplus reply waits for the stats (with descriptor) of
+ * at most PLUS_FETCH_MAX of its entries, sent together (cache_stat_many
+ * has 128 in flight): some 16 round trips, or what the server takes for
+ * them, before the first entries reach the reader; the rest of a larger
+ * listing goes in later replies.  A reply of fewer entries (a kernel
+ * with a one-page buffer sends some 25 a time) fetches those up to
+ * PLUS_FETCH_AHEAD from its first as well, so that the following
+ * replies find them in the cache.
+ */
+#define PLUS_FETCH_MAX	 2048
+#define PLUS_FETCH_AHEAD 512
+
 struct dir_entry {
 	char *name; /* Linux name */
 	struct smb_stat st;
+	bool fetched; /* its stat was asked for once (cifsacl) */
 };
 
 struct dir_handle {
@@ -71,6 +85,7 @@ static int snapshot_add(struct dir_handle *dh, char *name,
 	}
 	dh->ents[dh->n].name = name;
 	dh->ents[dh->n].st = *st;
+	dh->ents[dh->n].fetched = false;
 	dh->n++;
 	return 0;
 }
@@ -450,6 +465,126 @@ static int plus_add(fuse_req_t req, struct smbfs *fs, struct smbfs_inode *dir,
 	return 0;
 }
 
+/*
+ * cifsacl: a listing's entry lacks the Unix view (mode, owner), which
+ * comes from the descriptor; without it the entry goes out with
+ * attr_timeout 0 and the kernel asks getattr for each one, one round
+ * trip after another.
+ */
+static bool plus_needs_fetch(struct smbfs *fs, const struct dir_entry *e,
+			     size_t idx)
+{
+	return idx >= 2 && fs->cfg.cifsacl && !e->st.has_unix && !e->fetched;
+}
+
+/*
+ * Where a reply from off ends: after the entries that fit in size
+ * bytes, or after PLUS_FETCH_MAX that need fetching.
+ */
+static size_t plus_reply_end(fuse_req_t req, struct smbfs *fs,
+			     const struct dir_handle *dh, size_t size,
+			     size_t off)
+{
+	size_t i, used = 0, fetch = 0;
+
+	for (i = off; i < dh->n; i++) {
+		const struct dir_entry *e = &dh->ents[i];
+
+		used += fuse_add_direntry_plus(req, NULL, 0, e->name, NULL, 0);
+		if (used > size)
+			break;
+		if (plus_needs_fetch(fs, e, i) && fetch++ == PLUS_FETCH_MAX)
+			break;
+	}
+	return i;
+}
+
+/* The stats of one window of entries (plus_fetch). */
+struct plus_batch {
+	size_t *idx; /* the entry of each path */
+	char **paths;
+	struct smb_stat *sts;
+	int *rcs;
+	size_t n;
+};
+
+static void plus_batch_free(struct plus_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		free(b->paths[i]);
+	free(b->idx);
+	free(b->paths);
+	free(b->sts);
+	free(b->rcs);
+}
+
+/* The paths of the entries in [from, to) that need fetching. */
+static int plus_batch_build(struct smbfs *fs, struct smbfs_inode *dir,
+			    struct dir_handle *dh, size_t from, size_t to,
+			    struct plus_batch *b)
+{
+	size_t max = to - from, i;
+	int err;
+
+	memset(b, 0, sizeof(*b));
+	b->idx = calloc(max, sizeof(*b->idx));
+	b->paths = calloc(max, sizeof(*b->paths));
+	b->sts = calloc(max, sizeof(*b->sts));
+	b->rcs = calloc(max, sizeof(*b->rcs));
+	if (!b->idx || !b->paths || !b->sts || !b->rcs)
+		return -ENOMEM;
+	for (i = from; i < to; i++) {
+		struct dir_entry *e = &dh->ents[i];
+
+		if (!plus_needs_fetch(fs, e, i))
+			continue;
+		/* Once: one that fails keeps the listing's attributes. */
+		e->fetched = true;
+		b->paths[b->n] = inode_child_smb_path(fs, dir, e->name, &err);
+		if (b->paths[b->n])
+			b->idx[b->n++] = i;
+	}
+	return 0;
+}
+
+/*
+ * Fetches the entries of a reply [off, end), and of the window ahead,
+ * all at once; each one fetched carries the Unix view from now on, as
+ * a lookup's would.  Best effort: an entry whose stat fails (or no
+ * memory) goes out as before.
+ */
+static void plus_fetch(struct smbfs *fs, struct smbfs_inode *dir,
+		       struct dir_handle *dh, size_t off, size_t end)
+{
+	size_t to = off + PLUS_FETCH_AHEAD > end ? off + PLUS_FETCH_AHEAD : end;
+	struct plus_batch b;
+	size_t i;
+
+	if (!fs->cfg.cifsacl)
+		return;
+	if (to > dh->n)
+		to = dh->n;
+	if (to <= off)
+		return;
+	/* No memory: b.n is 0, nothing was asked. */
+	if (plus_batch_build(fs, dir, dh, off, to, &b) == 0)
+		cache_stat_many(fs->cache, (const char *const *)b.paths, b.n,
+				b.sts, b.rcs);
+	for (i = 0; i < b.n; i++) {
+		struct dir_entry *e = &dh->ents[b.idx[i]];
+		uint64_t id = e->st.file_id;
+
+		if (b.rcs[i] || !b.sts[i].has_unix)
+			continue;
+		e->st = b.sts[i];
+		if (!e->st.file_id)
+			e->st.file_id = id;
+	}
+	plus_batch_free(&b);
+}
+
 /* Like readdir_fill: releases dh->lock before replying. */
 static void readdirplus_fill(fuse_req_t req, struct smbfs *fs,
 			     struct smbfs_inode *dir, struct dir_handle *dh,
@@ -457,7 +592,7 @@ static void readdirplus_fill(fuse_req_t req, struct smbfs *fs,
 {
 	struct plus_refs refs = { 0 };
 	char *buf = malloc(size ? size : 1);
-	size_t used = 0, i;
+	size_t used = 0, i, end;
 	int rc = 0;
 
 	if (!buf) {
@@ -465,7 +600,9 @@ static void readdirplus_fill(fuse_req_t req, struct smbfs *fs,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	for (i = off; i < dh->n && rc == 0; i++)
+	end = plus_reply_end(req, fs, dh, size, off);
+	plus_fetch(fs, dir, dh, off, end);
+	for (i = off; i < end && rc == 0; i++)
 		rc = plus_add(req, fs, dir, &dh->ents[i], i, buf, size - used,
 			      &used, &refs);
 	pthread_mutex_unlock(&dh->lock);

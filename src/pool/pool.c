@@ -578,6 +578,11 @@ void pool_thread_set_interrupt(const atomic_int *flag)
 	smb_thread_set_interrupt(flag);
 }
 
+const atomic_int *pool_thread_get_interrupt(void)
+{
+	return smb_thread_get_interrupt();
+}
+
 int pool_lease_key_new(uint8_t key[16])
 {
 	return smb_random_bytes(key, 16);

@@ -116,7 +116,8 @@ smbfs_mount_pids() {
 # $SMB_MNT_DIR/NAME, waits until it is a mount point and sets FS_MNT.
 # Returns non-zero (after printing why) when the mount did not appear.
 # With FS_MOUNT_LOG set (see fs_mount_logged) the daemon stays in the
-# foreground and its messages go to that file.
+# foreground and its messages go to that file (with FUSE's debug output
+# too when FS_MOUNT_DEBUG is set, see fs_mount_debug).
 fs_mount() {
 	local name=$1 share=$2 opts=${3:-} mnt before after p deadline rc=0
 	local unc=//$SMB_HOST:$SMB_PORT/$share fg_job=
@@ -129,7 +130,7 @@ fs_mount() {
 	fs_user mkdir -p "$mnt"
 	before=" $(smbfs_mount_pids | tr '\n' ' ') "
 	if [ -n "${FS_MOUNT_LOG:-}" ]; then
-		fs_user "$FS_MOUNT_BIN" "$unc" "$mnt" -f \
+		fs_user "$FS_MOUNT_BIN" "$unc" "$mnt" -f ${FS_MOUNT_DEBUG:+-d} \
 			-o "credentials=$FS_CREDS${opts:+,$opts}" \
 			</dev/null >>"$FS_MOUNT_LOG" 2>&1 &
 		fg_job=$!
@@ -419,6 +420,16 @@ fs_mount_logged() {
 	FS_MOUNT_LOG=$4
 	fs_mount "$1" "$2" "$3" || rc=$?
 	FS_MOUNT_LOG=
+	return "$rc"
+}
+
+# fs_mount_debug NAME SHARE OPTIONS LOG: fs_mount_logged with -d, so LOG
+# also holds every FUSE request ("opcode: GETATTR" lines and the like).
+fs_mount_debug() {
+	local rc=0
+	FS_MOUNT_DEBUG=1
+	fs_mount_logged "$@" || rc=$?
+	FS_MOUNT_DEBUG=
 	return "$rc"
 }
 
