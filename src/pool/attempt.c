@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "pool_internal.h"
 
@@ -151,6 +152,27 @@ bool pool_attempt_now(struct pool_attempt *a)
 	return usable;
 }
 
+/*
+ * A send that fails shuts the socket down and fails its requests with
+ * ECONNRESET at once (conn/send.c); the reader thread marks the
+ * connection lost a moment later, when it reads the end of the stream.
+ * Until then the error looks like a server's STATUS_CONNECTION_RESET on
+ * a live connection, which a resend would not help: wait (at most a
+ * second) for the reader to tell them apart.
+ */
+#define CONN_SETTLE_POLLS 200
+#define CONN_SETTLE_POLL_NS 5000000
+
+static bool conn_still_up(struct smb_conn *c)
+{
+	struct timespec ts = { 0, CONN_SETTLE_POLL_NS };
+	int i;
+
+	for (i = 0; i < CONN_SETTLE_POLLS && smb_conn_is_connected(c); i++)
+		nanosleep(&ts, NULL);
+	return smb_conn_is_connected(c);
+}
+
 enum pool_repair pool_classify(struct pool_chan *ch, int rc)
 {
 	struct smb_conn *c = smb_session_conn(ch->session);
@@ -165,8 +187,9 @@ enum pool_repair pool_classify(struct pool_chan *ch, int rc)
 		return smb_conn_is_connected(c) ? POOL_REPAIR_SESSION
 						: POOL_REPAIR_CONN;
 	case -ECONNRESET:
-	case -ETIMEDOUT:
 	case -EPIPE:
+		return conn_still_up(c) ? POOL_REPAIR_NONE : POOL_REPAIR_CONN;
+	case -ETIMEDOUT:
 		/* ETIMEDOUT may be a server status (IO_TIMEOUT) too. */
 		return smb_conn_is_connected(c) ? POOL_REPAIR_NONE
 						: POOL_REPAIR_CONN;

@@ -241,28 +241,25 @@ static void event_default(const struct pool_event *ev)
 /* --- the event thread --- */
 
 /*
- * A watch whose answer came within its batch time of its last arming is
- * armed again only after that time: the server keeps the changes made
- * meanwhile for the open (MS-FSA 2.1.5.10) and returns them together,
- * so a burst of changes (ours, mostly: an untar) costs one CHANGE_NOTIFY
- * per batch instead of one per change.  The batch time doubles while
- * the burst lasts, from WATCH_BATCH_NS up to WATCH_BATCH_MAX_NS (at high
- * latency a burst would otherwise still cost a request per change or
- * two); the first change after a quiet spell is reported at once.
+ * A watch whose answer came within WATCH_BATCH_NS of its last arming is
+ * armed again only WATCH_BATCH_NS after that: the server keeps the
+ * changes made meanwhile for the open (MS-FSA 2.1.5.10) and returns them
+ * together, so a burst of changes (ours, mostly: an untar) costs one
+ * CHANGE_NOTIFY per batch instead of one per change.  The first change
+ * after a quiet spell is still reported at once.  The batch stays short:
+ * while a watch waits, a complete listing of its directory still answers
+ * lookups, and another client's new name is not seen.
  */
 #define WATCH_BATCH_NS (50 * (int64_t)1000000)
-#define WATCH_BATCH_MAX_NS (250 * (int64_t)1000000)
 
 /* Event thread: the event's watch reference moves to the arm list. */
 static void watch_rearm(struct smb_pool *p, struct pool_watch *w)
 {
 	int64_t now = pool_now_ns();
-	int64_t batch = w->batch_ns ? w->batch_ns : WATCH_BATCH_NS;
-	bool later = w->armed_ns && now - w->armed_ns < batch;
+	bool later = w->armed_ns && now - w->armed_ns < WATCH_BATCH_NS;
 
 	if (!later) {
 		w->armed_ns = now;
-		w->batch_ns = WATCH_BATCH_NS;
 		pool_watch_arm(w);
 		pool_watch_put(w);
 		return;
@@ -278,10 +275,8 @@ static void watch_rearm(struct smb_pool *p, struct pool_watch *w)
 		return;
 	}
 	w->on_arm_list = true;
-	w->arm_at_ns = now + batch;
+	w->arm_at_ns = w->armed_ns + WATCH_BATCH_NS;
 	w->armed_ns = w->arm_at_ns;
-	w->batch_ns = batch * 2 < WATCH_BATCH_MAX_NS ? batch * 2
-						     : WATCH_BATCH_MAX_NS;
 	w->arm_next = p->arm_list;
 	p->arm_list = w;
 	pthread_mutex_unlock(&p->ev_lock);

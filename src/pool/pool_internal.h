@@ -284,7 +284,6 @@ struct pool_watch {
 	/* events.c: the event thread's, and the arm list (ev_lock). */
 	int64_t armed_ns; /* when the event thread last armed it */
 	int64_t arm_at_ns;
-	int64_t batch_ns; /* the wait before the next arm in a burst */
 	struct pool_watch *arm_next;
 	bool on_arm_list;
 };

@@ -675,7 +675,7 @@ test_4() {
 
 # t5_case P CFG READER: A writes and keeps the file open; READER reads.
 t5_case() {
-	local p=$1 cfg=$2 reader=$3 f text label got want
+	local p=$1 cfg=$2 reader=$3 f text label got want t0
 	label="${p}5 [$cfg] read by $reader"
 	f=coh-t5-${cfg//[^a-z0-9]/}-$reader
 	text=$(random_text "$T5_TEXT_BYTES")
@@ -693,6 +693,12 @@ t5_case() {
 			-p "$SMB_PORT" -A "$SMB_CREDS" -c "get $f -" 2>/dev/null |
 			sha256sum | cut -d' ' -f1)
 	else
+		# B learns of the new name by notification, which the server
+		# sends after A's create, on its own time (as in test 2): the
+		# point here is what B reads once it opens the file.
+		t0=$(now_ms)
+		fs_wait_for 2 user_sees "$MB/$f" || true
+		echo "info: $label: B saw the new name after $(fs_ms_since "$t0") ms"
 		got=$(fs_user timeout -k 2 "$OP_TIMEOUT_S" cat "$MB/$f" 2>/dev/null |
 			sha256sum | cut -d' ' -f1)
 	fi

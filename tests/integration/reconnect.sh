@@ -160,6 +160,9 @@ show_log() {
 # on_disk NAME: a file of the share as the server's disk holds it.
 on_disk() { cat "$DISK/$1" 2>&1; }
 
+# disk_is NAME TEXT: the server's disk holds TEXT as NAME.
+disk_is() { [ "$(on_disk "$1")" = "$2" ]; }
+
 # put_on_disk NAME: stdin becomes a file of the share, made behind the
 # server's back (owned by the share's user, as smbd would make it).
 put_on_disk() {
@@ -325,6 +328,9 @@ test_open_file_survives() {
 	fi
 	expect_holder_ok "3 write \"before\" through the held descriptor" held \
 		'write 0 before\n'
+	# Under a write lease a small write waits in write-behind (up to a
+	# second) for more: by then it is on the server's disk.
+	fs_wait_for 5 disk_is "$f" before
 	check_eq "3 the server's disk holds \"before\"" before "$(on_disk "$f")"
 	restart_server || { fail "3 restarting the server failed"; return; }
 	expect_holder_ok "3 write \"after\" through the same descriptor after the restart" \
