@@ -307,6 +307,9 @@ ssize_t pool_ra_read_give(struct pool_file *f, size_t len, uint64_t off,
 	ra_sync_epoch(f);
 	if (!rc && seq) {
 		ra_advance(&f->ra.w, off, v.len, max);
+		/* The reader met the end of the file: nothing to read ahead. */
+		if (v.len < len && off + v.len < f->ra.w.eof)
+			f->ra.w.eof = off + v.len;
 		ra_trim(f);
 		ra_fill(f);
 	} else if (!rc) {

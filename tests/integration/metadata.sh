@@ -118,6 +118,11 @@ fs_umount "$M"
 fs_mount md plain || die "cannot mount again"
 M=$FS_MNT
 fs_user ls -l "$D" >/dev/null
+# A small file read whole: one READ, nothing read ahead past its end.
+fs_stats "$M" "$s0"
+check_eq "cat of a 1-byte file" x "$(fs_user cat "$D/new644-1")"
+fs_stats "$M" "$s1"
+check_eq "... costs one READ" 1 "$(delta "$s0" "$s1" requests.READ)"
 fs_stats "$M" "$s0"
 fs_user bash -c "cd '$D' && rm new*"
 fs_stats "$M" "$s1"
