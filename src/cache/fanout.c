@@ -41,6 +41,12 @@ struct fanout_slot {
 	struct fanout *f;
 	pthread_t tid;
 	enum slot_state state;
+	/*
+	 * tid was started and not joined: written by the starting thread
+	 * only (under f->lock), so fanout_free may read it without racing
+	 * the worker's own state changes.
+	 */
+	bool joinable;
 };
 
 struct fanout {
@@ -143,8 +149,10 @@ static void workers_start(struct fanout *f, size_t wanted)
 
 		if (s->state == SLOT_RUNNING)
 			continue;
-		if (s->state == SLOT_ENDED)
+		if (s->state == SLOT_ENDED) {
 			pthread_join(s->tid, NULL);
+			s->joinable = false;
+		}
 		s->state = SLOT_FREE;
 		rc = pthread_create(&s->tid, NULL, worker, s);
 		if (rc) {
@@ -153,6 +161,7 @@ static void workers_start(struct fanout *f, size_t wanted)
 			return;
 		}
 		s->state = SLOT_RUNNING;
+		s->joinable = true;
 		f->running++;
 		have++;
 	}
@@ -196,7 +205,7 @@ void fanout_free(struct fanout *f)
 	pthread_cond_broadcast(&f->work);
 	pthread_mutex_unlock(&f->lock);
 	for (i = 0; i < f->max; i++)
-		if (f->slots[i].state != SLOT_FREE)
+		if (f->slots[i].joinable)
 			pthread_join(f->slots[i].tid, NULL);
 	pthread_cond_destroy(&f->work);
 	pthread_mutex_destroy(&f->lock);

@@ -175,7 +175,8 @@ void fs_reply_entry(fuse_req_t req, struct smbfs *fs,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	if (fs->cfg.mfsymlinks && !in->is_dir &&
+	if (fs->cfg.mfsymlinks &&
+	    !(st->attributes & FILE_ATTRIBUTE_DIRECTORY) &&
 	    st->end_of_file == MFSYMLINK_SIZE) {
 		path = inode_smb_path(fs, in);
 		if (path)

@@ -274,7 +274,7 @@ void smbfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		return;
 	/* Only a regular file's handle is a struct smbfs_handle. */
 	if (fi && fi->fh && !in->is_dir)
-		h = (struct smbfs_handle *)(uintptr_t)fi->fh;
+		h = fs_handle_from_fi(fi);
 	rc = setattr_check(fs, in, attr, to_set, &plan);
 	if (rc < 0)
 		goto out;

@@ -198,6 +198,7 @@ void smbfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	dh->fresh = true;
 	inode_open_get(fs, in);
 	fi->fh = (uintptr_t)dh;
+	fs_handle_publish(&dh->h);
 	if (fuse_reply_open(req, fi) < 0) {
 		/* Interrupted: the kernel will never release this handle. */
 		inode_open_put(fs, in);
@@ -211,7 +212,7 @@ void smbfs_op_releasedir(fuse_req_t req, fuse_ino_t ino,
 			 struct fuse_file_info *fi)
 {
 	struct smbfs *fs = fs_begin(req);
-	struct dir_handle *dh = (struct dir_handle *)fi->fh;
+	struct dir_handle *dh = (struct dir_handle *)fs_handle_from_fi(fi);
 
 	(void)ino;
 	inode_open_put(fs, dh->h.inode);
@@ -325,7 +326,7 @@ static struct dir_handle *dir_prepare(fuse_req_t req, struct smbfs *fs,
 				      struct smbfs_inode *dir,
 				      struct fuse_file_info *fi, off_t off)
 {
-	struct dir_handle *dh = (struct dir_handle *)fi->fh;
+	struct dir_handle *dh = (struct dir_handle *)fs_handle_from_fi(fi);
 	int rc;
 
 	if (off < 0) {

@@ -115,7 +115,7 @@ void smbfs_op_getattr(fuse_req_t req, fuse_ino_t ino,
 {
 	struct smbfs *fs = fs_begin(req);
 	struct smbfs_inode *in = fs_inode_or_reply(req, ino);
-	struct smbfs_handle *h = fi ? (struct smbfs_handle *)fi->fh : NULL;
+	struct smbfs_handle *h = fs_handle_from_fi(fi);
 	struct smbfs_handle *lent;
 	struct stat stbuf;
 	int rc = -ENOENT;

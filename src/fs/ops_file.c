@@ -31,7 +31,7 @@ struct smbfs_file {
 
 static struct smbfs_file *file_from_fi(const struct fuse_file_info *fi)
 {
-	return (struct smbfs_file *)(uintptr_t)fi->fh;
+	return (struct smbfs_file *)fs_handle_from_fi(fi);
 }
 
 struct fs_lock_state *fs_handle_lock_state(struct smbfs_handle *h)
@@ -317,6 +317,7 @@ static void file_fill_fi(struct smbfs *fs, struct fuse_file_info *fi,
 			 struct smbfs_file *f, bool keep)
 {
 	fi->fh = (uintptr_t)f;
+	fs_handle_publish(&f->h);
 	/*
 	 * cache=strict keeps cached pages only while they are known to be
 	 * current (file_opened); loose always keeps them; none bypasses

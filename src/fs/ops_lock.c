@@ -707,7 +707,7 @@ static bool lock_request_begin(fuse_req_t req, fuse_ino_t ino,
 		fuse_reply_err(req, ENOLCK);
 		return false;
 	}
-	rc = lock_ctx_open(c, fs, in, (struct smbfs_handle *)(uintptr_t)fi->fh,
+	rc = lock_ctx_open(c, fs, in, fs_handle_from_fi(fi),
 			   true);
 	if (rc)
 		fs_reply_err(req, rc);

@@ -129,7 +129,32 @@ struct smbfs_handle {
 	int64_t deferred_until;
 	unsigned int lent; /* borrowers of file, under fs->lock */
 	struct smbfs_handle *inode_next; /* in->handles, under fs->lock */
+	atomic_bool published; /* see fs_handle_publish */
 };
+
+/*
+ * The kernel passes fi->fh to later requests, on other threads, only
+ * after our reply to the open: an order neither the C memory model nor
+ * ThreadSanitizer can see through /dev/fuse.  A handle is published with
+ * a release store just before that reply and taken with an acquire load,
+ * so whatever the open set up is visible to the requests that use it.
+ */
+static inline void fs_handle_publish(struct smbfs_handle *h)
+{
+	atomic_store_explicit(&h->published, true, memory_order_release);
+}
+
+static inline struct smbfs_handle *
+fs_handle_from_fi(const struct fuse_file_info *fi)
+{
+	struct smbfs_handle *h =
+		fi ? (struct smbfs_handle *)(uintptr_t)fi->fh : NULL;
+
+	if (h)
+		(void)atomic_load_explicit(&h->published,
+					   memory_order_acquire);
+	return h;
+}
 
 struct smbfs {
 	struct smb_pool *pool;
