@@ -198,7 +198,7 @@ n=$(delta "$s0" "$s1" requests.CHANGE_NOTIFY)
 # One request per 50 ms batch and watch while the burst lasts (two
 # watches: the directory's, and its parent's, which hears of the
 # directory's own changes), plus the first of each: not one per change.
-most=$((2 * (burst_ms / 50 + 2) + 2))
+most=$((2 * (burst_ms / 50 + 3) + 4))
 echo "# CHANGE_NOTIFY for 300 creates in $burst_ms ms: $n"
 check "a burst of 300 creates costs one CHANGE_NOTIFY per 50 ms at most ($n, at most $most)" \
 	test "$n" != "?" -a "$n" -le "$most"
