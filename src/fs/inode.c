@@ -323,6 +323,20 @@ struct smbfs_inode *inode_find_child(struct smbfs *fs,
 	return in;
 }
 
+bool inode_child_has_unix(struct smbfs *fs, struct smbfs_inode *parent,
+			  const char *name, uint64_t file_id)
+{
+	struct smbfs_inode *in;
+	bool has;
+
+	pthread_mutex_lock(&fs->lock);
+	in = find_by_name(fs, parent, name);
+	has = in && in->st.has_unix &&
+	      (!file_id || !in->server_id || in->server_id == file_id);
+	pthread_mutex_unlock(&fs->lock);
+	return has;
+}
+
 /* The inode the table keeps for a server id, or NULL (fs->lock held). */
 static struct smbfs_inode *find_by_server_id(struct smbfs *fs, uint64_t id)
 {

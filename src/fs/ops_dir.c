@@ -539,7 +539,8 @@ static int plus_batch_build(struct smbfs *fs, struct smbfs_inode *dir,
 	for (i = from; i < to; i++) {
 		struct dir_entry *e = &dh->ents[i];
 
-		if (!plus_needs_fetch(fs, e, i))
+		if (!plus_needs_fetch(fs, e, i) ||
+		    inode_child_has_unix(fs, dir, e->name, e->st.file_id))
 			continue;
 		/* Once: one that fails keeps the listing's attributes. */
 		e->fetched = true;

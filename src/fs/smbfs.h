@@ -401,6 +401,13 @@ void inode_link_dropped(struct smbfs *fs, struct smbfs_inode *in,
 /* After unlink/rmdir: the name no longer leads to the inode. */
 void inode_unlink_name(struct smbfs *fs, struct smbfs_inode *parent,
 		       const char *name);
+/*
+ * Whether the inode known at parent/name (the server's file file_id,
+ * when not 0) has its Unix view (cifsacl): a listing entry of it then
+ * shows that view (smb_stat_keep_unix), as a lookup of it would.
+ */
+bool inode_child_has_unix(struct smbfs *fs, struct smbfs_inode *parent,
+			  const char *name, uint64_t file_id);
 /* The inode currently known at parent/name, or NULL. */
 struct smbfs_inode *inode_find_child(struct smbfs *fs,
 				     struct smbfs_inode *parent,
