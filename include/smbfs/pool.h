@@ -450,6 +450,12 @@ int pool_path_stat_sd(struct pool_tree *t, const char *path,
 int pool_path_set_sd(struct pool_tree *t, const char *path, uint32_t secinfo,
 		     const struct smb_sd *sd, struct smb_stat *st,
 		     struct smb_stat_meta *m);
+/*
+ * The server's time now as a FILETIME (ours, moved by the skew the
+ * connection measured at NEGOTIATE): for times a change made there
+ * without an answer that says when.
+ */
+uint64_t pool_tree_server_time(struct pool_tree *t);
 /* sd (may be NULL): the new directory's security descriptor. */
 int pool_path_mkdir(struct pool_tree *t, const char *path,
 		    const struct smb_sd *sd, struct smb_stat *st);

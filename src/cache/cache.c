@@ -76,20 +76,6 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/*
- * The time now as a FILETIME, for a directory whose entries we changed
- * without an answer that says when (a remove, a rename): the server's
- * clock may differ a little; the next refresh brings its own value.
- */
-static uint64_t filetime_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((uint64_t)ts.tv_sec + 11644473600ull) * 10000000ull +
-	       (uint64_t)ts.tv_nsec / 100;
-}
-
 /* Splits "a\b\c" into "a\b" and "c" (malloc'd); "c" into "" and "c". */
 static int path_split(const char *path, char **dir, const char **name)
 {
@@ -534,14 +520,17 @@ void cache_note_created(struct smb_cache *c, const char *path,
 void cache_note_removed(struct smb_cache *c, const char *path)
 {
 	const char *name;
+	uint64_t when;
 	char *dir;
 
 	if (path_split(path, &dir, &name) < 0) {
 		cache_forget(c, "");
 		return;
 	}
+	/* No answer says when the server changed dir: its clock now. */
+	when = pool_tree_server_time(c->tree);
 	pthread_mutex_lock(&c->lock);
-	cache_meta_touch_dir(c->meta, dir, filetime_now());
+	cache_meta_touch_dir(c->meta, dir, when);
 	cache_meta_forget_tree(c->meta, path);
 	cache_meta_removed(c->meta, dir, name, now_ns());
 	pthread_mutex_unlock(&c->lock);
@@ -551,6 +540,7 @@ void cache_note_removed(struct smb_cache *c, const char *path)
 void cache_note_renamed(struct smb_cache *c, const char *from, const char *to,
 			const struct smb_stat *st)
 {
+	uint64_t when;
 	const char *fname, *tname;
 	char *fdir = NULL, *tdir = NULL;
 
@@ -560,9 +550,10 @@ void cache_note_renamed(struct smb_cache *c, const char *from, const char *to,
 		cache_forget(c, "");
 		return;
 	}
+	when = pool_tree_server_time(c->tree);
 	pthread_mutex_lock(&c->lock);
-	cache_meta_touch_dir(c->meta, fdir, filetime_now());
-	cache_meta_touch_dir(c->meta, tdir, filetime_now());
+	cache_meta_touch_dir(c->meta, fdir, when);
+	cache_meta_touch_dir(c->meta, tdir, when);
 	cache_meta_renamed(c->meta, fdir, fname, tdir, tname, now_ns(), st);
 	pthread_mutex_unlock(&c->lock);
 	free(fdir);

@@ -324,7 +324,7 @@ static struct pool_event_item *event_take(struct smb_pool *p,
 {
 	struct pool_event_item *it = NULL;
 	struct timespec ts;
-	int64_t next, wait_ns;
+	int64_t next;
 
 	pthread_mutex_lock(&p->ev_lock);
 	for (;;) {
@@ -335,15 +335,7 @@ static struct pool_event_item *event_take(struct smb_pool *p,
 			pthread_cond_wait(&p->ev_cond, &p->ev_lock);
 			continue;
 		}
-		/* ev_cond runs on CLOCK_REALTIME: wait for the difference. */
-		wait_ns = next - pool_now_ns();
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += wait_ns / 1000000000;
-		ts.tv_nsec += wait_ns % 1000000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
+		pool_poll_deadline(&ts, next);
 		pthread_cond_timedwait(&p->ev_cond, &p->ev_lock, &ts);
 	}
 	it = p->ev_head;

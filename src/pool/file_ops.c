@@ -716,7 +716,7 @@ int pool_file_setattr(struct pool_file *f, const struct smb_setattr *sa,
 	if (!rc && !sa->set_size)
 		c = pool_wb_take_small(f, SETATTR_WRITE_MAX);
 	if (!rc && !c)
-		rc = file_sync_node(f);
+		rc = pool_wb_drain(f, 0, UINT64_MAX, false);
 	if (rc < 0)
 		return rc;
 	pool_node_wrote(f, 0, 0);
@@ -728,7 +728,10 @@ int pool_file_setattr(struct pool_file *f, const struct smb_setattr *sa,
 						   c ? (uint32_t)c->len : 0,
 						   c ? c->off : 0, sa, st,
 						   &written));
-	/* Not sent, or lost with its connection: write-behind sends it. */
+	/*
+	 * Written (in part: write-behind sends the rest), failed (the
+	 * file's write error), or never sent (write-behind sends it).
+	 */
 	if (c)
 		pool_wb_taken_done(f, c, written);
 	if (rc == 0 && sa->set_size) {

@@ -216,15 +216,32 @@ void pool_chan_put(struct smb_pool *p, struct pool_chan *ch)
 		chan_free(ch);
 }
 
-uint64_t pool_chan_server_time(const struct pool_chan *ch)
+/* The server's time now, ours moved by skew_ns, as a FILETIME. */
+static uint64_t server_time(int64_t skew_ns)
 {
 	struct timespec ts;
 	int64_t ns;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + ch->clock_skew_ns;
+	ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + skew_ns;
 	/* FILETIME: 100 ns units since 1601 (MS-DTYP 2.3.3). */
 	return (uint64_t)(ns / 100) + 116444736000000000ull;
+}
+
+uint64_t pool_chan_server_time(const struct pool_chan *ch)
+{
+	return server_time(ch->clock_skew_ns);
+}
+
+uint64_t pool_tree_server_time(struct pool_tree *t)
+{
+	struct smb_pool *p = t->srv->pool;
+	int64_t skew;
+
+	pthread_mutex_lock(&p->lock);
+	skew = t->srv->chan ? t->srv->chan->clock_skew_ns : 0;
+	pthread_mutex_unlock(&p->lock);
+	return server_time(skew);
 }
 
 /* --- the pool --- */
@@ -251,7 +268,7 @@ static int pool_init_sync(struct smb_pool *p)
 		goto fail;
 	if (pthread_mutex_init(&p->ev_lock, NULL))
 		goto fail_cond;
-	if (pthread_cond_init(&p->ev_cond, NULL))
+	if (pool_cond_init(&p->ev_cond))
 		goto fail_ev;
 	if (pthread_mutex_init(&p->io_lock, NULL))
 		goto fail_ev_cond;

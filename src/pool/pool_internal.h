@@ -351,7 +351,7 @@ struct smb_pool {
 int64_t pool_now_ns(void);
 /*
  * A condition variable on CLOCK_MONOTONIC, for timed waits with
- * pool_poll_deadline (pool->cond, pool->io_cond, a file's io_cond).
+ * pool_poll_deadline (pool->cond, ev_cond, io_cond, a file's io_cond).
  */
 int pool_cond_init(pthread_cond_t *cond);
 /* Deadline for a timed wait on pool->cond, at most POOL_POLL_MS away. */

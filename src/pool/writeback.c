@@ -11,8 +11,9 @@
  * broken, which writes everything back first, so there it also waits
  * (up to WB_HOLD_NS after its first byte) until a flush, fsync, close,
  * read, stat, setattr or lock asks for it: a small file written in a
- * few pieces (tar, cp) costs one WRITE, not one per piece.  The I/O thread sends ready chunks in
- * the order they were written, several at once, except that a chunk
+ * few pieces (tar, cp) costs one WRITE, not one per piece.  The I/O
+ * thread sends ready chunks in the order they were written, several at
+ * once, except that a chunk
  * overlapping one still in flight waits for it: a server may complete
  * concurrent WRITEs in any order (Samba runs them on a thread pool).
  * At most POOL_WRITE_BEHIND_MAX bytes per file are queued or in flight;
@@ -157,8 +158,7 @@ static void io_wait(struct smb_pool *p, int64_t next_ns)
 		pthread_cond_wait(&p->io_cond, &p->io_lock);
 		return;
 	}
-	ts.tv_sec = next_ns / 1000000000;
-	ts.tv_nsec = next_ns % 1000000000;
+	pool_poll_deadline(&ts, next_ns);
 	pthread_cond_timedwait(&p->io_cond, &p->io_lock, &ts);
 }
 

@@ -31,9 +31,9 @@ static struct smb_pool *pool_for_events(void)
 	if (!p)
 		return NULL;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->cond, NULL);
+	pool_cond_init(&p->cond);
 	pthread_mutex_init(&p->ev_lock, NULL);
-	pthread_cond_init(&p->ev_cond, NULL);
+	pool_cond_init(&p->ev_cond);
 	return p;
 }
 
