@@ -637,26 +637,24 @@ static int mkdir_moded(struct smbfs *fs, struct smbfs_inode *dir,
 		       const char *path, mode_t mode, struct smb_stat *st)
 {
 	struct smb_sd sd, full;
-	int made = fs_unix_new_sd(fs, dir, FS_NEW_DIR, mode, &sd, &full);
-	bool have = made > 0;
+	/* Both come back empty when not made: freeing them is harmless. */
+	bool moded =
+		fs_unix_new_sd(fs, dir, FS_NEW_DIR, mode, &sd, &full) > 0;
 	int rc;
 
-	rc = cache_path_mkdir(fs->cache, path, made > 0 ? &sd : NULL, st);
-	if (made > 0 && (rc == -EACCES || rc == -EPERM || rc == -EINVAL)) {
-		fs_unix_forget_template(fs, dir, FS_NEW_DIR);
-		made = 0;
+	rc = cache_path_mkdir(fs->cache, path, moded ? &sd : NULL, st);
+	if (moded && fs_unix_new_sd_refused(fs, dir, FS_NEW_DIR, rc)) {
+		moded = false;
 		rc = cache_path_mkdir(fs->cache, path, NULL, st);
 	}
-	if (!rc && made > 0) {
+	if (!rc && moded) {
 		fs_unix_created_with(fs, path, mode, &full, st);
 		cache_note_stat(fs->cache, path, st);
 	} else if (!rc && fs->cfg.cifsacl) {
 		fs_unix_apply_created(fs, dir, NULL, path, mode, st);
 	}
-	if (have) {
-		smb_sd_free(&sd);
-		smb_sd_free(&full);
-	}
+	smb_sd_free(&sd);
+	smb_sd_free(&full);
 	return rc;
 }
 

@@ -506,8 +506,7 @@ static int file_create_moded(struct smbfs *fs, struct smbfs_inode *dir,
 		return file_create_or_open(fs, dir, name, path, mode, h, key,
 					   NULL, res);
 	rc = file_create_or_open(fs, dir, name, path, mode, h, key, &sd, res);
-	if (rc == -EACCES || rc == -EPERM || rc == -EINVAL) {
-		fs_unix_forget_template(fs, dir, FS_NEW_FILE);
+	if (fs_unix_new_sd_refused(fs, dir, FS_NEW_FILE, rc)) {
 		rc = file_create_or_open(fs, dir, name, path, mode, h, key,
 					 NULL, res);
 	} else if (rc == 0 && res->create_action == FILE_CREATED) {

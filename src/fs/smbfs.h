@@ -589,6 +589,13 @@ void fs_unix_created_with(struct smbfs *fs, const char *path, mode_t mode,
 /* dir's inheritance may have changed: no template until the next create. */
 void fs_unix_forget_template(struct smbfs *fs, struct smbfs_inode *dir,
 			     enum fs_new_kind kind);
+/*
+ * A create that carried dir's template of kind failed with rc: when that
+ * is how a server refuses the descriptor, the template goes and true
+ * says to create again without one.
+ */
+bool fs_unix_new_sd_refused(struct smbfs *fs, struct smbfs_inode *dir,
+			    enum fs_new_kind kind, int rc);
 /* Frees an inode's templates (the inode is going away). */
 void fs_unix_forget_templates(struct smbfs_inode *in);
 /* chmod(2) / chown(2) ((uid_t)-1, (gid_t)-1: unchanged) by path. */

@@ -279,6 +279,15 @@ void fs_unix_forget_template(struct smbfs *fs, struct smbfs_inode *dir,
 	template_set(fs, dir, kind, NULL, false);
 }
 
+bool fs_unix_new_sd_refused(struct smbfs *fs, struct smbfs_inode *dir,
+			    enum fs_new_kind kind, int rc)
+{
+	if (rc != -EACCES && rc != -EPERM && rc != -EINVAL)
+		return false;
+	fs_unix_forget_template(fs, dir, kind);
+	return true;
+}
+
 void fs_unix_forget_templates(struct smbfs_inode *in)
 {
 	template_free(in->new_sd[FS_NEW_FILE]);
