@@ -55,7 +55,7 @@ SECTIONS = OrderedDict([
         " because the share requires it; the same writes and reads as above",
     ])),
     ("meta", ("Metadata: share [plain]", [
-        "smbfs", "smbnetfs", "rclone", "server"], [
+        "smbfs", "smbclient", "smbnetfs", "rclone", "server"], [
         "creates: one program opening (O_CREAT|O_EXCL), writing and closing"
         " each file in a new directory; rclone is timed until every file is"
         " on the server (it uploads 5 s after close)",
@@ -66,7 +66,12 @@ SECTIONS = OrderedDict([
         " {tar_mib} MiB; symbolic links left out, as smbnetfs and rclone"
         " cannot make them); find and rm -rf on the extracted tree, find on a"
         " fresh mount with caches dropped",
-        "smbclient has no file system to run these on",
+        "smbclient (no file system: its own commands, one request after"
+        " another on one connection): put of an empty or 4 KiB file per"
+        " create, the first and the last {block} each in a session of its"
+        " own (connect and logon included); ls of the directory (the listing"
+        " alone, nothing asked per entry); smbclient -Tx of the same tarball;"
+        " deltree",
     ])),
     ("latency", ("Latency: {rtt} ms round trip through build/tests/smbproxy"
                  " --delay-ms {delay}", ["smbfs", "smbclient"], [
@@ -75,6 +80,7 @@ SECTIONS = OrderedDict([
         " {lat_read_s} s if not done by then; ls -l of a directory of"
         " {lat_ls_n} empty files on a fresh mount; untar of a tree of"
         " {tree_files} files ({tree_dirs} directories)",
+        "untar, smbclient: smbclient -Tx of the same tree",
         "round trips: smbfs-mount --stats (request frames sent, a compound"
         " counted once): {stats_state}",
         "requests per file in the untar: {lat_requests}",

@@ -634,6 +634,125 @@ tree_once() {
 	record rm "$client" "$ELAPSED"
 }
 
+# ------------------------------------------ smbclient's metadata rows
+# smbclient has no file system, but its own commands do what these rows
+# do, one request after another on one connection: put of a file per
+# create, ls (the listing alone: no request per entry), tar -x (-Tx) and
+# deltree.  What the server spends per file shows there without any
+# file system client's cost.
+
+# smbclient_script PORT FILE: the commands of FILE in one smbclient
+# session on [plain], timed.
+smbclient_script() {
+	timed root "$WORK" smbclient "//$SMB_HOST/plain" -p "$1" \
+		-A "$SMB_CREDS" -m SMB3_11 <"$2"
+}
+
+# put_cmds DIR FROM TO SRC: commands putting SRC as DIR/fFROM .. DIR/fTO.
+put_cmds() {
+	awk -v d="$1" -v a="$2" -v b="$3" -v s="$4" \
+		'BEGIN { for (i = a; i <= b; i++) printf "put %s %s/f%06d\n", s, d, i }'
+}
+
+# smbclient_puts NAME FROM TO SRC [mkdir]: one session of puts, timed;
+# adds its time to ELAPSED_SUM.
+smbclient_puts() {
+	local cmds=$WORK/smbclient.cmds rc
+	{
+		[ -z "${5:-}" ] || echo "mkdir $1"
+		put_cmds "$1" "$2" "$3" "$4"
+	} >"$cmds"
+	smbclient_script "$SMB_PORT" "$cmds"
+	rc=$?
+	[ "$rc" -eq 0 ] || { CMD_WHY="smbclient: $(why "$rc")"; return 1; }
+	ELAPSED_SUM=$(calc "$ELAPSED_SUM + $ELAPSED")
+}
+
+smbclient_creates() {
+	local rep name b first last
+	local four=$SHM/4k.bin empty=$SHM/empty.bin
+	head -c 4096 /dev/urandom >"$four" && : >"$empty" &&
+		chmod 0644 "$four" "$empty"
+	for ((rep = 1; rep <= REPS; rep++)); do
+		name=create-smbclient-4096-$rep ELAPSED_SUM=0
+		if ! smbclient_puts "$name" 1 "$N4K" "$four" mkdir ||
+			! settle_sum "$PLAIN/$name" "$((N4K + 1)) $((N4K * 4096))"; then
+			record_na create_4k smbclient "$CMD_WHY"
+			break
+		fi
+		record create_4k smbclient "$(calc "$N4K / $ELAPSED_SUM")"
+		rm -rf "${PLAIN:?}/$name"
+	done
+	# The first and the last block each in a session of its own (their
+	# times include its connect and logon), the rest in between.
+	b=$((N0 >= 2000 ? 1000 : N0 / 2))
+	for ((rep = 1; rep <= REPS; rep++)); do
+		name=create-smbclient-0-$rep ELAPSED_SUM=0
+		smbclient_puts "$name" 1 "$b" "$empty" mkdir &&
+			first=$ELAPSED_SUM &&
+			{ [ "$b" -ge $((N0 - b)) ] ||
+				smbclient_puts "$name" $((b + 1)) $((N0 - b)) "$empty"; } &&
+			last=$ELAPSED_SUM &&
+			smbclient_puts "$name" $((N0 - b + 1)) "$N0" "$empty" &&
+			last=$(calc "$ELAPSED_SUM - $last") &&
+			settle_sum "$PLAIN/$name" "$((N0 + 1)) 0"
+		if [ $? -ne 0 ]; then
+			na_all smbclient "$CMD_WHY" create_empty create_first \
+				create_last create_ratio
+			break
+		fi
+		record create_empty smbclient "$(calc "$N0 / $ELAPSED_SUM")"
+		record create_first smbclient "$(calc "$b / $first")"
+		record create_last smbclient "$(calc "$b / $last")"
+		record create_ratio smbclient "$(calc "$first / $last")"
+		rm -rf "${PLAIN:?}/$name"
+	done
+}
+
+# settle_sum PATH EXPECTED: what smbclient did is on the server's disk.
+settle_sum() {
+	[ "$(usage "$1")" = "$2" ] && return 0
+	CMD_WHY="the server holds $(usage "$1") (entries, bytes), not $2"
+	return 1
+}
+
+smbclient_tree() {
+	local rep name lines
+	for ((rep = 1; rep <= REPS; rep++)); do
+		drop_caches
+		smbclient_timed plain "$SMB_PORT" "ls ls-$N0/*" ||
+			{ record_na ls_cold smbclient "ls: $(why $?)"; break; }
+		lines=$(grep -c '^  f[0-9]' "$CMD_OUT")
+		if [ "$lines" -ne "$N0" ]; then
+			record_na ls_cold smbclient "ls listed $lines of $N0 entries"
+			break
+		fi
+		record ls_cold smbclient "$ELAPSED"
+	done
+	record_na ls_warm smbclient "smbclient caches nothing: as cold"
+	record_na find smbclient "no find in smbclient"
+	for ((rep = 1; rep <= REPS; rep++)); do
+		name=untar-smbclient-$rep
+		as_owner mkdir "$PLAIN/$name" || break
+		timed root "$WORK" smbclient "//$SMB_HOST/plain" -p "$SMB_PORT" \
+			-A "$SMB_CREDS" -m SMB3_11 -D "$name" -Tx "$TAR" ||
+			{ na_all smbclient "tar: $(why $?)" untar rm; break; }
+		if ! settle_sum "$PLAIN/$name" "$((TAR_ENTRIES + 1)) $TAR_BYTES"; then
+			na_all smbclient "$CMD_WHY" untar rm
+			break
+		fi
+		record untar smbclient "$ELAPSED"
+		smbclient_timed plain "$SMB_PORT" "deltree $name" ||
+			{ record_na rm smbclient "deltree: $(why $?)"; break; }
+		if ! settle_sum "$PLAIN/$name" gone; then
+			record_na rm smbclient "$CMD_WHY"
+			break
+		fi
+		record rm smbclient "$ELAPSED"
+	done
+	rm -rf "${PLAIN:?}"/untar-smbclient-*
+}
+
 META_METRICS="create_4k create_empty create_first create_last create_ratio
 	ls_cold ls_warm untar find rm"
 
@@ -663,6 +782,11 @@ section_meta() {
 	for c in smbfs smbnetfs rclone server; do
 		wants "$c" && meta_client "$c"
 	done
+	if wants smbclient; then
+		log "metadata: smbclient"
+		smbclient_creates
+		smbclient_tree
+	fi
 }
 
 # ----------------------------------------------------- latency section
@@ -766,6 +890,25 @@ lat_untar() {
 	done
 }
 
+# smbclient -Tx of the small tree through the proxy: the protocol's
+# yardstick for the untar's round trips.
+smbclient_lat_untar() {
+	local rep name
+	for ((rep = 1; rep <= REPS; rep++)); do
+		name=tree-smbclient-$rep
+		as_owner mkdir "$PLAIN/$name" || break
+		timed root "$WORK" smbclient "//$SMB_HOST/plain" -p "$PROXY_PORT" \
+			-A "$SMB_CREDS" -m SMB3_11 -D "$name" -Tx "$TREE" ||
+			{ record_na lat_untar smbclient "tar: $(why $?)"; break; }
+		if ! settle_sum "$PLAIN/$name" "$((TREE_ENTRIES + 1)) $TREE_BYTES"; then
+			record_na lat_untar smbclient "$CMD_WHY"
+			break
+		fi
+		record lat_untar smbclient "$ELAPSED"
+	done
+	rm -rf "${PLAIN:?}"/tree-smbclient-*
+}
+
 section_latency() {
 	local rep
 	info rtt $((2 * DELAY_MS))
@@ -781,6 +924,7 @@ section_latency() {
 	if wants smbclient; then
 		log "latency: smbclient"
 		smbclient_data "$PLAIN" "$PROXY_PORT" "" lat_read "" ""
+		smbclient_lat_untar
 	fi
 	if wants smbfs; then
 		log "latency: smbfs"

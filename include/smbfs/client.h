@@ -254,6 +254,15 @@ int smb_file_open(struct smb_tree *t, const struct smb_open_args *a,
 int smb_file_close(struct smb_tree *t, struct smb2_fileid fid,
 		   struct smb_stat *st);
 int smb_file_flush(struct smb_tree *t, struct smb2_fileid fid);
+/* At most this many handles in one smb_file_close_many(). */
+#define SMB_CLOSE_MANY_MAX 32
+/*
+ * Closes n handles in one compound.  rcs[i] is each CLOSE's outcome and
+ * sts[i] its post-close attributes when rcs[i] is 0.  Returns the first
+ * transport error (the connection failed under the compound), else 0.
+ */
+int smb_file_close_many(struct smb_tree *t, const struct smb2_fileid *fids,
+			int n, struct smb_stat *sts, int *rcs);
 /*
  * Reads up to len bytes (split into requests of at most max_read) at
  * off; returns the number of bytes read (short at end of file, 0 at or

@@ -318,6 +318,14 @@ int pool_file_open(struct pool_tree *t, const struct smb_open_args *a,
  * locally has none.
  */
 int pool_file_close(struct pool_file *f, struct smb_stat *st, bool *st_valid);
+/*
+ * pool_file_close() of n files (at most POOL_CLOSE_MANY_MAX) at once:
+ * their CLOSEs go in one compound.  st[i], st_valid[i] and rcs[i] are
+ * what pool_file_close() would have given for f[i].
+ */
+#define POOL_CLOSE_MANY_MAX SMB_CLOSE_MANY_MAX
+void pool_file_close_many(struct pool_file **f, int n, struct smb_stat *st,
+			  bool *st_valid, int *rcs);
 void *pool_file_owner(struct pool_file *f);
 /* True once the file could not be reopened after a reconnect. */
 bool pool_file_lost(struct pool_file *f);

@@ -236,6 +236,47 @@ int smb_file_close(struct smb_tree *t, struct smb2_fileid fid,
 	return rc;
 }
 
+/*
+ * MS-SMB2 3.2.4.1.4: unrelated requests may share a frame; each CLOSE
+ * names its own handle and runs whatever became of the others.
+ */
+int smb_file_close_many(struct smb_tree *t, const struct smb2_fileid *fids,
+			int n, struct smb_stat *sts, int *rcs)
+{
+	struct smb_req *reqs[SMB_CLOSE_MANY_MAX];
+	struct smb2_close_response r;
+	int i, rc = 0;
+
+	if (n < 1 || n > SMB_CLOSE_MANY_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		reqs[i] = smb_tree_req_new(t, SMB2_CLOSE);
+		if (!reqs[i] || close_encode(reqs[i], fids[i], true)) {
+			rc = -ENOMEM;
+			n = i + (reqs[i] != NULL);
+			goto out;
+		}
+	}
+	smb_call_compound(t, reqs, n, false);
+	for (i = 0; i < n; i++) {
+		rcs[i] = smb_req_result(reqs[i], 0);
+		if (!rcs[i])
+			rcs[i] = rsp_checked(reqs[i],
+					     smb2_close_response_decode(
+						     reqs[i]->rsp,
+						     reqs[i]->rsp_len, &r));
+		if (!rcs[i])
+			stat_from_close(&sts[i], &r);
+		/* What the transport said concerns all of them. */
+		if (reqs[i]->err && !rc)
+			rc = reqs[i]->err;
+	}
+out:
+	for (i = 0; i < n; i++)
+		smb_req_free(reqs[i]);
+	return rc;
+}
+
 int smb_file_flush(struct smb_tree *t, struct smb2_fileid fid)
 {
 	struct smb2_flush_request fr = {.file_id = fid};

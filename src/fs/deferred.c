@@ -105,14 +105,21 @@ static void take_deferred(struct smbfs_inode *in, int64_t due_before,
 	}
 }
 
+/* Their CLOSEs go by compounds of up to POOL_CLOSE_MANY_MAX. */
 static void close_taken(struct smbfs *fs, struct taken *list)
 {
-	while (list) {
-		struct taken *next = list->next;
+	struct smbfs_handle *batch[POOL_CLOSE_MANY_MAX];
+	int n;
 
-		fs_file_close(fs, list->h);
-		free(list);
-		list = next;
+	while (list) {
+		for (n = 0; list && n < POOL_CLOSE_MANY_MAX; n++) {
+			struct taken *next = list->next;
+
+			batch[n] = list->h;
+			free(list);
+			list = next;
+		}
+		fs_file_close_many(fs, batch, n);
 	}
 }
 
@@ -127,16 +134,39 @@ void fs_close_deferred(struct smbfs *fs, struct smbfs_inode *in)
 	close_taken(fs, list);
 }
 
-/* Takes every deferred handle due before due_before (0: all). */
-static int64_t close_deferred_before(struct smbfs *fs, int64_t due_before)
+/* The earliest time a deferred handle of the mount is due, or 0 (fs->lock). */
+static int64_t deferred_earliest(struct smbfs *fs)
+{
+	struct smbfs_inode *in;
+	struct smbfs_handle *h;
+	int64_t first = 0;
+
+	for (in = fs->open_inodes; in; in = in->open_next)
+		for (h = in->handles; h; h = h->inode_next)
+			if (h->deferred &&
+			    (!first || h->deferred_until < first))
+				first = h->deferred_until;
+	return first;
+}
+
+/*
+ * Once one is due at now (0: close all), takes it and every other due
+ * before now + slack; returns when the next is due, or 0.
+ */
+static int64_t close_deferred_before(struct smbfs *fs, int64_t now,
+				     int64_t slack)
 {
 	struct taken *list = NULL;
 	struct smbfs_inode *in;
 	int64_t next = 0;
 
 	pthread_mutex_lock(&fs->lock);
-	for (in = fs->open_inodes; in; in = in->open_next)
-		take_deferred(in, due_before, &next, &list);
+	next = now ? deferred_earliest(fs) : 0;
+	if (!next || next <= now) {
+		next = 0;
+		for (in = fs->open_inodes; in; in = in->open_next)
+			take_deferred(in, now ? now + slack : 0, &next, &list);
+	}
 	pthread_mutex_unlock(&fs->lock);
 	close_taken(fs, list);
 	return next;
@@ -144,13 +174,20 @@ static int64_t close_deferred_before(struct smbfs *fs, int64_t due_before)
 
 void fs_close_all_deferred(struct smbfs *fs)
 {
-	close_deferred_before(fs, 0);
+	close_deferred_before(fs, 0, 0);
 }
 
+/*
+ * Those due within the next quarter of closetimeo go with the one due
+ * now: a burst of files (an untar) then costs one CLOSE compound per
+ * few dozen files instead of a round trip each.  A deferred close ends
+ * early at most by that much; closetimeo is a limit, not a promise.
+ */
 int64_t fs_close_due(struct smbfs *fs)
 {
 	int64_t now = mono_ns();
-	int64_t next = close_deferred_before(fs, now);
+	int64_t slack = (int64_t)fs->cfg.closetimeo_ms * 1000000 / 4;
+	int64_t next = close_deferred_before(fs, now, slack);
 
 	return next ? next - now : 0;
 }

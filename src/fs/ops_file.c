@@ -251,21 +251,22 @@ static void file_pages_closing(struct smbfs *fs, struct smbfs_inode *in,
 	pthread_mutex_unlock(&fs->lock);
 }
 
-/* Closes the SMB handle; the server drops its byte-range locks with it. */
-static void file_release(struct smbfs *fs, struct smbfs_file *f)
+/* Nobody may borrow the handle once its CLOSE is under way. */
+static void file_release_begin(struct smbfs *fs, struct smbfs_file *f)
+{
+	fs_locks_handle_release(&f->h);
+	inode_handle_closing(fs, &f->h);
+}
+
+/* What the CLOSE's answer (rc, st if have_st) tells of the file. */
+static void file_release_end(struct smbfs *fs, struct smbfs_file *f, int rc,
+			     struct smb_stat *st, bool have_st)
 {
 	struct smbfs_inode *in = f->h.inode;
-	struct smb_stat st;
-	bool have_st;
-	int rc;
 
-	fs_locks_handle_release(&f->h);
-	/* Nobody may borrow the handle once its CLOSE is under way. */
-	inode_handle_closing(fs, &f->h);
-	rc = pool_file_close(f->h.file, &st, &have_st);
 	if (!rc && have_st) {
-		file_pages_closing(fs, in, &st);
-		file_store_stat(fs, in, &st);
+		file_pages_closing(fs, in, st);
+		file_store_stat(fs, in, st);
 		fs_note_attr(fs, in);
 	} else if (!rc) {
 		/* Closed locally: nothing says the pages are current. */
@@ -281,9 +282,38 @@ static void file_release(struct smbfs *fs, struct smbfs_file *f)
 	file_free(f);
 }
 
+/* Closes the SMB handle; the server drops its byte-range locks with it. */
+static void file_release(struct smbfs *fs, struct smbfs_file *f)
+{
+	struct smb_stat st;
+	bool have_st;
+	int rc;
+
+	file_release_begin(fs, f);
+	rc = pool_file_close(f->h.file, &st, &have_st);
+	file_release_end(fs, f, rc, &st, have_st);
+}
+
 void fs_file_close(struct smbfs *fs, struct smbfs_handle *h)
 {
 	file_release(fs, (struct smbfs_file *)h);
+}
+
+void fs_file_close_many(struct smbfs *fs, struct smbfs_handle **h, int n)
+{
+	struct pool_file *pf[POOL_CLOSE_MANY_MAX];
+	struct smb_stat st[POOL_CLOSE_MANY_MAX];
+	bool have_st[POOL_CLOSE_MANY_MAX];
+	int i, rc[POOL_CLOSE_MANY_MAX];
+
+	for (i = 0; i < n; i++) {
+		file_release_begin(fs, (struct smbfs_file *)h[i]);
+		pf[i] = h[i]->file;
+	}
+	pool_file_close_many(pf, n, st, have_st, rc);
+	for (i = 0; i < n; i++)
+		file_release_end(fs, (struct smbfs_file *)h[i], rc[i], &st[i],
+				 have_st[i]);
 }
 
 /*

@@ -321,6 +321,8 @@ int fs_delete_path(struct smbfs *fs, const char *path, uint32_t options);
 /* src/fs/ops_file.c */
 /* The final close of a file handle: SMB CLOSE, attributes, free. */
 void fs_file_close(struct smbfs *fs, struct smbfs_handle *h);
+/* fs_file_close() of n handles (at most POOL_CLOSE_MANY_MAX) at once. */
+void fs_file_close_many(struct smbfs *fs, struct smbfs_handle **h, int n);
 void smbfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void smbfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		     mode_t mode, struct fuse_file_info *fi);

@@ -315,49 +315,141 @@ int pool_file_open(struct pool_tree *t, const struct smb_open_args *a,
 	return 0;
 }
 
-int pool_file_close(struct pool_file *f, struct smb_stat *st, bool *st_valid)
+/*
+ * The first half of a close: the queued writes go first, on this handle
+ * (a closing handle of a generation that is gone counts as closed,
+ * attempt.c, which would drop them; interrupted, they still must
+ * finish).  Returns their error; *current says whether the server still
+ * knows the handle (one of a generation that is gone is closed already
+ * as far as it is concerned: a durable one expires there).
+ */
+static int file_close_begin(struct pool_file *f, bool *current)
 {
 	struct smb_pool *p = file_pool(f);
-	struct pool_attempt a;
-	bool current;
-	int rc = 0, wrc;
+	int wrc;
 
-	if (st_valid)
-		*st_valid = false;
-	/*
-	 * The queued writes go first, on this handle: a closing handle of
-	 * a generation that is gone counts as closed (attempt.c), which
-	 * would drop them.  Interrupted, they still must finish.
-	 */
 	do
 		wrc = pool_wb_drain(f, 0, UINT64_MAX, true);
 	while (wrc == -EINTR);
 	pool_ra_wait_idle(f);
 	pthread_mutex_lock(&p->lock);
 	f->closing = true;
-	current = !f->lost && f->gen == f->tree->gen && f->tree->srv->up;
+	*current = !f->lost && f->gen == f->tree->gen && f->tree->srv->up;
 	pthread_mutex_unlock(&p->lock);
-	/*
-	 * A handle of a generation that is gone is closed already as far
-	 * as the server is concerned (a durable one expires there).
-	 */
-	if (current) {
-		pool_attempt_init(&a, f->tree, f);
-		a.resends = p->cfg.retrans; /* never wait long for a close */
-		while (pool_attempt_next(&a, &rc))
-			rc = pool_attempt_done(&a,
-					       smb_file_close(a.tree, a.fid, st));
-		if (st_valid)
-			*st_valid = rc == 0 && st;
-		if (rc == -EIO || rc == -ESHUTDOWN || rc == -EINTR)
-			rc = 0;
-	}
+	return wrc;
+}
+
+/* A CLOSE that failed because the connection did is a close all the same. */
+static int file_close_result(int rc)
+{
+	return rc == -EIO || rc == -ESHUTDOWN || rc == -EINTR ? 0 : rc;
+}
+
+static void file_close_end(struct pool_file *f)
+{
+	struct smb_pool *p = file_pool(f);
+
 	pthread_mutex_lock(&p->lock);
 	file_unlink(f->tree, f);
 	file_leave_node(f);
 	pthread_mutex_unlock(&p->lock);
 	pool_file_put(p, f);
+}
+
+int pool_file_close(struct pool_file *f, struct smb_stat *st, bool *st_valid)
+{
+	struct pool_attempt a;
+	bool current;
+	int rc = 0, wrc;
+
+	if (st_valid)
+		*st_valid = false;
+	wrc = file_close_begin(f, &current);
+	if (current) {
+		pool_attempt_init(&a, f->tree, f);
+		/* Never wait long for a close. */
+		a.resends = file_pool(f)->cfg.retrans;
+		while (pool_attempt_next(&a, &rc))
+			rc = pool_attempt_done(&a,
+					       smb_file_close(a.tree, a.fid, st));
+		if (st_valid)
+			*st_valid = rc == 0 && st;
+		rc = file_close_result(rc);
+	}
+	file_close_end(f);
 	return wrc < 0 ? wrc : rc;
+}
+
+/*
+ * The CLOSEs of the files in f[] marked in send, all on one tree, in one
+ * compound: sent once (a close never waits long).  The call goes as
+ * first's: while the tree cannot take it, first is closed already, as
+ * are those of another generation than the call's.
+ */
+static void files_close_compound(struct pool_file **f, int n, int first,
+				 const bool *send, struct smb_stat *st,
+				 bool *st_valid, int *rcs)
+{
+	struct smb_pool *p = file_pool(f[first]);
+	struct smb2_fileid fids[SMB_CLOSE_MANY_MAX];
+	struct smb_stat sts[SMB_CLOSE_MANY_MAX];
+	int idx[SMB_CLOSE_MANY_MAX], out[SMB_CLOSE_MANY_MAX];
+	struct pool_attempt a;
+	int i, k = 0, rc;
+
+	pool_attempt_init(&a, f[first]->tree, f[first]);
+	a.resends = p->cfg.retrans;
+	if (!pool_attempt_next(&a, &rc))
+		return;
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < n; i++) {
+		if (!send[i] || f[i]->gen != a.gen)
+			continue;
+		fids[k] = f[i]->fid;
+		idx[k++] = i;
+	}
+	pthread_mutex_unlock(&p->lock);
+	rc = k ? smb_file_close_many(a.tree, fids, k, sts, out) : 0;
+	pool_attempt_done(&a, rc);
+	for (i = 0; i < k; i++) {
+		st_valid[idx[i]] = !rc && !out[i];
+		if (st_valid[idx[i]])
+			st[idx[i]] = sts[i];
+		else
+			rcs[idx[i]] = file_close_result(rc ? rc : out[i]);
+	}
+}
+
+void pool_file_close_many(struct pool_file **f, int n, struct smb_stat *st,
+			  bool *st_valid, int *rcs)
+{
+	bool send[SMB_CLOSE_MANY_MAX];
+	int i, first = -1, wrc[SMB_CLOSE_MANY_MAX];
+
+	for (i = 0; i < n; i++) {
+		st_valid[i] = false;
+		rcs[i] = 0;
+		wrc[i] = file_close_begin(f[i], &send[i]);
+		if (!send[i])
+			continue;
+		if (first < 0)
+			first = i;
+		/* One compound goes to one tree; the others close alone. */
+		if (f[i]->tree != f[first]->tree) {
+			send[i] = false;
+			rcs[i] = pool_file_close(f[i], &st[i], &st_valid[i]);
+			f[i] = NULL;
+		}
+	}
+	if (first >= 0)
+		files_close_compound(f, n, first, send, st, st_valid, rcs);
+	for (i = 0; i < n; i++) {
+		if (!f[i])
+			continue;
+		if (wrc[i] < 0)
+			rcs[i] = wrc[i];
+		file_close_end(f[i]);
+	}
 }
 
 void *pool_file_owner(struct pool_file *f)

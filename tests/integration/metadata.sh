@@ -8,6 +8,7 @@
 #     mount and through a fresh second one (so the server kept them);
 #   - the directory's own attributes after a create in it come from the
 #     cache, with the modification time moved on, not from the server;
+#   - the deferred CLOSEs of a burst of files go in compounds;
 #   - a burst of changes in a watched directory costs a few
 #     CHANGE_NOTIFY requests, not one per change.
 set -uo pipefail
@@ -185,6 +186,36 @@ fs_wait_for 3 test -s "$SMB_SHARE_PATH_PLAIN/metadata/idle"
 check_eq "an idle open file's write reaches the server by itself" 100 \
 	"$(stat -c %s "$SMB_SHARE_PATH_PLAIN/metadata/idle" 2>/dev/null)"
 wait "$idle_pid"
+
+# --- deferred CLOSEs of a burst go out together ------------------------------
+# Each file: its CREATE, its WRITE at close(2); the CLOSEs wait for
+# closetimeo (1 s) and those due within a quarter of it go in one
+# compound: one round trip per 250 ms of the burst, not one per file.
+fs_stats "$M" "$s0"
+t0=$(now_ms)
+fs_user python3 - "$D" <<'EOF'
+import os, sys
+for i in range(20):
+    fd = os.open(os.path.join(sys.argv[1], "batch%d" % i),
+                 os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    os.write(fd, b"%05d" % i)
+    os.close(fd)
+EOF
+check "20 files created, written and closed" test $? -eq 0
+made_ms=$(fs_ms_since "$t0")
+sleep 2.5
+fs_stats "$M" "$s1"
+# Other CLOSEs (a stat's compound, an earlier file's deferred one) may
+# take a round trip each.
+cl=$(delta "$s0" "$s1" requests.CLOSE)
+check "20 CLOSEs sent at least ($cl)" test "$cl" != "?" -a "$cl" -ge 20
+n=$(delta "$s0" "$s1" round_trips)
+cn=$(delta "$s0" "$s1" requests.CHANGE_NOTIFY)
+most=$((40 + made_ms / 250 + 2 + ${cl/\?/0} - 20))
+check "the CLOSEs of 20 files made in $made_ms ms take a few round trips ($n - $cn CHANGE_NOTIFY, at most $most)" \
+	test "$n" != "?" -a "$cn" != "?" -a $((n - cn)) -le "$most"
+check_eq "the server holds each file whole" "00000 00019" \
+	"$(cat "$SMB_SHARE_PATH_PLAIN/metadata/batch0" "$SMB_SHARE_PATH_PLAIN/metadata/batch19" 2>/dev/null | sed 's/\(.....\)/\1 /g; s/ $//')"
 
 # --- a burst of changes in a watched directory --------------------------------
 fs_user ls "$D" >/dev/null
