@@ -8,8 +8,10 @@
  * attributes it protects - stays.  A break of handle caching, an unlink
  * or rename that needs the name free, or the timeout closes it.
  *
- * Deferred handles stay in the inode's handle list, marked deferred;
- * whoever clears the mark under fs->lock owns the handle from then on.
+ * Deferred handles stay in the inode's handle list, marked deferred,
+ * and are on the mount's list of them in the order they are due;
+ * whoever clears the mark (handle_undefer) under fs->lock owns the
+ * handle from then on.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -23,6 +25,41 @@ static int64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Marks h deferred and lists it in order, from the tail (fs->lock). */
+static void handle_defer(struct smbfs *fs, struct smbfs_handle *h)
+{
+	struct smbfs_handle *after = fs->deferred_tail;
+
+	while (after && after->deferred_until > h->deferred_until)
+		after = after->dprev;
+	h->deferred = true;
+	h->dprev = after;
+	h->dnext = after ? after->dnext : fs->deferred;
+	if (h->dnext)
+		h->dnext->dprev = h;
+	else
+		fs->deferred_tail = h;
+	if (after)
+		after->dnext = h;
+	else
+		fs->deferred = h;
+}
+
+/* Takes h off the deferred list: the caller owns it (fs->lock). */
+static void handle_undefer(struct smbfs *fs, struct smbfs_handle *h)
+{
+	if (h->dprev)
+		h->dprev->dnext = h->dnext;
+	else
+		fs->deferred = h->dnext;
+	if (h->dnext)
+		h->dnext->dprev = h->dprev;
+	else
+		fs->deferred_tail = h->dprev;
+	h->dnext = h->dprev = NULL;
+	h->deferred = false;
 }
 
 bool fs_defer_close(struct smbfs *fs, struct smbfs_handle *h)
@@ -40,7 +77,8 @@ bool fs_defer_close(struct smbfs *fs, struct smbfs_handle *h)
 		h->deferred_until =
 			now + (int64_t)fs->cfg.closetimeo_ms * 1000000;
 	defer = defer && now < h->deferred_until;
-	h->deferred = defer;
+	if (defer)
+		handle_defer(fs, h);
 	pthread_mutex_unlock(&fs->lock);
 	if (!defer)
 		return false;
@@ -65,7 +103,7 @@ struct smbfs_handle *fs_reuse_deferred(struct smbfs *fs,
 			break;
 	}
 	if (h) {
-		h->deferred = false;
+		handle_undefer(fs, h);
 		h->flags = flags;
 		h->append = flags & O_APPEND;
 	}
@@ -75,34 +113,25 @@ struct smbfs_handle *fs_reuse_deferred(struct smbfs *fs,
 	return h;
 }
 
-/* Takes the handles of in that match (fs->lock held); chained by next. */
+/* Handles taken off the deferred list, chained by next. */
 struct taken {
 	struct smbfs_handle *h;
 	struct taken *next;
 };
 
-static void take_deferred(struct smbfs_inode *in, int64_t due_before,
-			  int64_t *next_due, struct taken **list)
+/* Takes h (fs->lock held); false when out of memory (left deferred). */
+static bool take_one(struct smbfs *fs, struct smbfs_handle *h,
+		     struct taken **list)
 {
-	struct smbfs_handle *h;
-	struct taken *t;
+	struct taken *t = malloc(sizeof(*t));
 
-	for (h = in->handles; h; h = h->inode_next) {
-		if (!h->deferred)
-			continue;
-		if (due_before && h->deferred_until > due_before) {
-			if (!*next_due || h->deferred_until < *next_due)
-				*next_due = h->deferred_until;
-			continue;
-		}
-		t = malloc(sizeof(*t));
-		if (!t)
-			continue; /* closed at the next round */
-		h->deferred = false;
-		t->h = h;
-		t->next = *list;
-		*list = t;
-	}
+	if (!t)
+		return false; /* closed at the next round */
+	handle_undefer(fs, h);
+	t->h = h;
+	t->next = *list;
+	*list = t;
+	return true;
 }
 
 /* Their CLOSEs go by compounds of up to POOL_CLOSE_MANY_MAX. */
@@ -126,47 +155,36 @@ static void close_taken(struct smbfs *fs, struct taken *list)
 void fs_close_deferred(struct smbfs *fs, struct smbfs_inode *in)
 {
 	struct taken *list = NULL;
-	int64_t next = 0;
+	struct smbfs_handle *h;
 
 	pthread_mutex_lock(&fs->lock);
-	take_deferred(in, 0, &next, &list);
+	for (h = in->handles; h; h = h->inode_next)
+		if (h->deferred)
+			take_one(fs, h, &list);
 	pthread_mutex_unlock(&fs->lock);
 	close_taken(fs, list);
 }
 
-/* The earliest time a deferred handle of the mount is due, or 0 (fs->lock). */
-static int64_t deferred_earliest(struct smbfs *fs)
-{
-	struct smbfs_inode *in;
-	struct smbfs_handle *h;
-	int64_t first = 0;
-
-	for (in = fs->open_inodes; in; in = in->open_next)
-		for (h = in->handles; h; h = h->inode_next)
-			if (h->deferred &&
-			    (!first || h->deferred_until < first))
-				first = h->deferred_until;
-	return first;
-}
-
 /*
- * Once one is due at now (0: close all), takes it and every other due
- * before now + slack; returns when the next is due, or 0.
+ * Once the first is due at now (0: close all), takes it and every other
+ * due before now + slack; returns when the next is due, or 0.
  */
 static int64_t close_deferred_before(struct smbfs *fs, int64_t now,
 				     int64_t slack)
 {
 	struct taken *list = NULL;
-	struct smbfs_inode *in;
-	int64_t next = 0;
+	struct smbfs_handle *h;
+	int64_t next;
 
 	pthread_mutex_lock(&fs->lock);
-	next = now ? deferred_earliest(fs) : 0;
-	if (!next || next <= now) {
-		next = 0;
-		for (in = fs->open_inodes; in; in = in->open_next)
-			take_deferred(in, now ? now + slack : 0, &next, &list);
+	h = fs->deferred;
+	if (h && (!now || h->deferred_until <= now)) {
+		while ((h = fs->deferred) &&
+		       (!now || h->deferred_until <= now + slack))
+			if (!take_one(fs, h, &list))
+				break;
 	}
+	next = fs->deferred ? fs->deferred->deferred_until : 0;
 	pthread_mutex_unlock(&fs->lock);
 	close_taken(fs, list);
 	return next;
@@ -189,5 +207,8 @@ int64_t fs_close_due(struct smbfs *fs)
 	int64_t slack = (int64_t)fs->cfg.closetimeo_ms * 1000000 / 4;
 	int64_t next = close_deferred_before(fs, now, slack);
 
-	return next ? next - now : 0;
+	if (!next)
+		return 0;
+	/* A take that ran out of memory: again in a moment. */
+	return next > now ? next - now : 1000000;
 }

@@ -127,20 +127,23 @@ static void file_open_args(const struct pool_file *f, const char *path,
  */
 static void file_join_node(struct pool_file *f, struct pool_node **spare)
 {
-	struct pool_tree *t = f->tree;
-	struct pool_node *n = NULL;
+	struct pool_node **bucket, *n = NULL;
 
 	if (f->node)
 		return;
-	for (n = t->nodes; f->file_id && n; n = n->next)
+	bucket = &f->tree->nodes[f->file_id % POOL_NODE_BUCKETS];
+	for (n = *bucket; f->file_id && n; n = n->next)
 		if (n->file_id == f->file_id)
 			break;
 	if (!n) {
 		n = *spare;
 		*spare = NULL;
 		n->file_id = f->file_id;
-		n->next = t->nodes;
-		t->nodes = n;
+		n->prev = NULL;
+		n->next = *bucket;
+		if (n->next)
+			n->next->prev = n;
+		*bucket = n;
 	}
 	f->node = n;
 	f->node_next = n->members;
@@ -150,7 +153,7 @@ static void file_join_node(struct pool_file *f, struct pool_node **spare)
 /* f closes: it leaves its node, freed with its last member. */
 static void file_leave_node(struct pool_file *f)
 {
-	struct pool_node *n = f->node, **np;
+	struct pool_node *n = f->node;
 	struct pool_file **pp;
 
 	if (!n)
@@ -161,9 +164,12 @@ static void file_leave_node(struct pool_file *f)
 	f->node = NULL;
 	if (n->members)
 		return;
-	for (np = &f->tree->nodes; *np != n; np = &(*np)->next)
-		;
-	*np = n->next;
+	if (n->prev)
+		n->prev->next = n->next;
+	else
+		f->tree->nodes[n->file_id % POOL_NODE_BUCKETS] = n->next;
+	if (n->next)
+		n->next->prev = n->prev;
 	free(n);
 }
 

@@ -399,17 +399,21 @@ void smb_pool_abort(struct smb_pool *p)
  */
 static void tree_free(struct pool_tree *t)
 {
+	int i;
+
 	while (t->files) {
 		struct pool_file *f = t->files;
 
 		t->files = f->next;
 		pool_file_free(f);
 	}
-	while (t->nodes) {
-		struct pool_node *n = t->nodes;
+	for (i = 0; i < POOL_NODE_BUCKETS; i++) {
+		while (t->nodes[i]) {
+			struct pool_node *n = t->nodes[i];
 
-		t->nodes = n->next;
-		free(n);
+			t->nodes[i] = n->next;
+			free(n);
+		}
 	}
 	free(t->share);
 	free(t);

@@ -120,6 +120,9 @@ struct pool_server {
 	struct pool_server *next;
 };
 
+/* Buckets of a tree's server files by file id: a lookup per open. */
+#define POOL_NODE_BUCKETS 256
+
 struct pool_tree {
 	struct pool_server *srv;
 	char *share;
@@ -129,7 +132,8 @@ struct pool_tree {
 	struct smb_tree_info info;	 /* last known, for info calls */
 	struct smb_session_info sinfo;
 	struct pool_file *files; /* open files, by next/prev */
-	struct pool_node *nodes; /* their server files, by next */
+	/* Their server files, by file id (next/prev in a bucket). */
+	struct pool_node *nodes[POOL_NODE_BUCKETS];
 	struct pool_tree *next;
 };
 
@@ -149,7 +153,7 @@ struct pool_node {
 	bool size_known;
 	/* Write-behind chunks of all members not yet done (no lock). */
 	atomic_uint writes;
-	struct pool_node *next;
+	struct pool_node *next, *prev;
 };
 
 /* --- the data path of one open file (readahead.c, writeback.c) --- */
@@ -267,7 +271,7 @@ struct pool_file {
 	/* On the I/O thread's held list until held_until (pool->io_lock). */
 	bool io_held;
 	int64_t held_until;
-	struct pool_file *held_next;
+	struct pool_file *held_next, *held_prev;
 };
 
 /* A directory watch (watch.c). */
@@ -339,7 +343,8 @@ struct smb_pool {
 	pthread_cond_t io_cond;
 	struct pool_file *io_head, *io_tail; /* files with work for it */
 	struct ra_piece *io_dropped;	     /* READs to let go of */
-	struct pool_file *io_held;	     /* open chunks waiting */
+	/* Open chunks waiting, by held_until, earliest first. */
+	struct pool_file *io_held, *io_held_tail;
 	unsigned int io_requests; /* async READs and WRITEs not done */
 	bool io_stop;
 	pthread_t io_thread;

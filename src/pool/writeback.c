@@ -92,6 +92,29 @@ static void io_queue_file(struct smb_pool *p, struct pool_file *f)
 }
 
 /*
+ * Puts f on the held list in order (io_lock held): from the tail, where
+ * a file held now nearly always goes, so that the I/O thread only ever
+ * looks at the head.
+ */
+static void io_held_insert(struct smb_pool *p, struct pool_file *f)
+{
+	struct pool_file *after = p->io_held_tail;
+
+	while (after && after->held_until > f->held_until)
+		after = after->held_prev;
+	f->held_prev = after;
+	f->held_next = after ? after->held_next : p->io_held;
+	if (f->held_next)
+		f->held_next->held_prev = f;
+	else
+		p->io_held_tail = f;
+	if (after)
+		after->held_next = f;
+	else
+		p->io_held = f;
+}
+
+/*
  * f's open chunk waits until until: the I/O thread looks at f again
  * then, holding a reference meanwhile.
  */
@@ -103,8 +126,7 @@ static void io_hold_file(struct smb_pool *p, struct pool_file *f,
 	if (!f->io_held) {
 		f->io_held = true;
 		f->held_until = until;
-		f->held_next = p->io_held;
-		p->io_held = f;
+		io_held_insert(p, f);
 		pool_file_get(f);
 		pthread_cond_broadcast(&p->io_cond);
 	}
@@ -113,27 +135,26 @@ static void io_hold_file(struct smb_pool *p, struct pool_file *f,
 }
 
 /*
- * Takes the held files due by now off the held list (io_lock held);
- * *next_ns: the earliest time still waited for, 0 for none.
+ * Takes the held files due by now off the head of the held list
+ * (io_lock held), chained by held_next; *next_ns: the earliest time
+ * still waited for, 0 for none.
  */
 static struct pool_file *io_held_take_due(struct smb_pool *p, int64_t now,
 					  int64_t *next_ns)
 {
-	struct pool_file **pp = &p->io_held, *f, *due = NULL;
+	struct pool_file *f, *due = NULL;
 
-	*next_ns = 0;
-	while ((f = *pp)) {
-		if (f->held_until <= now || p->io_stop) {
-			*pp = f->held_next;
-			f->io_held = false;
-			f->held_next = due;
-			due = f;
-			continue;
-		}
-		if (!*next_ns || f->held_until < *next_ns)
-			*next_ns = f->held_until;
-		pp = &f->held_next;
+	while ((f = p->io_held) && (f->held_until <= now || p->io_stop)) {
+		p->io_held = f->held_next;
+		if (p->io_held)
+			p->io_held->held_prev = NULL;
+		else
+			p->io_held_tail = NULL;
+		f->io_held = false;
+		f->held_next = due;
+		due = f;
 	}
+	*next_ns = p->io_held ? p->io_held->held_until : 0;
 	return due;
 }
 
