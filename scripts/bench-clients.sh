@@ -72,7 +72,8 @@ last_line() {
 smbfs_up() {
 	local share=$1 port=$2 err=$WORK/mount-smbfs.err
 	# fs_mount builds //$SMB_HOST:$SMB_PORT/SHARE: point it at PORT.
-	if ! SMB_PORT=$port fs_mount "smbfs-$share" "$share" 2>"$err"; then
+	# SMBFS_OPTS: mount options of a run (e.g. nosign).
+	if ! SMB_PORT=$port fs_mount "smbfs-$share" "$share" "${SMBFS_OPTS:-}" 2>"$err"; then
 		CLIENT_ERR="mount failed: $(last_line "$err")"
 		return 1
 	fi

@@ -22,6 +22,10 @@
       prints "ENTRIES FILES DIRS BYTES" of a tarball.
   bench-tool.py cpu PID
       user + system CPU seconds of process PID so far.
+  bench-tool.py smbdcpu CONF
+      user + system CPU seconds of the smbd processes started with CONF so
+      far: those running, and those their parents have reaped (the
+      connection processes of smbclient sessions that ended).
 """
 import os
 import random
@@ -115,6 +119,25 @@ def cpu(pid):
     print("%.2f" % (ticks / os.sysconf("SC_CLK_TCK")))
 
 
+def smbdcpu(conf):
+    ticks = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                args = f.read().split(b"\0")
+            with open("/proc/%s/stat" % pid) as f:
+                head, tail = f.read().rsplit(")", 1)
+        except OSError:
+            continue
+        if conf.encode() not in args or "(smbd" not in head:
+            continue
+        # proc(5): utime, stime, cutime, cstime: fields 14 to 17.
+        ticks += sum(int(x) for x in tail.split()[11:15])
+    print("%.2f" % (ticks / os.sysconf("SC_CLK_TCK")))
+
+
 def main(argv):
     if len(argv) == 5 and argv[1] == "create":
         create(argv[2], int(argv[3]), int(argv[4]))
@@ -126,6 +149,8 @@ def main(argv):
         tarinfo(argv[2])
     elif len(argv) == 3 and argv[1] == "cpu":
         cpu(int(argv[2]))
+    elif len(argv) == 3 and argv[1] == "smbdcpu":
+        smbdcpu(argv[2])
     else:
         sys.exit(__doc__)
 

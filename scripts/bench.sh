@@ -179,6 +179,21 @@ settle() {
 	ELAPSED=$(calc "$T1 - $T0")
 }
 
+# smbd_cpu: CPU seconds the private Samba's processes have used so far.
+smbd_cpu() { python3 "$TOOL" smbdcpu "$SMB_CONF" 2>/dev/null; }
+
+# smbd_record METRIC CLIENT BEFORE: the server's CPU seconds since BEFORE
+# (a smbd_cpu value), for the work CLIENT just did.
+smbd_record() {
+	local after
+	after=$(smbd_cpu)
+	if [ -n "$3" ] && [ -n "$after" ]; then
+		record "$1" "$2" "$(calc "$after - $3")"
+	else
+		record_na "$1" "$2" "cannot read the server's CPU time"
+	fi
+}
+
 # cpu_now: CPU seconds of the current client's process, or empty.
 cpu_now() {
 	[ -n "$CPID" ] && python3 "$TOOL" cpu "$CPID" 2>/dev/null
@@ -477,6 +492,19 @@ data_client() {
 		done
 	done
 	client_down "$client"
+	[ "$client" = smbfs ] && data_smbfs_nosign
+}
+
+# smbfs signs every message by default; smbclient only when the server
+# requires it, as smbfs does with nosign: the same writes and reads with
+# nosign compare like with like.
+data_smbfs_nosign() {
+	if ! SMBFS_OPTS=nosign client_up smbfs plain "$SMB_PORT"; then
+		na_all smbfs "$CLIENT_ERR" seq_write_ns seq_read_ns
+		return
+	fi
+	seq_runs smbfs "$PLAIN" seq_write_ns "" seq_read_ns "" ""
+	client_down smbfs
 }
 
 section_data() {
@@ -541,7 +569,7 @@ create_once() {
 }
 
 creates() {
-	local client=$1 rep
+	local client=$1 rep c0
 	for ((rep = 1; rep <= REPS; rep++)); do
 		run_again "$client" "$rep" || break
 		if ! create_once "$client" "$rep" "$N4K" 4096; then
@@ -552,11 +580,13 @@ creates() {
 	done
 	for ((rep = 1; rep <= REPS; rep++)); do
 		run_again "$client" "$rep" || break
+		c0=$(smbd_cpu)
 		if ! create_once "$client" "$rep" "$N0" 0; then
 			na_all "$client" "$CMD_WHY" create_empty create_first \
 				create_last create_ratio
 			break
 		fi
+		[ "$client" = server ] || smbd_record create_smbd "$client" "$c0"
 		record create_empty "$client" "$(calc "$N0 / $ELAPSED")"
 		record create_first "$client" "$(calc "$BLOCK / $FIRST")"
 		record create_last "$client" "$(calc "$BLOCK / $LAST")"
@@ -581,25 +611,28 @@ ls_timed() {
 }
 
 listings() {
-	local client=$1 rep
+	local client=$1 rep c0
 	for ((rep = 1; rep <= REPS; rep++)); do
 		run_again "$client" "$rep" || break
 		if ! remount "$client"; then
 			na_all "$client" "remount: $CLIENT_ERR" ls_cold ls_warm
 			return 1
 		fi
+		c0=$(smbd_cpu)
 		ls_timed "$client" "ls-$N0" "$N0" ls_cold || break
+		[ "$client" = server ] || smbd_record ls_smbd "$client" "$c0"
 		ls_timed "$client" "ls-$N0" "$N0" ls_warm || break
 	done
 }
 
 # tree_once CLIENT REP: untar, find on a fresh mount, rm -rf.
 tree_once() {
-	local client=$1 name=untar-$1-$2 rc lines
+	local client=$1 name=untar-$1-$2 rc lines c0
 	if ! runuser -u "$CUSER" -- mkdir "$CDIR/$name"; then
 		record_na untar "$client" "mkdir $name failed"
 		return 1
 	fi
+	c0=$(smbd_cpu)
 	timed "$CUSER" "$CDIR/$name" tar -xf "$TAR"
 	rc=$?
 	if [ "$rc" -ne 0 ]; then
@@ -609,6 +642,7 @@ tree_once() {
 		na_all "$client" "$CMD_WHY" untar find rm
 		return 1
 	fi
+	[ "$client" = server ] || smbd_record untar_smbd "$client" "$c0"
 	record untar "$client" "$ELAPSED"
 	if ! remount "$client"; then
 		na_all "$client" "remount: $CLIENT_ERR" find rm
@@ -622,6 +656,7 @@ tree_once() {
 	else
 		record find "$client" "$ELAPSED"
 	fi
+	c0=$(smbd_cpu)
 	timed "$CUSER" "$CDIR" rm -rf "$name"
 	rc=$?
 	if [ "$rc" -ne 0 ]; then
@@ -631,6 +666,7 @@ tree_once() {
 		record_na rm "$client" "$CMD_WHY"
 		return 1
 	fi
+	[ "$client" = server ] || smbd_record rm_smbd "$client" "$c0"
 	record rm "$client" "$ELAPSED"
 }
 
@@ -669,7 +705,7 @@ smbclient_puts() {
 }
 
 smbclient_creates() {
-	local rep name b first last
+	local rep name b first last c0
 	local four=$SHM/4k.bin empty=$SHM/empty.bin
 	head -c 4096 /dev/urandom >"$four" && : >"$empty" &&
 		chmod 0644 "$four" "$empty"
@@ -687,7 +723,7 @@ smbclient_creates() {
 	# times include its connect and logon), the rest in between.
 	b=$((N0 >= 2000 ? 1000 : N0 / 2))
 	for ((rep = 1; rep <= REPS; rep++)); do
-		name=create-smbclient-0-$rep ELAPSED_SUM=0
+		name=create-smbclient-0-$rep ELAPSED_SUM=0 c0=$(smbd_cpu)
 		smbclient_puts "$name" 1 "$b" "$empty" mkdir &&
 			first=$ELAPSED_SUM &&
 			{ [ "$b" -ge $((N0 - b)) ] ||
@@ -701,6 +737,7 @@ smbclient_creates() {
 				create_last create_ratio
 			break
 		fi
+		smbd_record create_smbd smbclient "$c0"
 		record create_empty smbclient "$(calc "$N0 / $ELAPSED_SUM")"
 		record create_first smbclient "$(calc "$b / $first")"
 		record create_last smbclient "$(calc "$b / $last")"
@@ -717,9 +754,10 @@ settle_sum() {
 }
 
 smbclient_tree() {
-	local rep name lines
+	local rep name lines c0
 	for ((rep = 1; rep <= REPS; rep++)); do
 		drop_caches
+		c0=$(smbd_cpu)
 		smbclient_timed plain "$SMB_PORT" "ls ls-$N0/*" ||
 			{ record_na ls_cold smbclient "ls: $(why $?)"; break; }
 		lines=$(grep -c '^  f[0-9]' "$CMD_OUT")
@@ -727,6 +765,7 @@ smbclient_tree() {
 			record_na ls_cold smbclient "ls listed $lines of $N0 entries"
 			break
 		fi
+		smbd_record ls_smbd smbclient "$c0"
 		record ls_cold smbclient "$ELAPSED"
 	done
 	record_na ls_warm smbclient "smbclient caches nothing: as cold"
@@ -734,6 +773,7 @@ smbclient_tree() {
 	for ((rep = 1; rep <= REPS; rep++)); do
 		name=untar-smbclient-$rep
 		as_owner mkdir "$PLAIN/$name" || break
+		c0=$(smbd_cpu)
 		timed root "$WORK" smbclient "//$SMB_HOST/plain" -p "$SMB_PORT" \
 			-A "$SMB_CREDS" -m SMB3_11 -D "$name" -Tx "$TAR" ||
 			{ na_all smbclient "tar: $(why $?)" untar rm; break; }
@@ -741,13 +781,16 @@ smbclient_tree() {
 			na_all smbclient "$CMD_WHY" untar rm
 			break
 		fi
+		smbd_record untar_smbd smbclient "$c0"
 		record untar smbclient "$ELAPSED"
+		c0=$(smbd_cpu)
 		smbclient_timed plain "$SMB_PORT" "deltree $name" ||
 			{ record_na rm smbclient "deltree: $(why $?)"; break; }
 		if ! settle_sum "$PLAIN/$name" gone; then
 			record_na rm smbclient "$CMD_WHY"
 			break
 		fi
+		smbd_record rm_smbd smbclient "$c0"
 		record rm smbclient "$ELAPSED"
 	done
 	rm -rf "${PLAIN:?}"/untar-smbclient-*

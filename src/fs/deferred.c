@@ -27,38 +27,17 @@ static int64_t mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Marks h deferred and lists it in order, from the tail (fs->lock). */
+/* Marks h deferred and lists it in the order of its time (fs->lock). */
 static void handle_defer(struct smbfs *fs, struct smbfs_handle *h)
 {
-	struct smbfs_handle *after = fs->deferred_tail;
-
-	while (after && after->deferred_until > h->deferred_until)
-		after = after->dprev;
 	h->deferred = true;
-	h->dprev = after;
-	h->dnext = after ? after->dnext : fs->deferred;
-	if (h->dnext)
-		h->dnext->dprev = h;
-	else
-		fs->deferred_tail = h;
-	if (after)
-		after->dnext = h;
-	else
-		fs->deferred = h;
+	smb_timed_insert(&fs->deferred, &h->dl, h->deferred_until);
 }
 
 /* Takes h off the deferred list: the caller owns it (fs->lock). */
 static void handle_undefer(struct smbfs *fs, struct smbfs_handle *h)
 {
-	if (h->dprev)
-		h->dprev->dnext = h->dnext;
-	else
-		fs->deferred = h->dnext;
-	if (h->dnext)
-		h->dnext->dprev = h->dprev;
-	else
-		fs->deferred_tail = h->dprev;
-	h->dnext = h->dprev = NULL;
+	smb_timed_remove(&fs->deferred, &h->dl);
 	h->deferred = false;
 }
 
@@ -173,18 +152,20 @@ static int64_t close_deferred_before(struct smbfs *fs, int64_t now,
 				     int64_t slack)
 {
 	struct taken *list = NULL;
-	struct smbfs_handle *h;
+	struct smb_timed *t;
 	int64_t next;
 
 	pthread_mutex_lock(&fs->lock);
-	h = fs->deferred;
-	if (h && (!now || h->deferred_until <= now)) {
-		while ((h = fs->deferred) &&
-		       (!now || h->deferred_until <= now + slack))
-			if (!take_one(fs, h, &list))
+	next = smb_timed_next(&fs->deferred);
+	if (next && (!now || next <= now)) {
+		while ((t = fs->deferred.head) &&
+		       (!now || t->at <= now + slack))
+			if (!take_one(fs, smb_timed_entry(t, struct smbfs_handle,
+							  dl),
+				      &list))
 				break;
 	}
-	next = fs->deferred ? fs->deferred->deferred_until : 0;
+	next = smb_timed_next(&fs->deferred);
 	pthread_mutex_unlock(&fs->lock);
 	close_taken(fs, list);
 	return next;

@@ -19,6 +19,7 @@
 #include "smbfs/cache.h"
 #include "smbfs/log.h"
 #include "smbfs/pool.h"
+#include "smbfs/timed_list.h"
 
 /* cache=: how the kernel page cache is used (as in cifs.ko). */
 enum smbfs_cache_mode {
@@ -127,8 +128,8 @@ struct smbfs_handle {
 	 * not cover (a delete by another client) shows within that time.
 	 */
 	int64_t deferred_until;
-	/* fs->deferred, by deferred_until, while deferred (fs->lock). */
-	struct smbfs_handle *dnext, *dprev;
+	/* On fs->deferred, due at deferred_until, while deferred. */
+	struct smb_timed dl;
 	unsigned int lent; /* borrowers of file, under fs->lock */
 	struct smbfs_handle *inode_next; /* in->handles, under fs->lock */
 	atomic_bool published; /* see fs_handle_publish */
@@ -173,8 +174,7 @@ struct smbfs {
 	struct smbfs_inode *root;
 	uint64_t hidden_seq; /* for names of unlinked-but-open files */
 	struct smbfs_inode *open_inodes; /* with SMB handles, by open_next */
-	/* Deferred handles, the earliest due first (dnext, dprev). */
-	struct smbfs_handle *deferred, *deferred_tail;
+	struct smb_timed_list deferred; /* deferred handles, by dl */
 	struct smb_cache *cache;
 	/*
 	 * cifsacl: the mount's own SID, learnt from the owner of a file it

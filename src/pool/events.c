@@ -275,32 +275,28 @@ static void watch_rearm(struct smb_pool *p, struct pool_watch *w)
 		return;
 	}
 	w->on_arm_list = true;
-	w->arm_at_ns = w->armed_ns + WATCH_BATCH_NS;
-	w->armed_ns = w->arm_at_ns;
-	w->arm_next = p->arm_list;
-	p->arm_list = w;
+	w->armed_ns += WATCH_BATCH_NS;
+	smb_timed_insert(&p->arm_list, &w->arm, w->armed_ns);
 	pthread_mutex_unlock(&p->ev_lock);
 }
 
-/* Takes the watches due by now off the arm list (ev_lock held). */
+/*
+ * Takes the watches due by now (all: INT64_MAX) off the arm list
+ * (ev_lock held), chained by arm_next; *next_ns as io_held_take_due.
+ */
 static struct pool_watch *arm_list_take_due(struct smb_pool *p, int64_t now,
 					    int64_t *next_ns)
 {
-	struct pool_watch **pp = &p->arm_list, *w, *due = NULL;
+	struct pool_watch *w, *due = NULL;
+	struct smb_timed *t;
 
-	*next_ns = 0;
-	while ((w = *pp)) {
-		if (w->arm_at_ns <= now) {
-			*pp = w->arm_next;
-			w->on_arm_list = false;
-			w->arm_next = due;
-			due = w;
-			continue;
-		}
-		if (!*next_ns || w->arm_at_ns < *next_ns)
-			*next_ns = w->arm_at_ns;
-		pp = &w->arm_next;
+	while ((t = smb_timed_pop_due(&p->arm_list, now))) {
+		w = smb_timed_entry(t, struct pool_watch, arm);
+		w->on_arm_list = false;
+		w->arm_next = due;
+		due = w;
 	}
+	*next_ns = smb_timed_next(&p->arm_list);
 	return due;
 }
 
@@ -403,7 +399,8 @@ int pool_events_start(struct smb_pool *p)
 void pool_events_stop(struct smb_pool *p)
 {
 	struct pool_event_item *it;
-	struct pool_watch *w;
+	struct pool_watch *w, *due;
+	int64_t next;
 
 	if (p->ev_started) {
 		pthread_mutex_lock(&p->ev_lock);
@@ -421,9 +418,8 @@ void pool_events_stop(struct smb_pool *p)
 		free(it);
 	}
 	p->ev_tail = NULL;
-	while ((w = p->arm_list)) {
-		p->arm_list = w->arm_next;
-		w->on_arm_list = false;
+	for (w = arm_list_take_due(p, INT64_MAX, &next); w; w = due) {
+		due = w->arm_next;
 		pool_watch_put(w);
 	}
 }

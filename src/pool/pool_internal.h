@@ -25,11 +25,13 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "io_plan.h"
 #include "smbfs/log.h"
 #include "smbfs/pool.h"
+#include "smbfs/timed_list.h"
 
 /* How often waiting threads look at interrupt and shutdown flags. */
 #define POOL_POLL_MS 100
@@ -270,8 +272,8 @@ struct pool_file {
 	atomic_bool wb_may_hold;
 	/* On the I/O thread's held list until held_until (pool->io_lock). */
 	bool io_held;
-	int64_t held_until;
-	struct pool_file *held_next, *held_prev;
+	struct smb_timed held;
+	struct pool_file *held_next; /* a chain of due files */
 };
 
 /* A directory watch (watch.c). */
@@ -287,8 +289,8 @@ struct pool_watch {
 	struct pool_watch *next, *prev;
 	/* events.c: the event thread's, and the arm list (ev_lock). */
 	int64_t armed_ns; /* when the event thread last armed it */
-	int64_t arm_at_ns;
-	struct pool_watch *arm_next;
+	struct smb_timed arm;	   /* on the arm list */
+	struct pool_watch *arm_next; /* a chain of due watches */
 	bool on_arm_list;
 };
 
@@ -329,7 +331,7 @@ struct smb_pool {
 	pthread_mutex_t ev_lock;
 	pthread_cond_t ev_cond;
 	struct pool_event_item *ev_head, *ev_tail;
-	struct pool_watch *arm_list; /* armed again at their arm_at_ns */
+	struct smb_timed_list arm_list; /* watches to arm again */
 	pool_event_fn ev_fn;
 	void *ev_arg;
 	bool ev_stop;
@@ -343,8 +345,7 @@ struct smb_pool {
 	pthread_cond_t io_cond;
 	struct pool_file *io_head, *io_tail; /* files with work for it */
 	struct ra_piece *io_dropped;	     /* READs to let go of */
-	/* Open chunks waiting, by held_until, earliest first. */
-	struct pool_file *io_held, *io_held_tail;
+	struct smb_timed_list io_held; /* open chunks waiting */
 	unsigned int io_requests; /* async READs and WRITEs not done */
 	bool io_stop;
 	pthread_t io_thread;

@@ -92,29 +92,6 @@ static void io_queue_file(struct smb_pool *p, struct pool_file *f)
 }
 
 /*
- * Puts f on the held list in order (io_lock held): from the tail, where
- * a file held now nearly always goes, so that the I/O thread only ever
- * looks at the head.
- */
-static void io_held_insert(struct smb_pool *p, struct pool_file *f)
-{
-	struct pool_file *after = p->io_held_tail;
-
-	while (after && after->held_until > f->held_until)
-		after = after->held_prev;
-	f->held_prev = after;
-	f->held_next = after ? after->held_next : p->io_held;
-	if (f->held_next)
-		f->held_next->held_prev = f;
-	else
-		p->io_held_tail = f;
-	if (after)
-		after->held_next = f;
-	else
-		p->io_held = f;
-}
-
-/*
  * f's open chunk waits until until: the I/O thread looks at f again
  * then, holding a reference meanwhile.
  */
@@ -125,8 +102,7 @@ static void io_hold_file(struct smb_pool *p, struct pool_file *f,
 	pthread_mutex_lock(&p->io_lock);
 	if (!f->io_held) {
 		f->io_held = true;
-		f->held_until = until;
-		io_held_insert(p, f);
+		smb_timed_insert(&p->io_held, &f->held, until);
 		pool_file_get(f);
 		pthread_cond_broadcast(&p->io_cond);
 	}
@@ -135,7 +111,7 @@ static void io_hold_file(struct smb_pool *p, struct pool_file *f,
 }
 
 /*
- * Takes the held files due by now off the head of the held list
+ * Takes the held files due by now (all once stopping) off the held list
  * (io_lock held), chained by held_next; *next_ns: the earliest time
  * still waited for, 0 for none.
  */
@@ -143,18 +119,16 @@ static struct pool_file *io_held_take_due(struct smb_pool *p, int64_t now,
 					  int64_t *next_ns)
 {
 	struct pool_file *f, *due = NULL;
+	struct smb_timed *t;
 
-	while ((f = p->io_held) && (f->held_until <= now || p->io_stop)) {
-		p->io_held = f->held_next;
-		if (p->io_held)
-			p->io_held->held_prev = NULL;
-		else
-			p->io_held_tail = NULL;
+	while ((t = smb_timed_pop_due(&p->io_held,
+				       p->io_stop ? INT64_MAX : now))) {
+		f = smb_timed_entry(t, struct pool_file, held);
 		f->io_held = false;
 		f->held_next = due;
 		due = f;
 	}
-	*next_ns = p->io_held ? p->io_held->held_until : 0;
+	*next_ns = smb_timed_next(&p->io_held);
 	return due;
 }
 
@@ -213,7 +187,7 @@ static void *io_main(void *arg)
 			f->io_queued = false;
 		}
 		if (!f && !dropped) {
-			if (p->io_stop && !p->io_held)
+			if (p->io_stop && !p->io_held.head)
 				break;
 			io_wait(p, next_ns);
 			continue;

@@ -23,7 +23,7 @@ fail() { FAILED=$((FAILED + 1)); echo "  FAIL $1"; }
 # The layer a project header belongs to.
 header_layer() {
 	case $1 in
-	smbfs/bytes.h | smbfs/utf16.h | smbfs/log.h) echo util ;;
+	smbfs/bytes.h | smbfs/utf16.h | smbfs/log.h | smbfs/timed_list.h) echo util ;;
 	smbfs/smb2.h) echo smb2 ;; # protocol constants every layer names
 	smbfs/ntstatus.h | smbfs/wire/*) echo wire ;;
 	smbfs/crypto.h) echo crypto ;;

@@ -120,7 +120,7 @@ static void test_burst_for_one_watch(void)
 	CU_ASSERT_EQUAL(watch_refs(p, w), 1);
 	CU_ASSERT_EQUAL(watch_refs(p, other), 1);
 	pthread_mutex_lock(&p->ev_lock);
-	CU_ASSERT_PTR_NULL(p->arm_list);
+	CU_ASSERT_PTR_NULL(p->arm_list.head);
 	pthread_mutex_unlock(&p->ev_lock);
 	pool_events_stop(p);
 	free(w);
@@ -155,7 +155,38 @@ static void test_timed_wait_waits(void)
 	pthread_cond_destroy(&cond);
 }
 
+/*
+ * A timed list (the I/O thread's held files, the event thread's watches
+ * to arm) gives its items back in the order they are due, whatever the
+ * order they came in, and none before its time.
+ */
+static void test_timed_list_order(void)
+{
+	struct smb_timed_list l = { 0 };
+	struct smb_timed t[5];
+	static const int64_t at[5] = { 30, 10, 50, 20, 50 };
+	static const int want[5] = { 1, 3, 0, 2, 4 };
+	int i;
+
+	for (i = 0; i < 5; i++)
+		smb_timed_insert(&l, &t[i], at[i]);
+	CU_ASSERT_EQUAL(smb_timed_next(&l), 10);
+	CU_ASSERT_PTR_NULL(smb_timed_pop_due(&l, 9));
+	CU_ASSERT_PTR_EQUAL(smb_timed_pop_due(&l, 25), &t[1]);
+	CU_ASSERT_PTR_EQUAL(smb_timed_pop_due(&l, 25), &t[3]);
+	CU_ASSERT_PTR_NULL(smb_timed_pop_due(&l, 25));
+	CU_ASSERT_EQUAL(smb_timed_next(&l), 30);
+	for (i = 2; i < 5; i++)
+		CU_ASSERT_PTR_EQUAL(smb_timed_pop_due(&l, INT64_MAX),
+				    &t[want[i]]);
+	CU_ASSERT_PTR_NULL(smb_timed_pop_due(&l, INT64_MAX));
+	CU_ASSERT_PTR_NULL(l.head);
+	CU_ASSERT_PTR_NULL(l.tail);
+	CU_ASSERT_EQUAL(smb_timed_next(&l), 0);
+}
+
 static CU_TestInfo event_tests[] = {
+	{ "a timed list gives its items back in order", test_timed_list_order },
 	{ "a burst of notifications for one watch", test_burst_for_one_watch },
 	{ "a timed wait on a pool condition variable waits",
 	  test_timed_wait_waits },
