@@ -31,6 +31,9 @@ HIGHER, LOWER = "higher", "lower"
 SECTIONS = OrderedDict([
     ("data", ("Data: share [plain], {size_label} file", [
         "smbfs", "smbclient", "smbnetfs", "rclone", "server"], [
+        "before each write the server's disk is put in the same state (a"
+        " file of that size written, synced and deleted there): how fast the"
+        " server absorbs a write depends on it",
         "writes: dd bs=1M from a file in /dev/shm (smbclient: put of that"
         " file), timed until the server holds every byte (smbfs and smbnetfs"
         " at close; rclone uploads after close, by default 5 s after);"
@@ -230,7 +233,8 @@ class Report:
 
     def fewer_runs(self, metric, client):
         reps = int(self.info.get("reps", "1").replace(",", ""))
-        return len(self.values.get((metric, client), [])) < reps
+        key = (SAME_AS.get((metric, client), metric), client)
+        return len(self.values.get(key, [])) < reps
 
     def cell(self, metric, client, notes, na="n/a[%d]", none="-"):
         """A median with "*" when made of fewer runs and, for another
