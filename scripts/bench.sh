@@ -18,25 +18,29 @@
 #   data     1 GiB sequential write (timed until the server holds every
 #            byte, as smbclient put is, and again with fsync, which puts
 #            it on the server's disk) and read, random 4 KiB reads at queue
-#            depth 1 and 16 (fio), CPU seconds per GiB
+#            depth 1 and 16 (fio), CPU seconds per GiB; smbfs's writes
+#            and reads again with nosign (signing as smbclient does)
 #   sealed   the same writes (without fsync) and reads on the encrypted
 #            share [enc]
 #   meta     creating 2,000 x 4 KiB and 10,000 empty files (with the rate
 #            of the first and the last 1,000), ls -l of 10,000 entries cold
 #            and warm, untar, find and rm -rf of this machine's /usr/include
+#            (smbclient: put per create, ls, -Tx, deltree), with the CPU
+#            time the server's smbd processes spent on each client's work
 #   cache    (scripts/bench-cache.sh, last, with its own server) re-reading
 #            a file under a read lease against the local page cache; git
 #            status and a stat of every file of a 5,000-file checkout with
 #            leases and caches against nolease,actimeo=0
 #   latency  through build/tests/smbproxy at 5 ms each way: sequential
 #            read, cold ls -l of 2,000 entries, untar of 1,000 files and
-#            its round trips per file (smbfs-mount --stats)
+#            its round trips per file (smbfs-mount --stats); smbclient -Tx
+#            of the same tree
 #
 # As root: make bench (or scripts/bench.sh after make all
 # build/tests/smbproxy). Prints the report and writes it, followed by
 # every single measurement, to build/bench/results.txt, and ends with
 # the same figures as a Markdown table for the README. On 2 cores it
-# takes about 20 minutes (BENCH_QUICK=1: about 2).
+# takes about 30 minutes (BENCH_QUICK=1: about 3).
 #
 # Environment:
 #   BENCH_QUICK=1    small sizes and one run of each, to try the script
