@@ -118,29 +118,37 @@ void smbfs_op_getattr(fuse_req_t req, fuse_ino_t ino,
 	struct smbfs_handle *h = fs_handle_from_fi(fi);
 	struct smbfs_handle *lent;
 	struct stat stbuf;
+	bool is_dir, unlinked;
 	int rc = -ENOENT;
 
 	if (!in)
 		return;
+	/* A lookup's answer may be storing new attributes meanwhile. */
+	pthread_mutex_lock(&fs->lock);
+	is_dir = in->is_dir;
+	pthread_mutex_unlock(&fs->lock);
 	/*
 	 * A read lease means nobody else changed the file: what we know is
 	 * current.  Otherwise an open file is asked through a handle (it
 	 * still works after the file was unlinked; fstat comes without fi),
 	 * and anything else through the cache.
 	 */
-	if (!in->is_dir && fs_inode_leased(fs, in, SMB2_LEASE_READ_CACHING)) {
+	if (!is_dir && fs_inode_leased(fs, in, SMB2_LEASE_READ_CACHING)) {
 		atomic_fetch_add(&fs->attr_lease_hits, 1);
 		rc = 0;
 	}
-	else if (!in->is_dir && h && h->file) {
+	else if (!is_dir && h && h->file) {
 		rc = fs_refresh_attr_file(fs, in, h->file);
-	} else if (!in->is_dir &&
+	} else if (!is_dir &&
 		   inode_handle_lend(fs, in, false, &lent) == 0) {
 		rc = fs_refresh_attr_file(fs, in, lent->file);
 		inode_handle_return(fs, lent);
 	}
 	/* No handle, or it was closed meanwhile: go by the path. */
-	if (rc < 0 && !in->unlinked)
+	pthread_mutex_lock(&fs->lock);
+	unlinked = in->unlinked;
+	pthread_mutex_unlock(&fs->lock);
+	if (rc < 0 && !unlinked)
 		rc = fs_refresh_attr(fs, in);
 	if (rc < 0) {
 		fs_reply_err(req, rc);
