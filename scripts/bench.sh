@@ -694,11 +694,23 @@ tree_once() {
 # deltree.  What the server spends per file shows there without any
 # file system client's cost.
 
-# smbclient_script PORT FILE: the commands of FILE in one smbclient
-# session on [plain], timed.
-smbclient_script() {
-	timed root "$WORK" smbclient "//$SMB_HOST/plain" -p "$1" \
-		-A "$SMB_CREDS" -m SMB3_11 <"$2"
+# smbclient_run PORT ARG...: one smbclient session on [plain] with ARGs
+# (without -c: the commands come from its standard input), timed.
+smbclient_run() {
+	local port=$1
+	shift
+	timed root "$WORK" smbclient "//$SMB_HOST/plain" -p "$port" \
+		-A "$SMB_CREDS" -m SMB3_11 "$@"
+}
+
+# smbclient_untar PORT TARBALL NAME EXPECTED: smbclient -Tx of TARBALL
+# into a new directory NAME, timed, until the server's disk shows
+# EXPECTED (see usage); CMD_WHY says why not.
+smbclient_untar() {
+	as_owner mkdir "$PLAIN/$3" || { CMD_WHY="mkdir $3 failed"; return 1; }
+	smbclient_run "$1" -D "$3" -Tx "$2" ||
+		{ CMD_WHY="tar: $(why $?)"; return 1; }
+	settle_sum "$PLAIN/$3" "$4"
 }
 
 # put_cmds DIR FROM TO SRC: commands putting SRC as DIR/fFROM .. DIR/fTO.
@@ -715,7 +727,7 @@ smbclient_puts() {
 		[ -z "${5:-}" ] || echo "mkdir $1"
 		put_cmds "$1" "$2" "$3" "$4"
 	} >"$cmds"
-	smbclient_script "$SMB_PORT" "$cmds"
+	smbclient_run "$SMB_PORT" <"$cmds"
 	rc=$?
 	[ "$rc" -eq 0 ] || { CMD_WHY="smbclient: $(why "$rc")"; return 1; }
 	ELAPSED_SUM=$(calc "$ELAPSED_SUM + $ELAPSED")
@@ -789,12 +801,9 @@ smbclient_tree() {
 	record_na find smbclient "no find in smbclient"
 	for ((rep = 1; rep <= REPS; rep++)); do
 		name=untar-smbclient-$rep
-		as_owner mkdir "$PLAIN/$name" || break
 		c0=$(smbd_cpu)
-		timed root "$WORK" smbclient "//$SMB_HOST/plain" -p "$SMB_PORT" \
-			-A "$SMB_CREDS" -m SMB3_11 -D "$name" -Tx "$TAR" ||
-			{ na_all smbclient "tar: $(why $?)" untar rm; break; }
-		if ! settle_sum "$PLAIN/$name" "$((TAR_ENTRIES + 1)) $TAR_BYTES"; then
+		if ! smbclient_untar "$SMB_PORT" "$TAR" "$name" \
+			"$((TAR_ENTRIES + 1)) $TAR_BYTES"; then
 			na_all smbclient "$CMD_WHY" untar rm
 			break
 		fi
@@ -956,11 +965,8 @@ smbclient_lat_untar() {
 	local rep name
 	for ((rep = 1; rep <= REPS; rep++)); do
 		name=tree-smbclient-$rep
-		as_owner mkdir "$PLAIN/$name" || break
-		timed root "$WORK" smbclient "//$SMB_HOST/plain" -p "$PROXY_PORT" \
-			-A "$SMB_CREDS" -m SMB3_11 -D "$name" -Tx "$TREE" ||
-			{ record_na lat_untar smbclient "tar: $(why $?)"; break; }
-		if ! settle_sum "$PLAIN/$name" "$((TREE_ENTRIES + 1)) $TREE_BYTES"; then
+		if ! smbclient_untar "$PROXY_PORT" "$TREE" "$name" \
+			"$((TREE_ENTRIES + 1)) $TREE_BYTES"; then
 			record_na lat_untar smbclient "$CMD_WHY"
 			break
 		fi

@@ -362,26 +362,33 @@ static void file_close_end(struct pool_file *f)
 	pool_file_put(p, f);
 }
 
-int pool_file_close(struct pool_file *f, struct smb_stat *st, bool *st_valid)
+/* The CLOSE of f alone, on a handle the server still knows. */
+static int file_close_alone(struct pool_file *f, struct smb_stat *st,
+			    bool *st_valid)
 {
 	struct pool_attempt a;
+	int rc = 0;
+
+	pool_attempt_init(&a, f->tree, f);
+	/* Never wait long for a close. */
+	a.resends = file_pool(f)->cfg.retrans;
+	while (pool_attempt_next(&a, &rc))
+		rc = pool_attempt_done(&a, smb_file_close(a.tree, a.fid, st));
+	if (st_valid)
+		*st_valid = rc == 0 && st;
+	return file_close_result(rc);
+}
+
+int pool_file_close(struct pool_file *f, struct smb_stat *st, bool *st_valid)
+{
 	bool current;
 	int rc = 0, wrc;
 
 	if (st_valid)
 		*st_valid = false;
 	wrc = file_close_begin(f, &current);
-	if (current) {
-		pool_attempt_init(&a, f->tree, f);
-		/* Never wait long for a close. */
-		a.resends = file_pool(f)->cfg.retrans;
-		while (pool_attempt_next(&a, &rc))
-			rc = pool_attempt_done(&a,
-					       smb_file_close(a.tree, a.fid, st));
-		if (st_valid)
-			*st_valid = rc == 0 && st;
-		rc = file_close_result(rc);
-	}
+	if (current)
+		rc = file_close_alone(f, st, st_valid);
 	file_close_end(f);
 	return wrc < 0 ? wrc : rc;
 }
@@ -443,15 +450,12 @@ void pool_file_close_many(struct pool_file **f, int n, struct smb_stat *st,
 		/* One compound goes to one tree; the others close alone. */
 		if (f[i]->tree != f[first]->tree) {
 			send[i] = false;
-			rcs[i] = pool_file_close(f[i], &st[i], &st_valid[i]);
-			f[i] = NULL;
+			rcs[i] = file_close_alone(f[i], &st[i], &st_valid[i]);
 		}
 	}
 	if (first >= 0)
 		files_close_compound(f, n, first, send, st, st_valid, rcs);
 	for (i = 0; i < n; i++) {
-		if (!f[i])
-			continue;
 		if (wrc[i] < 0)
 			rcs[i] = wrc[i];
 		file_close_end(f[i]);

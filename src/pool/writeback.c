@@ -292,25 +292,6 @@ static int wb_chunk_reserve(struct wb_chunk *c, size_t need, size_t max)
 }
 
 /* The chunk is done with: its outcome becomes f's (io_lock held). */
-/*
- * A WRITE of f was answered (io_lock held; pool->lock is taken after
- * it).  pool_file_write_from made the read-ahead windows of the file's
- * handles stale when the write was queued, but a READ sent after that
- * and before the server ran this WRITE read what it overwrote (Samba
- * runs WRITEs asynchronously, so even a READ sent after it may): those
- * windows are stale again.
- */
-static void wb_node_written(struct pool_file *f)
-{
-	struct smb_pool *p = pool_of_file(f);
-	struct pool_file *m;
-
-	pthread_mutex_lock(&p->lock);
-	for (m = f->node->members; m; m = m->node_next)
-		atomic_fetch_add(&m->ra_epoch, 1);
-	pthread_mutex_unlock(&p->lock);
-}
-
 static void wb_chunk_finish(struct pool_file *f, struct wb_chunk *c, int rc)
 {
 	struct wb_chunk **pp, *prev = NULL;
@@ -331,7 +312,14 @@ static void wb_chunk_finish(struct pool_file *f, struct wb_chunk *c, int rc)
 		atomic_fetch_add(&pool_of_file(f)->count.bytes_written,
 				 (uint64_t)c->len);
 	}
-	wb_node_written(f);
+	/*
+	 * pool_file_write_from made the read-ahead windows of the file's
+	 * handles stale when the write was queued, but a READ sent after
+	 * that and before the server ran this WRITE read what it overwrote
+	 * (Samba runs WRITEs asynchronously, so even a READ sent after it
+	 * may): they are stale again.  (pool->lock is taken after io_lock.)
+	 */
+	pool_node_wrote(f, 0, 0);
 	atomic_fetch_sub(&f->node->writes, 1);
 	free(c->data);
 	free(c);
