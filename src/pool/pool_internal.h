@@ -214,6 +214,7 @@ struct pool_wb {
 	size_t pending;		      /* bytes queued or in flight */
 	unsigned int inflight;	      /* chunks sent, not answered */
 	int error;		      /* first failure, kept until reported */
+	uint64_t next_off;	      /* where the last write queued ended */
 };
 
 /* A byte-range lock held on the server through a pool_file. */

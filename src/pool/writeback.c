@@ -248,6 +248,22 @@ void pool_io_stop(struct smb_pool *p)
 
 /* --- chunks --- */
 
+/*
+ * A writer that goes on where its last write ended, in pieces of at
+ * least WB_FIRST_CAP, streams: its chunk gets room for a whole WRITE at
+ * once, so that it never grows by copying.  Others start small: a small
+ * file, or a random writer's piece, holds no more than it needs.
+ */
+static size_t wb_first_cap(const struct pool_file *f, uint64_t off,
+			   size_t len, size_t max)
+{
+	size_t cap = len > WB_FIRST_CAP ? len : WB_FIRST_CAP;
+
+	if (off == f->wb.next_off && (off || len >= WB_FIRST_CAP))
+		cap = max;
+	return cap > max ? max : cap;
+}
+
 static struct wb_chunk *wb_chunk_new(struct pool_file *f, uint64_t off,
 				     size_t len, size_t max)
 {
@@ -255,9 +271,7 @@ static struct wb_chunk *wb_chunk_new(struct pool_file *f, uint64_t off,
 
 	if (!c)
 		return NULL;
-	c->cap = len > WB_FIRST_CAP ? len : WB_FIRST_CAP;
-	if (c->cap > max)
-		c->cap = max;
+	c->cap = wb_first_cap(f, off, len, max);
 	c->data = malloc(c->cap);
 	if (!c->data) {
 		free(c);
@@ -547,6 +561,7 @@ static int wb_add(struct pool_file *f, size_t cap, pool_fill_fn fill, void *arg,
 		atomic_fetch_add(&f->node->writes, 1);
 	}
 	t->len += *n;
+	f->wb.next_off = off + *n;
 	if (t->len == cap) {
 		t->state = WB_READY;
 		*ready = true;
