@@ -75,6 +75,8 @@ fi
 # The sequential read through the proxy stops after LAT_READ_S seconds
 # (the figure is what was read by then: a stream's steady rate).
 LAT_READ_S=20
+# prime_disk: the pauses around its file (see there).
+PRIME_PAUSE_S=3
 # run_again: a slower run of smbnetfs or rclone is not repeated.
 SLOW_S=${BENCH_SLOW_S:-20}
 RUN_T0=0
@@ -294,17 +296,22 @@ stage() {
 
 # -------------------------------------------------------- data section
 
-# prime_disk SHARE_PATH: the server's disk in the same state before every
-# timed write, whichever client and run: a file of the test's size
-# written there, put on the disk, and deleted.  Without it a write that
-# follows the deletion of a large file ran up to four times as fast on
-# the server as one that did not (smbclient put of 1 GiB: 0.75 s against
-# 3.3 s), which favoured whoever's runs followed another's.
+# prime_disk SHARE_PATH: the server's memory and disk in the same state
+# before every timed write, whichever client and run.  This machine is a
+# virtual machine that hands memory free for about 2 s back to its host
+# (virtio-balloon free page reporting): a write whose page cache comes
+# from memory handed back runs at a quarter of the speed (the server's
+# own dd of 1 GiB: 220-340 MiB/s, against 1,650-2,050 MiB/s into memory
+# freed just before).  So: a pause for the host to take back what it
+# will, a file of the test's size written, put on the disk and, after
+# another pause, deleted just before the timed write starts.  Without the
+# pauses the same write swung between both speeds from run to run.
 prime_disk() {
+	sleep "$PRIME_PAUSE_S"
 	dd if=/dev/zero of="$1/.prime" bs=1M count="$SIZE_MIB" status=none
 	sync
+	sleep "$PRIME_PAUSE_S"
 	rm -f "$1/.prime"
-	sync
 }
 
 # write_once CLIENT SHARE_PATH METRIC CPU_METRIC REP [fsync]: dd of the
