@@ -9,6 +9,8 @@
 #   - the directory's own attributes after a create in it come from the
 #     cache, with the modification time moved on, not from the server;
 #   - the deferred CLOSEs of a burst of files go in compounds;
+#   - a create of a case variant of an existing name fails with EEXIST
+#     by its CREATE alone, without listing the directory;
 #   - a burst of changes in a watched directory costs a few
 #     CHANGE_NOTIFY requests, not one per change.
 set -uo pipefail
@@ -216,6 +218,35 @@ check "the CLOSEs of 20 files made in $made_ms ms take a few round trips ($n - $
 	test "$n" != "?" -a "$cn" != "?" -a $((n - cn)) -le "$most"
 check_eq "the server holds each file whole" "00000 00019" \
 	"$(cat "$SMB_SHARE_PATH_PLAIN/metadata/batch0" "$SMB_SHARE_PATH_PLAIN/metadata/batch19" 2>/dev/null | sed 's/\(.....\)/\1 /g; s/ $//')"
+
+# --- a create that differs only in case: one CREATE, no scan -----------------
+# The share is case-insensitive: creating a case variant of a name must
+# fail with EEXIST and leave the file alone, found by the CREATE itself
+# (FILE_CREATE: STATUS_OBJECT_NAME_COLLISION), not by listing the directory
+# again for each name.
+fs_user sh -c "echo A >'$D/CaseFoo'" || die "cannot create $D/CaseFoo"
+sleep 1.5 # the notifications of the changes above have come in
+fs_user ls "$D" >/dev/null
+fs_stats "$M" "$s0"
+got=$(fs_user python3 - "$D" <<'EOF'
+import errno, os, sys
+for name in ("casefoo", "CASEFOO", "cAsEfOo"):
+    try:
+        os.close(os.open(os.path.join(sys.argv[1], name),
+                         os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        print("created")
+    except OSError as e:
+        print(errno.errorcode.get(e.errno, e.errno))
+EOF
+)
+fs_stats "$M" "$s1"
+check_eq "3 case variants of CaseFoo: EEXIST each" "EEXIST EEXIST EEXIST" "$(echo $got)"
+check_eq "no QUERY_DIRECTORY for them" 0 "$(delta "$s0" "$s1" requests.QUERY_DIRECTORY)"
+n=$(delta "$s0" "$s1" requests.CREATE)
+check "at most one CREATE each ($n)" test "$n" != "?" -a "$n" -le 3
+check_eq "the server holds CaseFoo alone, as written" "CaseFoo A" \
+	"$(cd "$SMB_SHARE_PATH_PLAIN/metadata" && ls | grep -i '^casefoo$' | tr '\n' ' '; cat "$SMB_SHARE_PATH_PLAIN/metadata/CaseFoo" 2>/dev/null)"
+fs_user rm -f "$D/CaseFoo"
 
 # --- a burst of changes in a watched directory --------------------------------
 fs_user ls "$D" >/dev/null
